@@ -1,0 +1,1 @@
+"""The command line: parses, dispatches and renders. The work happens in scanner/ and rotator/."""

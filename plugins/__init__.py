@@ -1,0 +1,1 @@
+"""What a Klaviyo credential is: its format, the detect-secrets plugin, the API client."""

@@ -1,0 +1,1 @@
+"""Fixing leaks: the rotation runbook, the Vault store, the checklist and the audit log."""

@@ -1,0 +1,1 @@
+"""Finding leaks: sources -> blob bytes -> matches -> findings -> baseline filter -> reports."""

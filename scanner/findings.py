@@ -1,0 +1,73 @@
+"""Findings grouped by secret: one finding per distinct key, many occurrences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from plugins.pattern import SECRET_TYPE, Secret
+
+
+@dataclass(frozen=True, order=True)
+class Occurrence:
+    """Where a key was seen. Lines and columns count from 1; ``column`` is UTF-16 units."""
+
+    path: str
+    line: int
+    column: int
+    byte_column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A distinct key and everywhere it was seen. Identity is the fingerprint."""
+
+    fingerprint: str
+    redacted: str
+    occurrences: tuple[Occurrence, ...]
+    secret: Secret = field(repr=False, compare=False)
+    type: str = SECRET_TYPE
+
+
+@dataclass(frozen=True)
+class ScanIssue:
+    """Something the scan was asked to read and could not (or chose to skip)."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ScanStats:
+    files: int = 0
+    bytes: int = 0
+    skipped_binary: int = 0
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanIssue, ...]
+    stats: ScanStats = ScanStats()
+    suppressed: int = 0  # occurrences hidden by a baseline or an allowlist pragma
+
+
+def group(pairs: Iterable[tuple[Secret, Occurrence]]) -> tuple[Finding, ...]:
+    """Group occurrences by key; findings and occurrences come out in a stable order."""
+    by_fp: dict[str, tuple[Secret, set[Occurrence]]] = {}
+    for secret, occurrence in pairs:
+        fp = secret.fingerprint
+        if fp not in by_fp:
+            by_fp[fp] = (secret, set())
+        by_fp[fp][1].add(occurrence)
+    findings = [
+        Finding(
+            fingerprint=fp,
+            redacted=secret.redacted,
+            occurrences=tuple(sorted(occurrences)),
+            secret=secret,
+        )
+        for fp, (secret, occurrences) in by_fp.items()
+    ]
+    findings.sort(key=lambda f: (f.occurrences[0], f.fingerprint))
+    return tuple(findings)

@@ -1,0 +1,1 @@
+"""Where bytes come from. A source yields items and never prints."""

@@ -1,0 +1,112 @@
+"""Files and directories of a work tree.
+
+Inside a git work tree the file list comes from ``git ls-files`` so ``.gitignore`` is
+honoured exactly as git honours it; elsewhere the tree is walked. Symlinks met while
+walking are never followed (their targets inside the tree are scanned as themselves).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FileItem:
+    path: Path  # what to open
+    display: str  # what to report
+    explicit: bool  # named by the user: a failure to read it is an error, not noise
+
+
+@dataclass(frozen=True)
+class Problem:
+    display: str
+    message: str
+
+
+def git_toplevel(directory: Path) -> Path | None:
+    """The work tree containing *directory*, or None (not a repository, or no git)."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
+
+
+def _git_files(directory: Path) -> list[Path] | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--deduplicate", "--", "."],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return [directory / os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    stack = [directory]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != ".git":
+                    subdirs.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                yield Path(entry.path)
+        stack.extend(reversed(subdirs))
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def iter_files(targets: list[Path], problems: list[Problem]) -> Iterator[FileItem]:
+    """Every regular file under *targets*; unreadable targets are appended to *problems*."""
+    cwd = Path.cwd()
+    seen: set[Path] = set()
+    for target in targets:
+        if not os.path.lexists(target):
+            problems.append(Problem(str(target), "no such file or directory"))
+            continue
+        if target.is_dir():
+            in_repo = git_toplevel(target) is not None
+            listed = _git_files(target) if in_repo else None
+            candidates = listed if listed is not None else list(_walk(target))
+            for path in candidates:
+                if path in seen:
+                    continue
+                seen.add(path)
+                # git lists tracked symlinks and files deleted from the work tree: skip both.
+                if listed is not None and (path.is_symlink() or not path.is_file()):
+                    continue
+                yield FileItem(path, _display(path, cwd), explicit=False)
+        elif target.is_file():
+            if target not in seen:
+                seen.add(target)
+                yield FileItem(target, _display(target, cwd), explicit=True)
+        else:
+            problems.append(Problem(str(target), "not a regular file or directory"))
