@@ -1,0 +1,41 @@
+"""The one place that maps errors to exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from plugins.errors import KeyguardError, UsageError
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+
+
+def exit_code_for(error: KeyguardError) -> int:
+    if isinstance(error, UsageError):
+        return EXIT_USAGE
+    return getattr(error, "exit_code", EXIT_USAGE)
+
+
+def run(command: click.Command) -> None:
+    """Run a click command; a KeyguardError becomes one line on stderr and its exit code.
+
+    Tracebacks are suppressed for our own errors because their messages are written to
+    be read by people and never contain a key; anything else is a bug and keeps its
+    traceback (which still cannot show a key: keys are held as ``Secret`` objects).
+    """
+    try:
+        code = command.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("keyguard: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except KeyguardError as exc:
+        click.echo(f"keyguard: error: {exc}", err=True)
+        sys.exit(exit_code_for(exc))
+    sys.exit(code if isinstance(code, int) else 0)

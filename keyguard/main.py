@@ -1,0 +1,26 @@
+"""The ``keyguard`` command: a click group; each subcommand lives in ``keyguard/commands/``."""
+
+from __future__ import annotations
+
+import click
+
+from keyguard.commands.scan import scan
+from keyguard.error_handler import run
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 clean, 1 findings, 2 usage or configuration error, "
+    "3 nothing found but something named could not be read."
+)
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="klaviyo-keyguard")
+def cli() -> None:
+    """Find leaked Klaviyo private API keys, check them, and rotate them safely."""
+
+
+cli.add_command(scan)
+
+
+def main() -> None:
+    run(cli)

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite: key factories, real servers, git repositories."""
