@@ -9,13 +9,44 @@ from plugins.pattern import SECRET_TYPE, Secret
 
 
 @dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in an original source file, as a source map names it (1-based)."""
+
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Provenance:
+    """Where a key in git history came from."""
+
+    repository: str
+    blob: str
+    commit: str | None = None
+    author_date: str | None = None  # ISO 8601
+    author: str | None = None
+    refs: tuple[str, ...] = ()
+    at_head: bool = False
+    in_worktree: bool = False
+
+
+@dataclass(frozen=True, order=True)
 class Occurrence:
-    """Where a key was seen. Lines and columns count from 1; ``column`` is UTF-16 units."""
+    """Where a key was seen. Lines and columns count from 1; ``column`` is UTF-16 units.
+
+    ``path`` reads like ``dir/app.apk!/assets/index.bundle`` for archive members and is
+    the asset URL for a crawled site. ``encoding`` says how the key was hidden
+    (``plain``, ``js-escape``, ``base64``, ``concat`` ...).
+    """
 
     path: str
     line: int
     column: int
     byte_column: int
+    encoding: str = "plain"
+    original: SourceLocation | None = None
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
