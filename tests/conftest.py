@@ -1,1 +1,3 @@
-pytest_plugins = ["tests.support.openbao"]
+from __future__ import annotations
+
+pytest_plugins = ["tests.support.klaviyo", "tests.support.openbao"]
