@@ -1,4 +1,4 @@
-"""Errors of the rotation runbook. Each message is one line, says what to do next, and never holds a key."""
+"""Errors of the rotation runbook: one line each, saying what to do next, never holding a key."""
 
 from __future__ import annotations
 
