@@ -47,7 +47,8 @@ def test_json_report_groups_per_key_and_redacts(tmp_path: Path) -> None:
         ("a.js", 1, 19),
         ("b.html", 1, 14),
     ]
-    assert key not in proc.stdout and other not in proc.stdout
+    assert key not in proc.stdout
+    assert other not in proc.stdout
     assert key not in proc.stderr
 
 
@@ -75,7 +76,8 @@ def test_findings_win_over_unreadable_targets(tmp_path: Path) -> None:
 def test_staged_outside_a_repository_is_a_one_line_usage_error(tmp_path: Path) -> None:
     proc = keyguard("scan", "--staged", cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "not a git work tree" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert "not a git work tree" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -83,14 +85,16 @@ def test_bad_baseline_is_a_configuration_error(tmp_path: Path) -> None:
     (tmp_path / "baseline.json").write_text("{not json")
     proc = keyguard("scan", "--baseline", "baseline.json", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "baseline" in proc.stderr and "Traceback" not in proc.stderr
+    assert "baseline" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_output_file_holds_the_report_and_stdout_stays_empty(tmp_path: Path) -> None:
     key = make_key("outfile")
     (tmp_path / "a.txt").write_text(key)
     proc = keyguard("scan", "--format", "json", "-o", "report.json", "a.txt", cwd=tmp_path)
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == 1
+    assert proc.stdout == ""
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["findings"][0]["fingerprint"] == hashlib.sha256(key.encode()).hexdigest()
 
