@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from keyguard.commands.demo import demo
+from keyguard.commands.rotate import rotate
 from keyguard.commands.scan import scan
 from keyguard.error_handler import run
 
@@ -22,6 +23,7 @@ def cli() -> None:
 
 cli.add_command(scan)
 cli.add_command(demo)
+cli.add_command(rotate)
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plugins.pattern import Secret, is_key
+from rotator import gates
+from rotator.checker import KeyChecker
 from rotator.errors import PreflightError
 from rotator.vault import SecretMeta, VaultStore
 
@@ -55,3 +57,30 @@ def check(store: VaultStore, meta: SecretMeta, field: str, *, min_ttl_seconds: i
             f"'{field}'; pass --field or store the current key there first"
         )
     return Preflight(current_version=meta.current_version, old_key=Secret(value))
+
+
+def dry_run(
+    store: VaultStore,
+    checker: KeyChecker,
+    field: str,
+    *,
+    new_key: Secret | None,
+    min_ttl_seconds: int,
+) -> list[str]:
+    """Every check a rotation makes before writing, without writing; returns what passed."""
+    meta = store.metadata()
+    if meta is None:
+        raise PreflightError(f"there is no secret at {store.secret_path}; store the key first")
+    found = check(store, meta, field, min_ttl_seconds=min_ttl_seconds)
+    passed = [
+        f"Vault: {store.secret_path} is KV v2 at version {found.current_version}, "
+        "the token can read, write and journal it",
+    ]
+    account = gates.old_key_is_live(checker, found.old_key)
+    passed.append(f"Klaviyo: the current key is live (account {account or 'not readable'})")
+    if new_key is not None:
+        gates.new_key_is_acceptable(
+            checker, new_key, old_fp=found.old_key.fingerprint, account_id=account
+        )
+        passed.append("Klaviyo: the new key is well-formed, different, live, same account")
+    return passed

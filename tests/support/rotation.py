@@ -104,3 +104,51 @@ def make_runbook(
         **kwargs,  # type: ignore[arg-type]
     )
     return runbook, http.close
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    def events(self) -> list[dict[str, object]]:
+        import json
+
+        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+
+
+def cli_env(scene: Scene, home: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    env.update(
+        VAULT_ADDR=scene.bao.addr,
+        VAULT_TOKEN=scene.bao.token,
+        KEYGUARD_KLAVIYO_URL=scene.klaviyo.url,
+        HOME=home,
+        XDG_STATE_HOME=home + "/state",
+    )
+    return env
+
+
+CLI = ["-c", "from keyguard.main import main; main()", "rotate"]
+FAST_FLAGS = ["--poll-interval", "0.05", "--revoke-timeout", "3"]
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], stdin: str = "", timeout: float = 60.0
+) -> CliResult:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, *CLI, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
