@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -20,6 +21,7 @@ from rotator.vault import VaultStore
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 FAST = Settings(polling=Polling(timeout=2.0, interval=0.05, max_interval=0.2))
 
 
@@ -128,6 +130,8 @@ def cli_env(scene: Scene, home: str) -> dict[str, str]:
         KEYGUARD_KLAVIYO_URL=scene.klaviyo.url,
         HOME=home,
         XDG_STATE_HOME=home + "/state",
+        # The CLI runs from other directories too (a target's keyguard.toml lives there).
+        PYTHONPATH=str(REPO_ROOT),
     )
     return env
 
