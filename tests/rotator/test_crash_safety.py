@@ -1,4 +1,4 @@
-"""SIGKILL after every side effect of a rotation, then resume: one new version, consistent journal."""
+"""SIGKILL after every side effect of a rotation, then resume: one new version, a sound journal."""
 
 from __future__ import annotations
 
