@@ -22,7 +22,8 @@ from rotator.audit import AuditLog
 from rotator.checker import KeyChecker
 from rotator.config import Target
 from rotator.gates import Polling
-from rotator.runbook import Event, Runbook, Settings
+from rotator.recorder import Event
+from rotator.runbook import Runbook, Settings
 from rotator.vault import VaultStore
 
 ENV_KLAVIYO_URL = "KEYGUARD_KLAVIYO_URL"

@@ -8,7 +8,7 @@ It never prints and never prompts. The human side comes in through an ``Operator
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
@@ -20,22 +20,18 @@ from plugins.pattern import Secret
 from rotator import gates, preflight
 from rotator.checker import KeyChecker
 from rotator.config import Target
-from rotator.errors import ConflictError, GateError, NoRotationError, RotationError
+from rotator.errors import GateError, NoRotationError
 from rotator.integrations import Context, Integration, run_automatic
 from rotator.journal import (
     DONE_PREFIX,
     LAST_DONE,
     Journal,
     clear_patch,
-    expected_current,
-    from_metadata,
-    reconcile,
 )
 from rotator.lock import Lock, Owner
-from rotator.states import AFTER_WRITE, BEFORE_WRITE, TERMINAL, State, check_move
+from rotator.recorder import Event, Recorder
+from rotator.states import AFTER_WRITE, BEFORE_WRITE, TERMINAL, State
 from rotator.vault import CasMismatch, SecretMeta, VaultStore
-
-Details = Mapping[str, str | int | bool | None]
 
 
 class Waiting(Enum):
@@ -44,15 +40,6 @@ class Waiting(Enum):
     NEW_KEY = 10
     REVOKE = 11
     INTEGRATIONS = 12
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str
-    rotation_id: str
-    state: State
-    at: str
-    details: Details = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,104 +89,18 @@ class Runbook:
         self.store = store
         self.checker = checker
         self.target = target
-        self._emit = emit
         self._http = http
         self._settings = settings or Settings()
         self._now = now
         self._sleep = sleep
         self._monotonic = monotonic
         self._lock = Lock(store, owner or Owner(), now=now)
+        self.rec = Recorder(store, emit, now)
         self._disable_old_key = disable_old_key
 
-    # -- reading ---------------------------------------------------------------
     def status(self) -> tuple[Journal | None, SecretMeta | None]:
         """The journal as Vault holds it now (read-only: no lock, no reconciliation)."""
-        meta = self.store.metadata()
-        return (from_metadata(meta.custom) if meta else None), meta
-
-    def _stamp(self) -> str:
-        return self._now().isoformat(timespec="seconds")
-
-    def _fp_at(self, field_name: str) -> Callable[[int], str | None]:
-        def fp(version: int) -> str | None:
-            value = (self.store.read(version) or {}).get(field_name)
-            return Secret(value).fingerprint if isinstance(value, str) else None
-
-        return fp
-
-    def _key_at(self, version: int, field_name: str) -> Secret:
-        value = (self.store.read(version) or {}).get(field_name)
-        if not isinstance(value, str):
-            raise RotationError(
-                f"version {version} of {self.store.secret_path} has no field '{field_name}' "
-                "any more; see `keyguard rotate status`"
-            )
-        return Secret(value)
-
-    # -- writing the journal ----------------------------------------------------
-    def _commit(
-        self,
-        journal: Journal,
-        kind: str,
-        extra: Mapping[str, str | None] | None = None,
-        **d: str | int | None,
-    ) -> Journal:
-        journal = journal.replace(updated_at=self._stamp())
-        patch = journal.to_metadata()
-        patch.update(extra or {})
-        self.store.patch_custom(patch)
-        self._emit(Event(kind, journal.rotation_id, journal.state, journal.updated_at, d))
-        return journal
-
-    def _move(
-        self,
-        journal: Journal,
-        state: State,
-        kind: str,
-        extra: Mapping[str, str | None] | None = None,
-        **changes: object,
-    ) -> Journal:
-        check_move(journal.state, state)
-        return self._commit(journal.replace(state=state, **changes), kind, extra)
-
-    def _conflict(self, journal: Journal, why: str) -> ConflictError:
-        self._commit(
-            journal.replace(state=State.CONFLICT, intent=None, intent_fp=None, error=why),
-            "conflict",
-            reason=why,
-        )
-        return ConflictError(
-            f"{self.store.secret_path}: {why}; nothing was overwritten. Check who wrote it, "
-            "then start a new rotation"
-        )
-
-    def _load(self) -> Journal | None:
-        """The journal, with any interrupted write settled and consistency checked."""
-        meta = self.store.metadata()
-        if meta is None:
-            raise RotationError(
-                f"there is no secret at {self.store.secret_path}; store the current key there "
-                "first (bao kv put ...)"
-            )
-        journal = from_metadata(meta.custom)
-        if journal is None or journal.state in TERMINAL:
-            return journal
-        resolution = reconcile(journal, meta.current_version, self._fp_at(journal.field))
-        if resolution is not None:
-            journal = self._commit(resolution.journal, "reconciled", note=resolution.note)
-            if journal.state is State.CONFLICT:
-                raise ConflictError(
-                    f"{self.store.secret_path}: {journal.error}; nothing was overwritten"
-                )
-            return journal
-        expected = expected_current(journal)
-        if expected is not None and meta.current_version != expected:
-            raise self._conflict(
-                journal,
-                f"version {meta.current_version} was written by someone else "
-                f"(the rotation expected version {expected})",
-            )
-        return journal
+        return self.rec.status()
 
     # -- the commands ------------------------------------------------------------
     def run(
@@ -208,7 +109,7 @@ class Runbook:
         """Start a rotation, or continue the journalled one, as far as it can go."""
         self._lock.acquire(break_lock=break_lock)
         try:
-            journal = self._load()
+            journal = self.rec.load()
             if journal is None or journal.state in TERMINAL:
                 if resume_only:
                     if journal is None:
@@ -237,7 +138,7 @@ class Runbook:
             updated_at=now.isoformat(timespec="seconds"),
             key_label=label,
         )
-        return self._commit(
+        return self.rec.commit(
             journal,
             "started",
             clear_patch(meta.custom),
@@ -276,7 +177,7 @@ class Runbook:
         seconds = int(self._settings.min_token_ttl.total_seconds())
         found = preflight.check(self.store, meta, journal.field, min_ttl_seconds=seconds)
         account = gates.old_key_is_live(self.checker, found.old_key)
-        return self._move(
+        return self.rec.move(
             journal,
             State.AWAITING_NEW_KEY,
             "preflight_passed",
@@ -292,7 +193,7 @@ class Runbook:
         data = {**base, journal.field: key.reveal()}
         # The intent goes to Vault before the data: a crash between the two is settled
         # on resume by comparing the next version's fingerprint with this one.
-        journal = self._commit(
+        journal = self.rec.commit(
             journal.replace(intent="write", intent_fp=key.fingerprint),
             "write_intended",
             new_fp=key.fingerprint,
@@ -300,10 +201,10 @@ class Runbook:
         try:
             version = self.store.write(data, cas=journal.base_version)
         except CasMismatch:
-            raise self._conflict(
+            raise self.rec.conflict(
                 journal, "the secret changed before the new key was written"
             ) from None
-        return self._move(
+        return self.rec.move(
             journal,
             State.VAULT_UPDATED,
             "vault_updated",
@@ -326,14 +227,14 @@ class Runbook:
                     return None
             else:
                 run_automatic(step, ctx, http=self._http)
-            journal = self._commit(
+            journal = self.rec.commit(
                 journal.replace(integrations_done=journal.integrations_done | {step.name}),
                 "integration_done",
-                {DONE_PREFIX + step.name: self._stamp()},
+                {DONE_PREFIX + step.name: self.rec.stamp()},
                 integration=step.name,
             )
         soak_until = self._now() + self.target.soak
-        return self._move(
+        return self.rec.move(
             journal,
             State.INTEGRATIONS_UPDATED,
             "integrations_updated",
@@ -345,18 +246,18 @@ class Runbook:
             left = (datetime.fromisoformat(journal.soak_until) - self._now()).total_seconds()
             if left > 0:
                 operator.wait(left, journal)
-        return self._move(journal, State.AWAITING_REVOKE, "awaiting_revoke")
+        return self.rec.move(journal, State.AWAITING_REVOKE, "awaiting_revoke")
 
     def _revoke(self, journal: Journal, operator: Operator) -> Journal | None:
         assert journal.new_version is not None
-        old = self._key_at(journal.base_version, journal.field)
-        new = self._key_at(journal.new_version, journal.field)
+        old = self.rec.key_at(journal.base_version, journal.field)
+        new = self.rec.key_at(journal.new_version, journal.field)
         if not journal.revoke_confirmed:
             if self._disable_old_key is not None:
                 self._disable_old_key(old)
             elif not operator.confirm_revoked(journal):
                 return None
-            journal = self._commit(journal.replace(revoke_confirmed=True), "revoke_confirmed")
+            journal = self.rec.commit(journal.replace(revoke_confirmed=True), "revoke_confirmed")
         gates.revocation_is_effective(
             self.checker,
             old,
@@ -365,13 +266,13 @@ class Runbook:
             sleep=self._sleep,
             monotonic=self._monotonic,
         )
-        return self._move(journal, State.DONE, "done", {LAST_DONE: self._stamp()}, error=None)
+        return self.rec.move(journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, error=None)
 
     def rollback(self) -> Journal:
         """Re-publish the base version as a new version (only before the old key is dead)."""
         self._lock.acquire()
         try:
-            journal = self._load()
+            journal = self.rec.load()
             if journal is None or journal.state not in AFTER_WRITE:
                 state = journal.state.value if journal else "none"
                 raise NoRotationError(
@@ -379,22 +280,22 @@ class Runbook:
                     "after the Vault write and before the old key is disabled"
                 )
             assert journal.new_version is not None
-            old = self._key_at(journal.base_version, journal.field)
+            old = self.rec.key_at(journal.base_version, journal.field)
             if gates.old_key_is_dead(self.checker, old):
                 raise GateError(
                     "the old key is already disabled in Klaviyo, so rolling back would publish a "
                     "dead key; finish this rotation (`keyguard rotate resume`) instead"
                 )
             base = self.store.read(journal.base_version) or {}
-            journal = self._commit(
+            journal = self.rec.commit(
                 journal.replace(intent="rollback", intent_fp=old.fingerprint), "rollback_intended"
             )
             assert journal.new_version is not None
             try:
                 self.store.write(base, cas=journal.new_version)
             except CasMismatch:
-                raise self._conflict(journal, "the secret changed before the rollback") from None
-            return self._move(
+                raise self.rec.conflict(journal, "the secret changed before the rollback") from None
+            return self.rec.move(
                 journal, State.ROLLED_BACK, "rolled_back", intent=None, intent_fp=None
             )
         finally:
@@ -404,7 +305,7 @@ class Runbook:
         """Abandon a rotation that has not written to Vault yet."""
         self._lock.acquire()
         try:
-            journal = self._load()
+            journal = self.rec.load()
             if journal is None or journal.state not in BEFORE_WRITE:
                 state = journal.state.value if journal else "none"
                 hint = " (use rollback)" if journal and journal.state in AFTER_WRITE else ""
@@ -412,6 +313,6 @@ class Runbook:
                     f"nothing to abort (rotation state {state}){hint}; abort is only possible "
                     "before the new key is written to Vault"
                 )
-            return self._move(journal, State.ABORTED, "aborted")
+            return self.rec.move(journal, State.ABORTED, "aborted")
         finally:
             self._lock.release()
