@@ -13,6 +13,7 @@ from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.integrations import Integration
 from rotator.journal import Journal
+from rotator.rehearsal import Rehearsal
 
 
 class FlagOperator:
@@ -99,3 +100,36 @@ class PromptOperator:
     def wait(self, seconds: float, journal: Journal) -> None:
         with self._console.status(f"Soak: waiting {seconds:.0f}s before the old key goes"):
             self._sleep(seconds)
+
+
+class RehearsalOperator:
+    """Plays the human's part against the stand-in, pausing on a terminal so people can follow."""
+
+    def __init__(self, world: Rehearsal, console: Console, *, pause: bool) -> None:
+        self._world = world
+        self._console = console
+        self._pause = pause
+
+    def _step(self, text: str) -> None:
+        self._console.print(f"[cyan](rehearsal)[/cyan] {text}")
+        if self._pause:
+            click.prompt("Press Enter to go on", default="", show_default=False, err=True)
+
+    def new_key(self, journal: Journal) -> Secret | None:
+        self._step(
+            f"Now you would create a key named '{journal.key_label}' in Klaviyo and paste it; "
+            "the stand-in made one for you."
+        )
+        return self._world.new_key
+
+    def confirm_integration(self, step: Integration, journal: Journal) -> bool:
+        self._step(f"Integration '{step.name}' confirmed.")
+        return True
+
+    def confirm_revoked(self, journal: Journal) -> bool:
+        self._step("Now you would disable the OLD key in Klaviyo; the stand-in does it.")
+        self._world.disable_old_key()
+        return True
+
+    def wait(self, seconds: float, journal: Journal) -> None:
+        time.sleep(seconds)
