@@ -18,6 +18,7 @@ PREFIX = "keyguard_"
 LAST_DONE = PREFIX + "last_done_at"
 DONE_PREFIX = PREFIX + "done_"
 LOCK_PREFIX = PREFIX + "lock_"
+ERROR_KEY = PREFIX + "error"
 
 _FIELDS = {
     "rotation_id": "id",

@@ -9,6 +9,7 @@ the final guard either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from rotator.errors import LockedError
+from rotator.errors import LockedError, RotationError
 from rotator.journal import LOCK_PREFIX
 from rotator.vault import VaultStore
 
@@ -112,9 +113,12 @@ class Lock:
         self.held = True
 
     def release(self) -> None:
+        """Best effort: if Vault is unreachable now, the claim of this (soon dead) process
+        is stale and the next run removes it; the error that brought us here matters more."""
         if self.held:
-            self._store.patch_custom({self._owner.key: None})
             self.held = False
+            with contextlib.suppress(RotationError):
+                self._store.patch_custom({self._owner.key: None})
 
     def _refusal(self, others: list[Claim]) -> LockedError:
         who = others[0].describe() if others else "another process"

@@ -81,6 +81,7 @@ class Recorder:
         **changes: object,
     ) -> Journal:
         check_move(journal.state, state)
+        changes.setdefault("error", None)  # a step that moves on has cleared the last failure
         return self.commit(journal.replace(state=state, **changes), kind, extra)
 
     def conflict(self, journal: Journal, why: str) -> ConflictError:

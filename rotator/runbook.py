@@ -7,6 +7,7 @@ It never prints and never prompts. The human side comes in through an ``Operator
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +21,11 @@ from plugins.pattern import Secret
 from rotator import gates, preflight
 from rotator.checker import KeyChecker
 from rotator.config import Target
-from rotator.errors import GateError, NoRotationError
+from rotator.errors import ConflictError, GateError, NoRotationError, RotationError
 from rotator.integrations import Context, Integration, run_automatic
 from rotator.journal import (
     DONE_PREFIX,
+    ERROR_KEY,
     LAST_DONE,
     Journal,
     clear_patch,
@@ -119,9 +121,20 @@ class Runbook:
                         )
                     return Outcome(journal)
                 journal = self._start()
-            return self._drive(journal, operator)
+            try:
+                return self._drive(journal, operator)
+            except ConflictError:
+                raise
+            except RotationError as exc:
+                self._note_error(exc)
+                raise
         finally:
             self._lock.release()
+
+    def _note_error(self, exc: RotationError) -> None:
+        # So `status` can say why the rotation stopped; best effort, Vault may be the problem.
+        with contextlib.suppress(RotationError):
+            self.store.patch_custom({ERROR_KEY: str(exc)[:500]})
 
     def _start(self) -> Journal:
         meta = self.store.metadata()

@@ -104,8 +104,10 @@ def test_klaviyo_unavailable_at_gate_one(
     result = run_cli(_args(scene, "--new-key-stdin"), env, stdin=scene.new_key)
     assert "Klaviyo gave no usable answer" in _one_line_error(result, scene)
     assert scene.vault_versions() == {1: scene.old_key}
+    assert "Klaviyo gave no usable answer" in scene.custom_metadata()["keyguard_error"]
     klaviyo.faults.clear()
     _finish(scene, env)
+    assert "keyguard_error" not in scene.custom_metadata()
 
 
 def test_wrong_key_disabled_is_caught(bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path) -> None:
