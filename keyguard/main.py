@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from keyguard.commands.audit import audit
 from keyguard.commands.scan import scan
 from keyguard.error_handler import run
 
@@ -20,6 +21,7 @@ def cli() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(audit)
 
 
 def main() -> None:

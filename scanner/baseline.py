@@ -144,6 +144,11 @@ def update(
     document = _merged(old, findings, root=root, plugin_file=plugin_file)
     if old is not None and _comparable(old) == _comparable(document):
         return
+    write_document(path, document)
+
+
+def write_document(path: Path, document: dict[str, Any]) -> None:
+    """Write a baseline as detect-secrets does (2-space JSON), replacing *path* in one step."""
     _write_atomically(path, json.dumps(document, indent=2) + "\n")
 
 
