@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from keyguard.commands.audit import audit
+from keyguard.commands.demo import demo
 from keyguard.commands.scan import scan
 from keyguard.error_handler import run
 
@@ -21,8 +22,13 @@ def cli() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(demo)
 cli.add_command(audit)
 
 
 def main() -> None:
     run(cli)
+
+
+if __name__ == "__main__":
+    main()

@@ -61,7 +61,7 @@ class Baseline:
     hashes: frozenset[str]
 
     def contains(self, secret: pattern.Secret) -> bool:
-        return pattern.baseline_hash(secret.reveal()) in self.hashes
+        return secret.baseline_hash in self.hashes
 
 
 def load(path: Path) -> Baseline:
@@ -166,7 +166,7 @@ def _merged(
         for entry in entries:
             slot.setdefault((entry["hashed_secret"], entry["type"]), dict(entry))
     for finding in findings:
-        hashed = pattern.baseline_hash(finding.secret.reveal())
+        hashed = finding.secret.baseline_hash
         for occurrence in finding.occurrences:
             filename = _relative(occurrence.path, root)
             entry = results.setdefault(filename, {}).setdefault(
