@@ -6,8 +6,13 @@ import json
 from pathlib import Path
 
 from plugins.pattern import baseline_hash
-from tests.support.audit_cli import run_audit
-from tests.support.detect_secrets_cli import git_repo, our_results, scan_to_baseline
+from tests.support.detect_secrets_cli import (
+    git_repo,
+    our_results,
+    run_detect_secrets,
+    scan_to_baseline,
+)
+from tests.support.keyguard_cli import run_audit, run_keyguard
 from tests.support.keys import make_key
 
 
@@ -82,3 +87,34 @@ def test_a_broken_baseline_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.startswith("keyguard: error: baseline ")
     assert proc.stderr.count("\n") == 1
+
+
+def test_update_baseline_audit_and_scan_again_round_trip(tmp_path: Path) -> None:
+    key, prefixed = make_key("round trip"), make_key("round trip env", prefixed=True)
+    repo = git_repo(
+        tmp_path / "repo",
+        {
+            "src/client.py": f'client = KlaviyoAPI(api_key="{key}")\n',
+            ".env": f"KLAVIYO={prefixed}\n",
+        },
+    )
+    baseline = repo / ".secrets.baseline"
+
+    written = run_keyguard("scan", "--update-baseline", baseline.name, cwd=repo)
+    assert written.returncode == 1, written.stderr
+    assert {
+        (e["filename"], e["line_number"]) for e in our_results(json.loads(baseline.read_text()))
+    } == {
+        ("src/client.py", 1),
+        (".env", 1),
+    }
+
+    audited = run_audit(baseline.name, cwd=repo, stdin="n\ny\n")  # .env first: sorted by file
+    assert audited.returncode == 0, audited.stderr
+    assert _labels(baseline) == {baseline_hash(prefixed): False, baseline_hash(key): True}
+
+    assert run_keyguard("scan", "--baseline", baseline.name, cwd=repo).returncode == 0
+    # detect-secrets itself rescans with our baseline and keeps the labels.
+    rescanned = run_detect_secrets("scan", "--baseline", baseline.name, cwd=repo)
+    assert rescanned.returncode == 0, rescanned.stderr
+    assert _labels(baseline) == {baseline_hash(prefixed): False, baseline_hash(key): True}

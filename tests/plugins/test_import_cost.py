@@ -13,8 +13,15 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("detect_secrets", "rich", "httpx", "hvac", "click", "git", "requests")
-#: The modules the hook's scan path imports. Add the hook entry point here when it lands.
-LIGHT_MODULES = ("plugins.pattern", "scanner.matches", "scanner.detect", "scanner.findings")
+#: The hook entry point and the modules its scan path imports.
+LIGHT_MODULES = (
+    "plugins.pattern",
+    "scanner.matches",
+    "scanner.detect",
+    "scanner.findings",
+    "scanner.baseline",
+    "keyguard.hook",
+)
 
 
 def _python(*args: str) -> subprocess.CompletedProcess[str]:

@@ -17,6 +17,7 @@ from tests.support.detect_secrets_cli import (
     run_detect_secrets,
     scan_to_baseline,
 )
+from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import hex_run, make_key
 
 
@@ -110,3 +111,9 @@ def test_detect_secrets_hides_an_indirect_reference_that_our_pattern_finds(tmp_p
 
     assert our_results(scan_to_baseline(repo)) == []
     assert [s.secret_value for s in KlaviyoDetector().analyze_line("client.py", line, 1)] == [key]
+    ours = run_keyguard("scan", "--format", "json", "client.py", cwd=repo)
+    assert ours.returncode == 1, ours.stderr
+    (finding,) = json.loads(ours.stdout)["findings"]
+    assert [(o["path"], o["line"], o["column"]) for o in finding["occurrences"]] == [
+        ("client.py", 1, 30)
+    ]
