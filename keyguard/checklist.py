@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from plugins.pattern import short_fingerprint
 from rotator.config import Target
 from rotator.journal import Journal
 from rotator.states import State
@@ -74,11 +75,24 @@ def render(target: Target, journal: Journal | None) -> RenderableType:
     for index, (title, how) in enumerate(steps(target, journal)):
         table.add_row(_mark(journal, index), title, how)
     head = Text(f"Rotation of {target.label}", style="bold")
-    if journal is not None:
-        head.append(f"  [{journal.state.value}, rotation {journal.rotation_id}]", style="cyan")
-        if journal.error:
-            head.append(f"\n{journal.error}", style="red")
-    return Group(head, table)
+    if journal is None:
+        return Group(head, table)
+    head.append(f"  [{journal.state.value}, rotation {journal.rotation_id}]", style="cyan")
+    facts = Text(style="dim")
+    facts.append(f"Vault version {journal.base_version}")
+    if journal.new_version is not None:
+        facts.append(f" -> {journal.new_version}")
+    if journal.old_fp:
+        facts.append(f"; old key {short_fingerprint(journal.old_fp)}")
+    if journal.new_fp:
+        facts.append(f", new key {short_fingerprint(journal.new_fp)}")
+    if journal.account_id:
+        facts.append(f"; account {journal.account_id}")
+    facts.append(f"; started {journal.started_at}, updated {journal.updated_at}")
+    parts: list[RenderableType] = [head, facts, table]
+    if journal.error:
+        parts.append(Text(journal.error, style="red"))
+    return Group(*parts)
 
 
 def plan_markdown(target: Target) -> str:

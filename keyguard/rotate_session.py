@@ -16,6 +16,7 @@ import click
 import httpx
 from rich.console import Console
 
+from plugins.errors import UsageError
 from plugins.klaviyo_api import DEFAULT_BASE_URL, KlaviyoClient
 from plugins.pattern import Secret
 from rotator import vault_env
@@ -66,6 +67,9 @@ def vault_client(connect: Connect) -> Any:
         env_name = "KEYGUARD_VAULT_SECRET"
         if os.environ.get(env_name):
             return os.environ[env_name]
+        if not sys.stdin.isatty():
+            # Without a terminal a prompt would read stdin, which may carry the new key.
+            raise UsageError(f"no terminal to ask for the {what}: set {env_name}")
         return str(click.prompt(what, hide_input=True, err=True))
 
     return vault_env.connect(conn, connect.login, secret=secret)

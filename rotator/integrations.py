@@ -17,6 +17,7 @@ import httpx
 from rotator.errors import RotationError
 
 KINDS = ("manual", "http", "command")
+PRIVATE_ENV = frozenset({"KEYGUARD_VAULT_SECRET"})
 
 
 class IntegrationError(RotationError):
@@ -75,7 +76,8 @@ def run_http(step: Integration, ctx: Context, client: httpx.Client) -> None:
 
 
 def run_command(step: Integration, ctx: Context, environ: Mapping[str, str]) -> None:
-    env = dict(environ)
+    # The Vault login secret is keyguard's own; a consumer uses its own credentials.
+    env = {k: v for k, v in environ.items() if k not in PRIVATE_ENV}
     env.update(ctx.env())
     env.update(ctx.extra_env)
     try:

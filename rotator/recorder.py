@@ -95,14 +95,18 @@ class Recorder:
             "then start a new rotation"
         )
 
-    def load(self) -> Journal | None:
-        """The journal, with any interrupted write settled and consistency checked."""
+    def require_secret(self) -> SecretMeta:
         meta = self.store.metadata()
         if meta is None:
             raise RotationError(
                 f"there is no secret at {self.store.secret_path}; store the current key there "
                 "first (bao kv put ...)"
             )
+        return meta
+
+    def load(self) -> Journal | None:
+        """The journal, with any interrupted write settled and consistency checked."""
+        meta = self.require_secret()
         journal = from_metadata(meta.custom)
         if journal is None or journal.state in TERMINAL:
             return journal

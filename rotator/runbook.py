@@ -109,6 +109,7 @@ class Runbook:
         self, operator: Operator, *, resume_only: bool = False, break_lock: bool = False
     ) -> Outcome:
         """Start a rotation, or continue the journalled one, as far as it can go."""
+        self.rec.require_secret()
         self._lock.acquire(break_lock=break_lock)
         try:
             journal = self.rec.load()
@@ -283,6 +284,7 @@ class Runbook:
 
     def rollback(self) -> Journal:
         """Re-publish the base version as a new version (only before the old key is dead)."""
+        self.rec.require_secret()
         self._lock.acquire()
         try:
             journal = self.rec.load()
@@ -316,6 +318,7 @@ class Runbook:
 
     def abort(self) -> Journal:
         """Abandon a rotation that has not written to Vault yet."""
+        self.rec.require_secret()
         self._lock.acquire()
         try:
             journal = self.rec.load()

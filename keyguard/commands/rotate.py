@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,7 @@ from keyguard.rotate_options import (
 )
 from plugins.errors import UsageError
 from rotator import config as config_mod
+from rotator.audit import verify as audit_verify
 from rotator.journal import LAST_DONE, Journal
 from rotator.policy import survey
 from rotator.vault import VaultStore
@@ -149,6 +152,24 @@ def abort(**o: Any) -> int:
     with session.runbook_for(target, connect_from(o, True), console) as runbook:
         journal = runbook.abort()
     console.print(render(target, journal))
+    return 0
+
+
+@rotate.command()
+@click.option("--audit-log", type=click.Path(path_type=Path), help="Audit JSONL.")
+@click.option("--verify", is_flag=True, help="Only check the hash chain (exit 1 if broken).")
+def history(audit_log: Path | None, verify: bool) -> int:
+    """Print the rotation audit log as JSON, or check that its hash chain is intact."""
+    path = audit_log or session.default_audit_log(os.environ, Path.home())
+    if not path.is_file():
+        raise UsageError(f"no audit log at {path}")
+    if verify:
+        problems = audit_verify(path)
+        for problem in problems:
+            sys.stderr.write(f"keyguard: {path}: {problem}\n")
+        return 1 if problems else 0
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    sys.stdout.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
     return 0
 
 

@@ -146,3 +146,33 @@ def test_disable_old_key_via_api(bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Pa
     record = klaviyo.key(fingerprint(scene.old_key))
     assert record is not None
     assert record.status == "disabled"
+
+
+def test_history_prints_and_verifies_the_audit_log(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    env = cli_env(scene, str(tmp_path))
+    assert run_cli(["--vault-path", scene.path, "--non-interactive"], env).code == 10
+    shown = run_cli(["history"], env)
+    assert shown.code == 0, shown.stderr
+    assert [r["event"] for r in json.loads(shown.stdout)] == ["started", "preflight_passed"]
+    assert run_cli(["history", "--verify"], env).code == 0
+    log = tmp_path / "state" / "keyguard" / "rotations.jsonl"
+    log.write_text(log.read_text().replace("preflight_passed", "preflight_faked", 1))
+    log.write_text(log.read_text().replace("started", "begun", 1))
+    broken = run_cli(["history", "--verify"], env)
+    assert broken.code == 1
+    assert "chain broken" in broken.stderr
+
+
+def test_missing_secret_is_one_clear_line(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    result = run_cli(
+        ["--vault-path", bao.path("klaviyo/nothing-here"), "--non-interactive"],
+        cli_env(scene, str(tmp_path)),
+    )
+    assert result.code == 4
+    assert result.stderr.strip().endswith("store the current key there first (bao kv put ...)")
