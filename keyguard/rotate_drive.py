@@ -43,10 +43,12 @@ def exit_code(outcome: Outcome) -> int:
 
 
 def _admin_key(o: dict[str, Any], is_tty: bool) -> Secret | None:
-    if not o.get("disable_old_key_via_api"):
-        return None
+    """An admin key (credentials:read/write) checks the new key's scopes and can disable
+    the old key; it comes from a descriptor or a hidden prompt, never argv or env."""
     if o.get("admin_key_fd") is not None:
         text = session.fd_reader(o["admin_key_fd"])()
+    elif not o.get("disable_old_key_via_api"):
+        return None
     elif is_tty:
         text = click.prompt("Admin key with credentials:write (hidden)", hide_input=True, err=True)
     else:
@@ -62,7 +64,11 @@ def drive(o: dict[str, Any], *, resume_only: bool) -> int:
     console = Console(stderr=not is_tty, highlight=False)
     admin = _admin_key(o, is_tty)
     with session.runbook_for(
-        target, connect_from(o, not is_tty), console, admin_key=admin
+        target,
+        connect_from(o, not is_tty),
+        console,
+        admin_key=admin,
+        disable_old_key=bool(o.get("disable_old_key_via_api")),
     ) as runbook:
         if is_tty:
             operator: Operator = PromptOperator(console, target, revoked=o["confirm_revoked"])

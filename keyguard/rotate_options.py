@@ -69,7 +69,11 @@ def run_options(f: F) -> F:
                 is_flag=True,
                 help="Disable the old key with the beta API (admin key: credentials:write).",
             ),
-            click.option("--admin-key-fd", type=int, help="Read the admin key from this fd."),
+            click.option(
+                "--admin-key-fd",
+                type=int,
+                help="Read an admin key (credentials:read) from this fd: checks scopes.",
+            ),
         ],
     )
 

@@ -20,10 +20,10 @@ from plugins.errors import UsageError
 from plugins.klaviyo_api import DEFAULT_BASE_URL, KlaviyoClient
 from plugins.pattern import Secret
 from rotator import vault_env
+from rotator.admin import disabler, scope_reader
 from rotator.audit import AuditLog
 from rotator.checker import KeyChecker
 from rotator.config import Target
-from rotator.disable import disabler
 from rotator.gates import Polling
 from rotator.recorder import Event
 from rotator.runbook import Runbook, Settings
@@ -84,6 +84,7 @@ def runbook_for(
     checker: KeyChecker | None = None,
     vault: Any = None,
     admin_key: Secret | None = None,
+    disable_old_key: bool = False,
 ) -> Iterator[Runbook]:
     audit = AuditLog(connect.audit_log or default_audit_log(os.environ, Path.home()))
     store = VaultStore(vault if vault is not None else vault_client(connect), target.vault_path)
@@ -101,7 +102,8 @@ def runbook_for(
     url = connect.klaviyo_url or os.environ.get(ENV_KLAVIYO_URL) or DEFAULT_BASE_URL
     with httpx.Client(trust_env=True) as http:
         client = KlaviyoClient(url, http=http)
-        disable = disabler(client, admin_key) if admin_key is not None else None
+        disable = disabler(client, admin_key) if admin_key and disable_old_key else None
+        scopes = scope_reader(client, admin_key) if admin_key is not None else None
         yield Runbook(
             store,
             checker or client,
@@ -112,6 +114,7 @@ def runbook_for(
             sleep=time.sleep,
             monotonic=time.monotonic,
             disable_old_key=disable,
+            scopes_of=scopes,
         )
 
 

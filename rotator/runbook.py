@@ -87,6 +87,7 @@ class Runbook:
         monotonic: Callable[[], float],
         owner: Owner | None = None,
         disable_old_key: Callable[[Secret], None] | None = None,
+        scopes_of: Callable[[Secret], frozenset[str]] | None = None,
     ) -> None:
         self.store = store
         self.checker = checker
@@ -98,7 +99,9 @@ class Runbook:
         self._monotonic = monotonic
         self._lock = Lock(store, owner or Owner(), now=now)
         self.rec = Recorder(store, emit, now)
+        self._emit = emit
         self._disable_old_key = disable_old_key
+        self._scopes_of = scopes_of
 
     def status(self) -> tuple[Journal | None, SecretMeta | None]:
         """The journal as Vault holds it now (read-only: no lock, no reconciliation)."""
@@ -203,6 +206,7 @@ class Runbook:
         gates.new_key_is_acceptable(
             self.checker, key, old_fp=journal.old_fp, account_id=journal.account_id
         )
+        self._check_scopes(journal, key)
         base = self.store.read(journal.base_version) or {}
         data = {**base, journal.field: key.reveal()}
         # The intent goes to Vault before the data: a crash between the two is settled
@@ -226,6 +230,27 @@ class Runbook:
             new_fp=key.fingerprint,
             intent=None,
             intent_fp=None,
+        )
+
+    def _check_scopes(self, journal: Journal, key: Secret) -> None:
+        required = frozenset(self.target.scopes)
+        if not required:
+            return
+        if self._scopes_of is None:
+            # Klaviyo has no "which scopes does this key have" call short of the admin API.
+            self._emit_note(journal, "scopes_unverified", ", ".join(sorted(required)))
+            return
+        have = self._scopes_of(key)
+        missing = sorted(required - have) if "full_access" not in have else []
+        if missing:
+            raise GateError(
+                f"the new key lacks the scopes {', '.join(missing)}; create it with the link "
+                "in the checklist (it lists every scope the consumers need)"
+            )
+
+    def _emit_note(self, journal: Journal, kind: str, detail: str) -> None:
+        self._emit(
+            Event(kind, journal.rotation_id, journal.state, self.rec.stamp(), {"detail": detail})
         )
 
     def _integrations(self, journal: Journal, operator: Operator) -> Journal | None:

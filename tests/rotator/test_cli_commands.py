@@ -11,7 +11,7 @@ from pathlib import Path
 from plugins.klaviyo_standin import KlaviyoStandin
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
-from tests.support.rotation import CLI, FAST_FLAGS, cli_env, make_scene, run_cli
+from tests.support.rotation import CLI, FAST_FLAGS, CliResult, cli_env, make_scene, run_cli
 
 
 def test_plan_is_markdown_with_the_create_link(tmp_path: Path) -> None:
@@ -176,3 +176,44 @@ def test_missing_secret_is_one_clear_line(
     )
     assert result.code == 4
     assert result.stderr.strip().endswith("store the current key there first (bao kv put ...)")
+
+
+def _run_with_admin(args: list[str], env: dict[str, str], stdin: str, admin: str) -> CliResult:
+    read_end, write_end = os.pipe()
+    os.write(write_end, (admin + "\n").encode())
+    os.close(write_end)
+    done = subprocess.run(
+        [sys.executable, *CLI, *args, "--admin-key-fd", str(read_end)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        pass_fds=(read_end,),
+        check=False,
+    )
+    os.close(read_end)
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def test_required_scopes_are_checked_with_an_admin_key(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    narrow = make_key("narrow-scopes")
+    klaviyo.add_key(narrow, account=scene.account, scopes=["accounts:read"])
+    admin = make_key("admin-for-scopes")
+    klaviyo.add_key(admin, account=scene.account, scopes=["credentials:read"])
+    cfg = tmp_path / "keyguard.toml"
+    cfg.write_text(
+        f'[targets.shop]\nvault_path = "{scene.path}"\nscopes = ["accounts:read", "events:write"]\n'
+    )
+    env = cli_env(scene, str(tmp_path))
+    args = ["--config", str(cfg), "--target", "shop", "--non-interactive", "--new-key-stdin"]
+    refused = _run_with_admin(args, env, narrow, admin)
+    assert refused.code == 4
+    assert "lacks the scopes events:write" in refused.stderr
+    assert scene.vault_versions() == {1: scene.old_key}
+
+    unverified = run_cli(args, env, stdin=narrow)
+    assert unverified.code == 11
+    assert "scopes_unverified" in [e.get("event") for e in unverified.events()]
