@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,7 +13,8 @@ import pytest
 from plugins.klaviyo_standin import Fault, KlaviyoStandin
 from plugins.pattern import fingerprint
 from tests.support.openbao import Bao
-from tests.support.rotation import FAST_FLAGS, CliResult, Scene, cli_env, make_scene, run_cli
+from tests.support.rotation import CLI, FAST_FLAGS, CliResult, Scene, cli_env, make_scene, run_cli
+from tests.support.tcp_proxy import outage_proxy
 
 
 def _one_line_error(result: CliResult, scene: Scene, code: int = 4) -> str:
@@ -45,6 +49,44 @@ def test_vault_down_mid_rotation(bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Pa
     assert "cannot reach Vault" in line
     assert scene.custom_metadata()["keyguard_state"] == "AWAITING_NEW_KEY"
     _finish(scene, env)
+
+
+def test_vault_goes_down_inside_a_running_rotation(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    with outage_proxy(bao.addr) as proxy:
+        env = {**cli_env(scene, str(tmp_path)), "VAULT_ADDR": proxy.addr}
+        args = [*_args(scene, "--new-key-stdin"), "--soak", "2s"]
+        proc = subprocess.Popen(
+            [sys.executable, *CLI, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        proc.stdin.write(scene.new_key + "\n")
+        proc.stdin.close()
+        # Cut Vault off while the rotation soaks, after the new key is safely in Vault.
+        for line in proc.stdout:
+            if json.loads(line).get("event") == "integrations_updated":
+                proxy.cut()
+                break
+        assert proc.stderr is not None
+        out, err = proc.stdout.read(), proc.stderr.read()
+        result = CliResult(proc.wait(timeout=60), out, err)
+        proc.stdout.close()
+        proc.stderr.close()
+        assert "cannot reach Vault" in _one_line_error(result, scene)
+        assert scene.custom_metadata()["keyguard_state"] == "INTEGRATIONS_UPDATED"
+        proxy.restore()
+        assert run_cli(_args(scene), env).code == 11
+    scene.disable(scene.old_key)
+    assert run_cli(_args(scene, "--confirm-revoked"), cli_env(scene, str(tmp_path))).code == 0
+    assert scene.vault_versions() == {1: scene.old_key, 2: scene.new_key}
 
 
 def test_expired_token(bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path) -> None:
