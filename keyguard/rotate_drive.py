@@ -20,9 +20,10 @@ from plugins.errors import UsageError
 from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.errors import EXIT_CONFLICT, GateError
+from rotator.operator import Operator, Outcome
 from rotator.preflight import dry_run
 from rotator.rehearsal import rehearsal_world
-from rotator.runbook import Operator, Outcome, Runbook
+from rotator.runbook import Runbook
 from rotator.states import State
 
 

@@ -25,8 +25,9 @@ from rotator.audit import AuditLog
 from rotator.checker import KeyChecker
 from rotator.config import Target
 from rotator.gates import Polling
+from rotator.operator import Settings
 from rotator.recorder import Event
-from rotator.runbook import Runbook, Settings
+from rotator.runbook import Runbook
 from rotator.vault import VaultStore
 
 ENV_KLAVIYO_URL = "KEYGUARD_KLAVIYO_URL"
@@ -129,6 +130,9 @@ def settings_from(min_token_ttl: float, revoke_timeout: float, poll_interval: fl
 
 def stdin_reader() -> Callable[[], str | None]:
     def read() -> str | None:
+        if sys.stdin.isatty():
+            # Typed by a person: do not echo it onto the screen (and into scrollback).
+            return str(click.prompt("New key", hide_input=True, err=True))
         line = sys.stdin.readline()
         return line or None
 

@@ -10,19 +10,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from enum import Enum
-from typing import Protocol
+from datetime import datetime, timezone
 
 import httpx
 
 from plugins.pattern import Secret
-from rotator import gates, preflight
+from rotator import gates, preflight, undo
 from rotator.checker import KeyChecker
 from rotator.config import Target
 from rotator.errors import ConflictError, GateError, NoRotationError, RotationError
-from rotator.integrations import Context, Integration, run_automatic
+from rotator.integrations import Context, run_automatic
 from rotator.journal import (
     DONE_PREFIX,
     ERROR_KEY,
@@ -31,41 +28,10 @@ from rotator.journal import (
     clear_patch,
 )
 from rotator.lock import Lock, Owner
+from rotator.operator import Operator, Outcome, Settings, Waiting
 from rotator.recorder import Event, Recorder
-from rotator.states import AFTER_WRITE, BEFORE_WRITE, TERMINAL, State
+from rotator.states import TERMINAL, State
 from rotator.vault import CasMismatch, SecretMeta, VaultStore
-
-
-class Waiting(Enum):
-    """What a human must do before the rotation can go on (each has its own exit code)."""
-
-    NEW_KEY = 10
-    REVOKE = 11
-    INTEGRATIONS = 12
-
-
-@dataclass(frozen=True)
-class Outcome:
-    journal: Journal
-    waiting: Waiting | None = None
-
-
-class Operator(Protocol):
-    """The human side of a rotation; a method returning None/False means "not now"."""
-
-    def new_key(self, journal: Journal) -> Secret | None: ...
-
-    def confirm_integration(self, step: Integration, journal: Journal) -> bool: ...
-
-    def confirm_revoked(self, journal: Journal) -> bool: ...
-
-    def wait(self, seconds: float, journal: Journal) -> None: ...
-
-
-@dataclass(frozen=True)
-class Settings:
-    min_token_ttl: timedelta = timedelta(minutes=15)
-    polling: gates.Polling = field(default_factory=gates.Polling)
 
 
 def _utc() -> datetime:
@@ -207,7 +173,13 @@ class Runbook:
             self.checker, key, old_fp=journal.old_fp, account_id=journal.account_id
         )
         self._check_scopes(journal, key)
-        base = self.store.read(journal.base_version) or {}
+        base = self.store.read(journal.base_version)
+        if base is None:
+            raise RotationError(
+                f"version {journal.base_version} of {self.store.secret_path} can no longer be "
+                "read (deleted?); abort this rotation and start a new one"
+            )
+        # Other fields of the secret are carried over unchanged.
         data = {**base, journal.field: key.reveal()}
         # The intent goes to Vault before the data: a crash between the two is settled
         # on resume by comparing the next version's fingerprint with this one.
@@ -312,32 +284,7 @@ class Runbook:
         self.rec.require_secret()
         self._lock.acquire()
         try:
-            journal = self.rec.load()
-            if journal is None or journal.state not in AFTER_WRITE:
-                state = journal.state.value if journal else "none"
-                raise NoRotationError(
-                    f"nothing to roll back (rotation state {state}); rollback is only possible "
-                    "after the Vault write and before the old key is disabled"
-                )
-            assert journal.new_version is not None
-            old = self.rec.key_at(journal.base_version, journal.field)
-            if gates.old_key_is_dead(self.checker, old):
-                raise GateError(
-                    "the old key is already disabled in Klaviyo, so rolling back would publish a "
-                    "dead key; finish this rotation (`keyguard rotate resume`) instead"
-                )
-            base = self.store.read(journal.base_version) or {}
-            journal = self.rec.commit(
-                journal.replace(intent="rollback", intent_fp=old.fingerprint), "rollback_intended"
-            )
-            assert journal.new_version is not None
-            try:
-                self.store.write(base, cas=journal.new_version)
-            except CasMismatch:
-                raise self.rec.conflict(journal, "the secret changed before the rollback") from None
-            return self.rec.move(
-                journal, State.ROLLED_BACK, "rolled_back", intent=None, intent_fp=None
-            )
+            return undo.rollback(self.store, self.rec, self.checker)
         finally:
             self._lock.release()
 
@@ -346,14 +293,6 @@ class Runbook:
         self.rec.require_secret()
         self._lock.acquire()
         try:
-            journal = self.rec.load()
-            if journal is None or journal.state not in BEFORE_WRITE:
-                state = journal.state.value if journal else "none"
-                hint = " (use rollback)" if journal and journal.state in AFTER_WRITE else ""
-                raise NoRotationError(
-                    f"nothing to abort (rotation state {state}){hint}; abort is only possible "
-                    "before the new key is written to Vault"
-                )
-            return self.rec.move(journal, State.ABORTED, "aborted")
+            return undo.abort(self.rec)
         finally:
             self._lock.release()

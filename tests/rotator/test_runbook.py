@@ -5,8 +5,8 @@ import pytest
 from plugins.klaviyo_standin import KlaviyoStandin
 from plugins.pattern import Secret
 from rotator.errors import ConflictError, GateError, LockedError
+from rotator.operator import Waiting
 from rotator.recorder import Event
-from rotator.runbook import Waiting
 from rotator.states import State
 from tests.support.keys import make_key
 from tests.support.openbao import Bao

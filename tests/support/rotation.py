@@ -16,8 +16,9 @@ from rotator.config import Target
 from rotator.gates import Polling
 from rotator.integrations import Integration
 from rotator.journal import Journal
+from rotator.operator import Settings
 from rotator.recorder import Event
-from rotator.runbook import Runbook, Settings
+from rotator.runbook import Runbook
 from rotator.vault import VaultStore
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
