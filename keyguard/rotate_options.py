@@ -47,9 +47,27 @@ def target_options(f: F) -> F:
                 "--klaviyo-url", help=f"Klaviyo API base URL [${session.ENV_KLAVIYO_URL}]."
             ),
             click.option("--audit-log", type=click.Path(path_type=Path), help="Audit JSONL."),
-            click.option("--min-token-ttl", type=float, default=900.0, show_default=True),
-            click.option("--revoke-timeout", type=float, default=300.0, show_default=True),
-            click.option("--poll-interval", type=float, default=2.0, show_default=True),
+            click.option(
+                "--min-token-ttl",
+                type=float,
+                default=900.0,
+                show_default=True,
+                help="Refuse a Vault token that expires sooner (seconds).",
+            ),
+            click.option(
+                "--revoke-timeout",
+                type=float,
+                default=300.0,
+                show_default=True,
+                help="How long to wait for Klaviyo to reject the old key (seconds).",
+            ),
+            click.option(
+                "--poll-interval",
+                type=float,
+                default=2.0,
+                show_default=True,
+                help="First wait between those checks; it grows (seconds).",
+            ),
         ],
     )
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from plugins.klaviyo_standin import KlaviyoStandin
@@ -43,3 +44,15 @@ def test_interactive_stop_at_the_key_prompt_exits_10(
     term.send("")
     assert term.finish() == 10
     assert "keyguard rotate resume" in term.text()
+
+
+def test_rehearsal_on_a_terminal_pauses_at_each_human_step(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path)}
+    term = Terminal(["rotate", "--rehearse"], env)
+    for _ in range(2):  # the new key, then disabling the old key
+        term.expect("Press Enter to go on")
+        term.transcript = term.transcript.replace(b"Press Enter to go on", b"(answered)")
+        term.send("")
+    term.expect("DONE")
+    assert term.finish(timeout=60) == 0
+    assert "rehearsal" in term.text()
