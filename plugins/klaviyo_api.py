@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,7 +102,7 @@ def scrub(message: str, key: str) -> str:
     line = (message.strip().splitlines() or [""])[0]
     if key:
         line = line.replace(key, "pk_…")
-    return line[:200]
+    return line[:300]
 
 
 def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
@@ -118,6 +120,20 @@ def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
     if isinstance(exc, httpx.ConnectError):
         return f"could not connect: {text}"
     return f"{type(exc).__name__}: {text}"
+
+
+def environment_proxy(url: str) -> str | None:
+    """``host:port`` of the proxy the environment sets for *url* (credentials left out)."""
+    parts = urllib.parse.urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy:
+        return None
+    proxy_parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    port = f":{proxy_parts.port}" if proxy_parts.port else ""
+    return f"{proxy_parts.hostname}{port}"
 
 
 def _parse_datetime(value: Any) -> datetime | None:
@@ -172,12 +188,15 @@ class KlaviyoClient:
             )
         self.base_url = base_url.rstrip("/")
         self.revision = revision
+        #: Beta endpoints need the ``.pre`` form of the revision.
+        self.beta_revision = revision if revision.endswith(".pre") else revision + ".pre"
         self.timeout = timeout
         self.max_attempts = max(1, max_attempts)
         self.max_wait = max_wait
         self._sleep = sleep
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(timeout=timeout, trust_env=True)
+        self._proxy = environment_proxy(self.base_url) if http is None else None
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -227,7 +246,10 @@ class KlaviyoClient:
                 timeout=self.timeout,
             )
         except httpx.HTTPError as exc:  # never re-raised: its request carries the header
-            return scrub(describe_transport_error(exc, self.timeout), key.reveal())
+            reason = describe_transport_error(exc, self.timeout)
+            if self._proxy is not None and isinstance(exc, httpx.TransportError):
+                reason += f" (through the proxy {self._proxy} set in the environment)"
+            return scrub(reason, key.reveal())
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.max_wait, _BACKOFF_BASE * 2.0 ** (attempt - 1))
@@ -282,7 +304,7 @@ class KlaviyoClient:
         """A beta-endpoint call with the same retry bounds; raises a one-line error on failure."""
         attempts = 0
         while True:
-            response = self._send(method, path, admin_key, revision=BETA_REVISION, body=body)
+            response = self._send(method, path, admin_key, revision=self.beta_revision, body=body)
             attempts += 1
             if isinstance(response, str):
                 reason, wait = response, None

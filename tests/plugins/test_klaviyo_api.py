@@ -252,6 +252,7 @@ def test_dead_proxy_in_environment_does_not_crash_or_leak(
     with KlaviyoClient(klaviyo.url, sleep=fast_sleep, max_attempts=2) as c:
         check = c.check(key)
     assert check.status is KeyStatus.UNKNOWN
+    assert "through the proxy 127.0.0.1:" in check.reason
     assert key.reveal() not in check.reason
     assert len(klaviyo.log) == 0  # the request went to the (dead) proxy, as configured
 
