@@ -118,6 +118,7 @@ def test_retry_that_would_overrun_the_budget_is_not_waited_for() -> None:
         with KlaviyoClient(standin.url) as client:
             verifier = Verifier(client, concurrency=1, budget=2.0, max_wait=120)
             results = verifier.verify([key, other])
-    assert results[key.fingerprint].status is KeyStatus.LIVE
-    assert results[other.fingerprint].status is KeyStatus.UNKNOWN
-    assert "budget" in results[other.fingerprint].reason
+    first, second = sorted(results.values(), key=lambda c: c.status is KeyStatus.UNKNOWN)
+    assert first.status is KeyStatus.LIVE  # whichever was asked first
+    assert second.status is KeyStatus.UNKNOWN
+    assert "budget" in second.reason
