@@ -48,7 +48,7 @@ def fast_sleep() -> Sleeps:
 
 @pytest.fixture
 def client(klaviyo: KlaviyoStandin, fast_sleep: Sleeps) -> Iterator[KlaviyoClient]:
-    with KlaviyoClient(klaviyo.url, sleep=fast_sleep, timeout=2.0) as c:
+    with KlaviyoClient(klaviyo.url, sleep=fast_sleep) as c:
         yield c
 
 
