@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import random
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from plugins.errors import KeyguardError, UsageError
+from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info
 from plugins.klaviyo_responses import (
     AUTH_ERROR_CODES,
     Account,
@@ -32,10 +29,12 @@ from plugins.klaviyo_responses import (
     parse_json,
     retry_after,
 )
+from plugins.klaviyo_transport import describe_transport_error, environment_proxy, scrub
 from plugins.pattern import Secret
 
 __all__ = [
     "BETA_REVISION",
+    "CORE_WRITE_SCOPES",
     "DEFAULT_BASE_URL",
     "DEFAULT_REVISION",
     "ENV_URL",
@@ -59,11 +58,6 @@ BETA_REVISION = DEFAULT_REVISION + ".pre"
 ENV_URL = "KEYGUARD_KLAVIYO_URL"
 
 ACCOUNT_FIELDS = "public_api_key,test_account"
-#: Write scopes whose joint presence marks a key as "full access" in the inventory.
-CORE_WRITE_SCOPES = frozenset(
-    f"{r}:write"
-    for r in ("campaigns", "catalogs", "events", "flows", "lists", "profiles", "templates")
-)
 _BACKOFF_BASE = 0.5
 
 
@@ -79,88 +73,6 @@ class BetaEndpointUnavailable(KlaviyoApiError):
 
 class KlaviyoUrlError(UsageError):
     """The base URL is not an http(s) URL."""
-
-
-@dataclass(frozen=True)
-class ApiKeyInfo:
-    """One private key as the beta ``GET /api/api-keys`` describes it (never the key itself)."""
-
-    id: str
-    name: str | None
-    status: str | None
-    scopes: tuple[str, ...]
-    created: datetime | None
-    redacted_key: str | None
-
-    @property
-    def full_access(self) -> bool:
-        return "full_access" in self.scopes or set(self.scopes) >= CORE_WRITE_SCOPES
-
-
-def scrub(message: str, key: str) -> str:
-    """One line, bounded, and certainly without the key."""
-    line = (message.strip().splitlines() or [""])[0]
-    if key:
-        line = line.replace(key, "pk_…")
-    return line[:300]
-
-
-def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
-    """A one-line reason for a network failure (httpx messages carry no headers, but be sure)."""
-    text = str(exc)
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {timeout:g}s ({type(exc).__name__})"
-    if isinstance(exc, httpx.ProxyError):
-        return f"proxy error: {text}"
-    lowered = text.lower()
-    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-        return f"TLS failure: {text}"
-    if "name or service not known" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
-        return f"DNS lookup failed: {text}"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect: {text}"
-    return f"{type(exc).__name__}: {text}"
-
-
-def environment_proxy(url: str) -> str | None:
-    """``host:port`` of the proxy the environment sets for *url* (credentials left out)."""
-    parts = urllib.parse.urlsplit(url)
-    if urllib.request.proxy_bypass(parts.hostname or ""):
-        return None
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if not proxy:
-        return None
-    proxy_parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
-    port = f":{proxy_parts.port}" if proxy_parts.port else ""
-    return f"{proxy_parts.hostname}{port}"
-
-
-def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _api_key_info(resource: Any) -> ApiKeyInfo | None:
-    if not isinstance(resource, dict) or resource.get("id") is None:
-        return None
-    attrs = resource.get("attributes")
-    attrs = attrs if isinstance(attrs, dict) else {}
-    scopes = attrs.get("scopes")
-    return ApiKeyInfo(
-        id=str(resource["id"]),
-        name=attrs.get("name") if isinstance(attrs.get("name"), str) else None,
-        status=attrs.get("status") if isinstance(attrs.get("status"), str) else None,
-        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
-        created=_parse_datetime(attrs.get("created")),
-        redacted_key=attrs.get("redacted_key")
-        if isinstance(attrs.get("redacted_key"), str)
-        else None,
-    )
 
 
 class KlaviyoClient:
@@ -354,7 +266,7 @@ class KlaviyoClient:
             pages += 1
             data = document.get("data")
             for resource in data if isinstance(data, list) else []:
-                info = _api_key_info(resource)
+                info = api_key_info(resource)
                 if info is not None:
                     found.append(info)
             path = self._next_path(document)
@@ -383,7 +295,7 @@ class KlaviyoClient:
             what="disabling an API key",
             missing=f"no API key {key_id!r} in this account, or the beta endpoint is gone (404)",
         )
-        info = _api_key_info(document.get("data"))
+        info = api_key_info(document.get("data"))
         if info is None:
             raise KlaviyoApiError("disabling an API key: the answer did not describe the key")
         return info

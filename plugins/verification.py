@@ -129,7 +129,11 @@ class Verifier:
                     f"not checked: the run's verification time budget ({self.budget:g}s) ran out"
                 )
             else:
-                outcome = self.prober.attempt(secret)
+                try:
+                    outcome = self.prober.attempt(secret)
+                except BaseException:
+                    self._abandon(state)  # a bug: stop the run cleanly, keep the traceback
+                    raise
             with self._cond:
                 state.in_flight -= 1
                 if isinstance(outcome, Attempt):
@@ -138,6 +142,12 @@ class Verifier:
                 else:
                     self._cache[task.fingerprint] = outcome
                 self._cond.notify_all()
+
+    def _abandon(self, state: _RunState) -> None:
+        with self._cond:
+            state.in_flight -= 1
+            state.queue.clear()
+            self._cond.notify_all()
 
     def _settle(self, state: _RunState, task: _Task, outcome: Attempt) -> None:
         """Record a final answer, or put the key back in the queue for later (under lock)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
-from plugins.klaviyo_api import KeyStatus, KlaviyoClient
+import pytest
+
+from plugins.klaviyo_api import Attempt, KeyStatus, KlaviyoClient
 from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.pattern import Secret
 from plugins.verification import Verifier
@@ -122,3 +124,23 @@ def test_retry_that_would_overrun_the_budget_is_not_waited_for() -> None:
     assert first.status is KeyStatus.LIVE  # whichever was asked first
     assert second.status is KeyStatus.UNKNOWN
     assert "budget" in second.reason
+
+
+class Exploding:
+    """A prober with a bug: the run must end and re-raise, not hang the other workers."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def attempt(self, key: Secret) -> Attempt:
+        self.calls += 1
+        if self.calls == 3:
+            raise ValueError("bug")
+        time.sleep(0.01)
+        return Attempt.final(KeyStatus.REVOKED, "401")
+
+
+def test_a_bug_in_the_prober_ends_the_run_instead_of_hanging() -> None:
+    verifier = Verifier(Exploding(), concurrency=4)
+    with pytest.raises(ValueError, match="bug"):
+        verifier.verify(secrets("bug", 50))
