@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from plugins.errors import KeyguardError, UsageError
-from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info
+from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
 from plugins.klaviyo_responses import (
     AUTH_ERROR_CODES,
     Account,
@@ -283,6 +283,18 @@ class KlaviyoClient:
         if next_url.startswith("/"):
             return next_url
         raise KlaviyoApiError("listing API keys: a pagination link points at another host")
+
+    def find_api_key(self, admin_key: Secret, key: Secret) -> ApiKeyInfo:
+        """The active entry for *key*, told apart by its redacted suffix; one, or an error."""
+        matches = [
+            k for k in same_suffix(self.list_api_keys(admin_key), key) if k.status != "disabled"
+        ]
+        if len(matches) != 1:
+            raise KlaviyoApiError(
+                f"{len(matches)} active keys end like {key.redacted} in the admin key's account; "
+                "disable the right one in Settings > API Keys"
+            )
+        return matches[0]
 
     def disable_api_key(self, admin_key: Secret, key_id: str) -> ApiKeyInfo:
         """Disable the key with id *key_id* (beta; needs ``credentials:write``)."""

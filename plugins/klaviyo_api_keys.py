@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from plugins.pattern import Secret
 
 #: Write scopes whose joint presence marks a key as "full access" in the inventory.
 CORE_WRITE_SCOPES = frozenset(
@@ -54,3 +57,9 @@ def api_key_info(resource: Any) -> ApiKeyInfo | None:
         if isinstance(attrs.get("redacted_key"), str)
         else None,
     )
+
+
+def same_suffix(keys: Iterable[ApiKeyInfo], secret: Secret) -> list[ApiKeyInfo]:
+    """The listed keys whose redacted form ends like *secret* (its last four characters)."""
+    suffix = secret.reveal()[-4:]
+    return [k for k in keys if k.redacted_key is not None and k.redacted_key.endswith(suffix)]

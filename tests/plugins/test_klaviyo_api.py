@@ -349,3 +349,15 @@ def test_absent_beta_endpoint_is_reported(status: int, fast_sleep: Sleeps) -> No
             pytest.raises(BetaEndpointUnavailable, match=str(status)),
         ):
             c.list_api_keys(admin)
+
+
+def test_find_api_key_by_suffix_then_disable(
+    klaviyo: KlaviyoStandin, client: KlaviyoClient
+) -> None:
+    admin, (old, *_) = admin_setup(klaviyo)
+    found = client.find_api_key(admin, old)
+    assert found.redacted_key == old.redacted
+    client.disable_api_key(admin, found.id)
+    assert client.check(old).status is KeyStatus.REVOKED
+    with pytest.raises(KlaviyoApiError, match="0 active keys end like"):
+        client.find_api_key(admin, old)  # disabled keys are not candidates
