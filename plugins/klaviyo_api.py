@@ -10,14 +10,13 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from plugins.errors import KeyguardError, UsageError
+from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
 from plugins.klaviyo_responses import (
     AUTH_ERROR_CODES,
     Account,
@@ -30,10 +29,12 @@ from plugins.klaviyo_responses import (
     parse_json,
     retry_after,
 )
+from plugins.klaviyo_transport import describe_transport_error, environment_proxy, scrub
 from plugins.pattern import Secret
 
 __all__ = [
     "BETA_REVISION",
+    "CORE_WRITE_SCOPES",
     "DEFAULT_BASE_URL",
     "DEFAULT_REVISION",
     "ENV_URL",
@@ -57,11 +58,6 @@ BETA_REVISION = DEFAULT_REVISION + ".pre"
 ENV_URL = "KEYGUARD_KLAVIYO_URL"
 
 ACCOUNT_FIELDS = "public_api_key,test_account"
-#: Write scopes whose joint presence marks a key as "full access" in the inventory.
-CORE_WRITE_SCOPES = frozenset(
-    f"{r}:write"
-    for r in ("campaigns", "catalogs", "events", "flows", "lists", "profiles", "templates")
-)
 _BACKOFF_BASE = 0.5
 
 
@@ -77,74 +73,6 @@ class BetaEndpointUnavailable(KlaviyoApiError):
 
 class KlaviyoUrlError(UsageError):
     """The base URL is not an http(s) URL."""
-
-
-@dataclass(frozen=True)
-class ApiKeyInfo:
-    """One private key as the beta ``GET /api/api-keys`` describes it (never the key itself)."""
-
-    id: str
-    name: str | None
-    status: str | None
-    scopes: tuple[str, ...]
-    created: datetime | None
-    redacted_key: str | None
-
-    @property
-    def full_access(self) -> bool:
-        return "full_access" in self.scopes or set(self.scopes) >= CORE_WRITE_SCOPES
-
-
-def scrub(message: str, key: str) -> str:
-    """One line, bounded, and certainly without the key."""
-    line = (message.strip().splitlines() or [""])[0]
-    if key:
-        line = line.replace(key, "pk_…")
-    return line[:200]
-
-
-def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
-    """A one-line reason for a network failure (httpx messages carry no headers, but be sure)."""
-    text = str(exc)
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {timeout:g}s ({type(exc).__name__})"
-    if isinstance(exc, httpx.ProxyError):
-        return f"proxy error: {text}"
-    lowered = text.lower()
-    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-        return f"TLS failure: {text}"
-    if "name or service not known" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
-        return f"DNS lookup failed: {text}"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect: {text}"
-    return f"{type(exc).__name__}: {text}"
-
-
-def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _api_key_info(resource: Any) -> ApiKeyInfo | None:
-    if not isinstance(resource, dict) or resource.get("id") is None:
-        return None
-    attrs = resource.get("attributes")
-    attrs = attrs if isinstance(attrs, dict) else {}
-    scopes = attrs.get("scopes")
-    return ApiKeyInfo(
-        id=str(resource["id"]),
-        name=attrs.get("name") if isinstance(attrs.get("name"), str) else None,
-        status=attrs.get("status") if isinstance(attrs.get("status"), str) else None,
-        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
-        created=_parse_datetime(attrs.get("created")),
-        redacted_key=attrs.get("redacted_key")
-        if isinstance(attrs.get("redacted_key"), str)
-        else None,
-    )
 
 
 class KlaviyoClient:
@@ -172,12 +100,15 @@ class KlaviyoClient:
             )
         self.base_url = base_url.rstrip("/")
         self.revision = revision
+        #: Beta endpoints need the ``.pre`` form of the revision.
+        self.beta_revision = revision if revision.endswith(".pre") else revision + ".pre"
         self.timeout = timeout
         self.max_attempts = max(1, max_attempts)
         self.max_wait = max_wait
         self._sleep = sleep
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(timeout=timeout, trust_env=True)
+        self._proxy = environment_proxy(self.base_url) if http is None else None
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -227,7 +158,10 @@ class KlaviyoClient:
                 timeout=self.timeout,
             )
         except httpx.HTTPError as exc:  # never re-raised: its request carries the header
-            return scrub(describe_transport_error(exc, self.timeout), key.reveal())
+            reason = describe_transport_error(exc, self.timeout)
+            if self._proxy is not None and isinstance(exc, httpx.TransportError):
+                reason += f" (through the proxy {self._proxy} set in the environment)"
+            return scrub(reason, key.reveal())
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.max_wait, _BACKOFF_BASE * 2.0 ** (attempt - 1))
@@ -282,7 +216,7 @@ class KlaviyoClient:
         """A beta-endpoint call with the same retry bounds; raises a one-line error on failure."""
         attempts = 0
         while True:
-            response = self._send(method, path, admin_key, revision=BETA_REVISION, body=body)
+            response = self._send(method, path, admin_key, revision=self.beta_revision, body=body)
             attempts += 1
             if isinstance(response, str):
                 reason, wait = response, None
@@ -332,7 +266,7 @@ class KlaviyoClient:
             pages += 1
             data = document.get("data")
             for resource in data if isinstance(data, list) else []:
-                info = _api_key_info(resource)
+                info = api_key_info(resource)
                 if info is not None:
                     found.append(info)
             path = self._next_path(document)
@@ -350,6 +284,18 @@ class KlaviyoClient:
             return next_url
         raise KlaviyoApiError("listing API keys: a pagination link points at another host")
 
+    def find_api_key(self, admin_key: Secret, key: Secret) -> ApiKeyInfo:
+        """The active entry for *key*, told apart by its redacted suffix; one, or an error."""
+        matches = [
+            k for k in same_suffix(self.list_api_keys(admin_key), key) if k.status != "disabled"
+        ]
+        if len(matches) != 1:
+            raise KlaviyoApiError(
+                f"{len(matches)} active keys end like {key.redacted} in the admin key's account; "
+                "disable the right one in Settings > API Keys"
+            )
+        return matches[0]
+
     def disable_api_key(self, admin_key: Secret, key_id: str) -> ApiKeyInfo:
         """Disable the key with id *key_id* (beta; needs ``credentials:write``)."""
         body = {"data": {"type": "api-key", "id": key_id, "attributes": {"status": "disabled"}}}
@@ -361,7 +307,7 @@ class KlaviyoClient:
             what="disabling an API key",
             missing=f"no API key {key_id!r} in this account, or the beta endpoint is gone (404)",
         )
-        info = _api_key_info(document.get("data"))
+        info = api_key_info(document.get("data"))
         if info is None:
             raise KlaviyoApiError("disabling an API key: the answer did not describe the key")
         return info

@@ -107,6 +107,8 @@ class KlaviyoStandin:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._router = Router(self)
+        self._in_flight = 0
+        self.peak_in_flight = 0  # most requests handled at once: lets tests see concurrency
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> KlaviyoStandin:
@@ -206,6 +208,16 @@ class KlaviyoStandin:
 
     # -- serving -----------------------------------------------------------------------------
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+        try:
+            self._handle(handler, method)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         length = int(handler.headers.get("content-length") or 0)

@@ -48,7 +48,7 @@ def fast_sleep() -> Sleeps:
 
 @pytest.fixture
 def client(klaviyo: KlaviyoStandin, fast_sleep: Sleeps) -> Iterator[KlaviyoClient]:
-    with KlaviyoClient(klaviyo.url, sleep=fast_sleep, timeout=2.0) as c:
+    with KlaviyoClient(klaviyo.url, sleep=fast_sleep) as c:
         yield c
 
 
@@ -252,6 +252,7 @@ def test_dead_proxy_in_environment_does_not_crash_or_leak(
     with KlaviyoClient(klaviyo.url, sleep=fast_sleep, max_attempts=2) as c:
         check = c.check(key)
     assert check.status is KeyStatus.UNKNOWN
+    assert "through the proxy 127.0.0.1:" in check.reason
     assert key.reveal() not in check.reason
     assert len(klaviyo.log) == 0  # the request went to the (dead) proxy, as configured
 
@@ -348,3 +349,15 @@ def test_absent_beta_endpoint_is_reported(status: int, fast_sleep: Sleeps) -> No
             pytest.raises(BetaEndpointUnavailable, match=str(status)),
         ):
             c.list_api_keys(admin)
+
+
+def test_find_api_key_by_suffix_then_disable(
+    klaviyo: KlaviyoStandin, client: KlaviyoClient
+) -> None:
+    admin, (old, *_) = admin_setup(klaviyo)
+    found = client.find_api_key(admin, old)
+    assert found.redacted_key == old.redacted
+    client.disable_api_key(admin, found.id)
+    assert client.check(old).status is KeyStatus.REVOKED
+    with pytest.raises(KlaviyoApiError, match="0 active keys end like"):
+        client.find_api_key(admin, old)  # disabled keys are not candidates
