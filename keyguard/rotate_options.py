@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from keyguard import rotate_session as session
+from keyguard.klaviyo_options import klaviyo_url_options
 from plugins.errors import UsageError
 from rotator import config as config_mod
 from rotator.config import Target
@@ -43,9 +44,7 @@ def target_options(f: F) -> F:
             click.option("--vault-role-id", help="AppRole role id (secret id: prompt/env)."),
             click.option("--vault-username", help="userpass user (password: prompt/env)."),
             click.option("--vault-auth-mount", help="Mount of the auth method."),
-            click.option(
-                "--klaviyo-url", help=f"Klaviyo API base URL [${session.ENV_KLAVIYO_URL}]."
-            ),
+            klaviyo_url_options,
             click.option("--audit-log", type=click.Path(path_type=Path), help="Audit JSONL."),
             click.option(
                 "--min-token-ttl",
@@ -121,6 +120,8 @@ def connect_from(o: dict[str, Any], json_events: bool) -> session.Connect:
             o["vault_auth"], o["vault_role_id"], o["vault_username"], o["vault_auth_mount"]
         ),
         klaviyo_url=o["klaviyo_url"],
+        klaviyo_revision=o["klaviyo_revision"],
+        klaviyo_timeout=o["klaviyo_timeout"],
         audit_log=o["audit_log"] or (Path(cfg_audit) if cfg_audit else None),
         settings=session.settings_from(o["min_token_ttl"], o["revoke_timeout"], o["poll_interval"]),
         json_events=json_events,

@@ -17,7 +17,7 @@ import httpx
 from rich.console import Console
 
 from plugins.errors import UsageError
-from plugins.klaviyo_api import DEFAULT_BASE_URL, KlaviyoClient
+from plugins.klaviyo_api import DEFAULT_BASE_URL, ENV_URL, KlaviyoClient
 from plugins.pattern import Secret
 from rotator import vault_env
 from rotator.admin import disabler, scope_reader
@@ -30,8 +30,6 @@ from rotator.recorder import Event
 from rotator.runbook import Runbook
 from rotator.vault import VaultStore
 
-ENV_KLAVIYO_URL = "KEYGUARD_KLAVIYO_URL"
-
 
 @dataclass(frozen=True)
 class Connect:
@@ -39,6 +37,8 @@ class Connect:
 
     login: vault_env.Login
     klaviyo_url: str | None
+    klaviyo_revision: str
+    klaviyo_timeout: float
     audit_log: Path | None
     settings: Settings
     json_events: bool
@@ -100,9 +100,11 @@ def runbook_for(
                 f"[green]•[/green] {event.kind.replace('_', ' ')} [dim]({event.state.value})[/dim]"
             )
 
-    url = connect.klaviyo_url or os.environ.get(ENV_KLAVIYO_URL) or DEFAULT_BASE_URL
+    url = connect.klaviyo_url or os.environ.get(ENV_URL) or DEFAULT_BASE_URL
     with httpx.Client(trust_env=True) as http:
-        client = KlaviyoClient(url, http=http)
+        client = KlaviyoClient(
+            url, revision=connect.klaviyo_revision, timeout=connect.klaviyo_timeout, http=http
+        )
         disable = disabler(client, admin_key) if admin_key and disable_old_key else None
         scopes = scope_reader(client, admin_key) if admin_key is not None else None
         yield Runbook(

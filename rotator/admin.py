@@ -15,22 +15,10 @@ from rotator.errors import GateError, KlaviyoUnavailable
 
 
 def _find(client: KlaviyoClient, admin_key: Secret, key: Secret, what: str) -> ApiKeyInfo:
-    tail = key.reveal()[-4:]
     try:
-        keys = client.list_api_keys(admin_key)
+        return client.find_api_key(admin_key, key)
     except KlaviyoApiError as exc:
-        raise KlaviyoUnavailable(f"listing API keys failed ({exc}); {what}") from None
-    matches = [
-        k
-        for k in keys
-        if k.redacted_key and k.redacted_key.endswith(tail) and k.status != "disabled"
-    ]
-    if len(matches) != 1:
-        raise GateError(
-            f"{len(matches)} active keys end in {tail}, so the API cannot tell which one is "
-            f"meant; {what}"
-        )
-    return matches[0]
+        raise GateError(f"{exc}; {what}") from None
 
 
 def scope_reader(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], frozenset[str]]:
