@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from dataclasses import replace
@@ -14,6 +15,7 @@ from rich.console import Console
 
 from keyguard import rotate_session as session
 from keyguard.checklist import render
+from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
 from keyguard.rotate_operators import FlagOperator, PromptOperator, RehearsalOperator
 from keyguard.rotate_options import connect_from, target_from
 from plugins.errors import UsageError
@@ -45,15 +47,20 @@ def exit_code(outcome: Outcome) -> int:
 
 def _admin_key(o: dict[str, Any], is_tty: bool) -> Secret | None:
     """An admin key (credentials:read/write) checks the new key's scopes and can disable
-    the old key; it comes from a descriptor or a hidden prompt, never argv or env."""
+    the old key; from a descriptor, the environment (as ``keyguard keys`` takes it) or a
+    hidden prompt, never argv. Integration commands never inherit it."""
     if o.get("admin_key_fd") is not None:
         text = session.fd_reader(o["admin_key_fd"])()
+    elif os.environ.get(ADMIN_ENV):
+        text = os.environ[ADMIN_ENV]
     elif not o.get("disable_old_key_via_api"):
         return None
     elif is_tty:
         text = click.prompt("Admin key with credentials:write (hidden)", hide_input=True, err=True)
     else:
-        raise UsageError("--disable-old-key-via-api needs --admin-key-fd without a terminal")
+        raise UsageError(
+            f"--disable-old-key-via-api needs --admin-key-fd or {ADMIN_ENV} without a terminal"
+        )
     if not text or not text.strip():
         raise UsageError("no admin key was given")
     return Secret(text.strip())

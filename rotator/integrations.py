@@ -17,7 +17,8 @@ import httpx
 from rotator.errors import RotationError
 
 KINDS = ("manual", "http", "command")
-PRIVATE_ENV = frozenset({"KEYGUARD_VAULT_SECRET"})
+#: keyguard's own credentials, never handed on to a consumer's command.
+PRIVATE_ENV = frozenset({"KEYGUARD_VAULT_SECRET", "KEYGUARD_KLAVIYO_ADMIN_KEY"})
 
 
 class IntegrationError(RotationError):
@@ -76,7 +77,6 @@ def run_http(step: Integration, ctx: Context, client: httpx.Client) -> None:
 
 
 def run_command(step: Integration, ctx: Context, environ: Mapping[str, str]) -> None:
-    # The Vault login secret is keyguard's own; a consumer uses its own credentials.
     env = {k: v for k, v in environ.items() if k not in PRIVATE_ENV}
     env.update(ctx.env())
     env.update(ctx.extra_env)
