@@ -22,6 +22,10 @@ def test_full_interactive_rotation_through_the_terminal(
     second = run_cli(["--vault-path", scene.path, "--non-interactive"], env)
     assert second.code == 6
     assert "another keyguard process" in second.stderr
+    term.send("pk_not-a-key")  # a bad paste: said why, and asked again
+    term.expect("is not a Klaviyo private key")
+    term.transcript = term.transcript.replace(b"Paste the new private key", b"(first prompt)")
+    term.expect("Paste the new private key")
     term.send(scene.new_key)
 
     term.expect("Have you disabled the old key?")
