@@ -162,3 +162,21 @@ def test_wrong_key_disabled_is_caught(bao: Bao, klaviyo: KlaviyoStandin, tmp_pat
     klaviyo.set_status(fingerprint(scene.new_key), "active")
     scene.disable(scene.old_key)
     assert run_cli(["resume", *_args(scene)], env).code == 0
+
+
+def test_preflight_refuses_no_version_headroom_and_a_short_token(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    mount, _, rel = scene.path.partition("/")
+    client = bao.client()
+    client.secrets.kv.v2.update_metadata(rel, max_versions=1, mount_point=mount)
+    env = cli_env(scene, str(tmp_path))
+    line = _one_line_error(run_cli(_args(scene), env), scene)
+    assert "keeps only 1 version" in line
+
+    client.secrets.kv.v2.update_metadata(rel, max_versions=5, mount_point=mount)
+    short = client.auth.token.create(ttl="60s", policies=["root"])["auth"]["client_token"]
+    line = _one_line_error(run_cli(_args(scene), {**env, "VAULT_TOKEN": short}), scene)
+    assert "expires in" in line
+    assert run_cli(_args(scene), env).code == 10
