@@ -160,10 +160,12 @@ def _detect_secrets_configured_by(document: dict[str, Any], plugin_file: Path) -
     from detect_secrets.settings import transient_settings
 
     config = copy.deepcopy(document)
-    config.setdefault("plugins_used", [])
-    for plugin in config["plugins_used"]:
-        if plugin.get("name") == baseline_file.PLUGIN_NAME:
-            plugin["path"] = baseline_file.plugin_uri(plugin_file)
+    # Our plugin, wherever the baseline says it was, is the one installed here.
+    others = [
+        p for p in config.get("plugins_used", []) if p.get("name") != baseline_file.PLUGIN_NAME
+    ]
+    ours = {"name": baseline_file.PLUGIN_NAME, "path": baseline_file.plugin_uri(plugin_file)}
+    config["plugins_used"] = [*others, ours]
     # A custom plugin whose file is not on this machine would make detect-secrets raise
     # FileNotFoundError for every result; leave it out, and its results say so.
     config["plugins_used"] = [p for p in config["plugins_used"] if _loadable(p)]
