@@ -6,7 +6,9 @@ import click
 
 from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
+from keyguard.commands.keys import keys
 from keyguard.commands.scan import scan
+from keyguard.commands.verify import verify
 from keyguard.error_handler import run
 
 EXIT_CODES_HELP = (
@@ -24,6 +26,8 @@ def cli() -> None:
 cli.add_command(scan)
 cli.add_command(demo)
 cli.add_command(audit)
+cli.add_command(verify)
+cli.add_command(keys)
 
 
 def main() -> None:
