@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -232,6 +231,8 @@ def _comparable(document: dict[str, Any]) -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Replace *path* in one step, so a crash never leaves half a baseline behind."""
+    import tempfile  # here, not at the top: the pre-commit hook imports this module to read
+
     if path.exists():
         mode = path.stat().st_mode & 0o777
     else:
