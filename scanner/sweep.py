@@ -1,0 +1,319 @@
+"""Sweep one target: a git work tree, a bare repository, or a plain directory.
+
+For a repository every unique blob reachable from every ref is scanned once (see
+:mod:`scanner.gitobjects`), then only blobs that held a key are attributed (see
+:mod:`scanner.attribution`). A work tree's untracked and modified files are scanned
+too, since they are one ``git add`` away from the history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plugins.errors import KeyguardError, UsageError
+from plugins.pattern import Secret
+from scanner.attribution import HeadTree, Introduction, head_tree, introductions, refs_containing
+from scanner.detect import Detection, detect_bytes, detect_stream, looks_binary
+from scanner.findings import Occurrence, Provenance, ScanIssue
+from scanner.gitcmd import GitNotFound, run_git
+from scanner.gitobjects import (
+    Blob,
+    BlobStream,
+    Repository,
+    Selection,
+    open_repository,
+    resolve_commit,
+)
+from scanner.sources.files import Problem, iter_files
+
+Hit = tuple[Secret, Occurrence]
+_UNATTRIBUTED: list[Introduction | None] = [None]
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """What to read in each repository."""
+
+    unreachable: bool = False
+    since: str | None = None  # scan only what is not reachable from this revision
+    refs: tuple[str, ...] = ()  # rev-list starting points; empty means every ref
+    worktree: bool = True  # also scan untracked and modified work-tree files
+
+    def __post_init__(self) -> None:
+        if self.unreachable and (self.since or self.refs):
+            raise UsageError(
+                "--unreachable reads every object: it cannot be combined with --since or --ref"
+            )
+
+
+@dataclass(frozen=True)
+class SweepStats:
+    blobs: int = 0
+    bytes: int = 0
+    cached: int = 0  # blobs skipped because a cache says they were scanned clean
+    files: int = 0  # work-tree or directory files
+
+    def __add__(self, other: SweepStats) -> SweepStats:
+        return SweepStats(
+            *(
+                a + b
+                for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True)
+            )
+        )
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: str
+    kind: str  # "repository", "bare repository", "directory" or "unreadable"
+    hits: tuple[Hit, ...] = ()
+    errors: tuple[ScanIssue, ...] = ()
+    warnings: tuple[ScanIssue, ...] = ()
+    stats: SweepStats = SweepStats()
+    clean_blobs: tuple[str, ...] = field(default=(), repr=False)  # for a scan cache
+
+
+Progress = Callable[[int, int], None]  # (blobs, bytes) scanned since the last call
+
+
+def sweep_target(
+    target: Path,
+    options: SweepOptions,
+    *,
+    cache: Collection[str] = (),
+    remember: bool = False,
+    progress: Progress | None = None,
+) -> TargetResult:
+    """Sweep *target*; problems are recorded in the result, never raised."""
+    name = str(target)
+    if not os.path.lexists(target):
+        return TargetResult(
+            name, "unreadable", errors=(ScanIssue(name, "no such file or directory"),)
+        )
+    if not target.is_dir():
+        return _sweep_directory(target)  # a single file: scanned as a file
+    if not os.access(target, os.R_OK | os.X_OK):
+        return TargetResult(name, "unreadable", errors=(ScanIssue(name, "permission denied"),))
+    try:
+        repo = open_repository(target)
+    except GitNotFound as exc:
+        plain = _sweep_directory(target)
+        return dataclasses.replace(plain, errors=(*plain.errors, ScanIssue(name, str(exc))))
+    except KeyguardError as exc:
+        return TargetResult(name, "unreadable", errors=(ScanIssue(name, str(exc)),))
+    if repo is None:
+        return _sweep_directory(target)
+    try:
+        return _sweep_repository(name, repo, options, cache, remember, progress)
+    except KeyguardError as exc:
+        return TargetResult(name, _kind(repo), errors=(ScanIssue(name, str(exc)),))
+
+
+def _kind(repo: Repository) -> str:
+    return "repository" if repo.work_tree else "bare repository"
+
+
+def _sweep_directory(target: Path) -> TargetResult:
+    problems: list[Problem] = []
+    hits: list[Hit] = []
+    files = size = 0
+    for item in iter_files([target], problems):
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(item.display, exc.strerror or "could not be read"))
+            continue
+        files += 1
+        size += len(data)
+        hits.extend(_detect(item.display, data).hits)
+    errors = tuple(ScanIssue(p.display, p.message) for p in problems)
+    return TargetResult(
+        str(target), "directory", tuple(hits), errors, stats=SweepStats(files=files, bytes=size)
+    )
+
+
+def _detect(path: str, data: bytes) -> Detection:
+    detection = detect_bytes(path, data)
+    # Binary blobs are skipped as `keyguard scan` skips binary files; the check runs only
+    # when something matched, so the pk_ prefilter stays the first thing every blob meets.
+    if detection.hits and looks_binary(data):
+        return Detection((), 0)
+    return detection
+
+
+def _scan_blob(blob: Blob) -> Detection:
+    if blob.data is not None:
+        return _detect(blob.path, blob.data)
+    assert blob.read is not None
+    return detect_stream(blob.path, blob.read)
+
+
+def _sweep_repository(
+    name: str,
+    repo: Repository,
+    options: SweepOptions,
+    cache: Collection[str],
+    remember: bool,
+    progress: Progress | None,
+) -> TargetResult:
+    revs: tuple[str, ...] = options.refs or ("--all",)
+    if options.refs:
+        revs = tuple(resolve_commit(repo, rev) for rev in options.refs)
+    if options.since:
+        revs = (*revs, "--not", resolve_commit(repo, options.since))
+    stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
+    matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
+    clean: list[str] = []
+    blobs = size = pending_blobs = pending_bytes = 0
+    for blob in stream:
+        blobs += 1
+        size += blob.size
+        detection = _scan_blob(blob)
+        if detection.hits:
+            matched[blob.oid] = (blob.path, detection.hits)
+        elif remember:
+            clean.append(blob.oid)
+        if progress is not None:
+            pending_blobs += 1
+            pending_bytes += blob.size
+            if pending_bytes >= 16 << 20 or pending_blobs >= 5000:
+                progress(pending_blobs, pending_bytes)
+                pending_blobs = pending_bytes = 0
+    if progress is not None and pending_blobs:
+        progress(pending_blobs, pending_bytes)
+    errors = [ScanIssue(name, message) for message in stream.errors]
+    head = head_tree(repo)
+    log_revs = ("--all", "--reflog") if options.unreachable else revs
+    hits = _attribute(repo, matched, log_revs, head)
+    files = 0
+    if repo.work_tree is not None and options.worktree and not options.since and not options.refs:
+        work_hits, files, work_bytes, work_errors = _sweep_worktree(repo)
+        hits.extend(work_hits)
+        size += work_bytes
+        errors.extend(work_errors)
+    return TargetResult(
+        name,
+        _kind(repo),
+        tuple(hits),
+        tuple(errors),
+        _warnings(name, repo, head),
+        SweepStats(blobs=blobs, bytes=size, cached=stream.skipped, files=files),
+        tuple(clean),
+    )
+
+
+def _warnings(name: str, repo: Repository, head: HeadTree) -> tuple[ScanIssue, ...]:
+    out = []
+    if repo.shallow:
+        out.append(
+            ScanIssue(
+                name,
+                "shallow clone: commits before the shallow boundary were "
+                "not swept; sweep a full clone to cover them",
+            )
+        )
+    for path, commit in head.submodules:
+        out.append(
+            ScanIssue(
+                f"{name}/{path}",
+                f"submodule at {commit[:12]} recorded, not "
+                "followed: sweep its repository as a target",
+            )
+        )
+    return tuple(out)
+
+
+def _attribute(
+    repo: Repository,
+    matched: dict[str, tuple[str, tuple[Hit, ...]]],
+    revs: tuple[str, ...],
+    head: HeadTree,
+) -> list[Hit]:
+    if not matched:
+        return []
+    intros = introductions(repo, matched.keys(), revs)
+    refs = refs_containing(repo, {i.commit for found in intros.values() for i in found})
+    out: list[Hit] = []
+    for oid, (hint, hits) in sorted(matched.items()):
+        for intro in intros.get(oid) or _UNATTRIBUTED:
+            path = intro.path if intro is not None else hint or f"(unreachable blob {oid[:12]})"
+            for secret, occurrence in hits:
+                provenance = Provenance(
+                    repository=str(repo.root),
+                    blob=oid,
+                    commit=intro.commit if intro else None,
+                    author_date=intro.author_date if intro else None,
+                    author=intro.author if intro else None,
+                    refs=refs.get(intro.commit, ()) if intro else (),
+                    at_head=oid in head.blobs,
+                    in_worktree=_in_worktree(repo, path, secret),
+                )
+                out.append(
+                    (secret, dataclasses.replace(occurrence, path=path, provenance=provenance))
+                )
+    return out
+
+
+def _in_worktree(repo: Repository, path: str, secret: Secret) -> bool:
+    if repo.work_tree is None or not path:
+        return False
+    try:
+        data = (repo.work_tree / path).read_bytes()
+    except OSError:
+        return False
+    return secret.reveal().encode("ascii") in data
+
+
+def _sweep_worktree(repo: Repository) -> tuple[list[Hit], int, int, list[ScanIssue]]:
+    """Untracked (not ignored) and modified files: content that is in no blob yet."""
+    assert repo.work_tree is not None
+    listed = run_git(
+        repo.work_tree,
+        "ls-files",
+        "-z",
+        "--others",
+        "--modified",
+        "--exclude-standard",
+        "--deduplicate",
+    )
+    hits: list[Hit] = []
+    errors: list[ScanIssue] = []
+    files = size = 0
+    for raw in sorted(set(listed.stdout.split(b"\0"))):
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        path = repo.work_tree / rel
+        if path.is_symlink() or not path.is_file():
+            continue  # deleted from the work tree, or a link git would not follow either
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(ScanIssue(rel, exc.strerror or "could not be read"))
+            continue
+        files += 1
+        size += len(data)
+        detection = _detect(rel, data)
+        if not detection.hits:
+            continue
+        provenance = Provenance(
+            repository=str(repo.root), blob=_blob_id(data, repo.object_format), in_worktree=True
+        )
+        hits.extend(
+            (secret, dataclasses.replace(occurrence, provenance=provenance))
+            for secret, occurrence in detection.hits
+        )
+    return hits, files, size, errors
+
+
+def _blob_id(data: bytes, object_format: str) -> str:
+    """The id git would give *data* (``git hash-object``), computed without writing it."""
+    digest = hashlib.sha256() if object_format == "sha256" else hashlib.sha1(usedforsecurity=False)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
