@@ -145,3 +145,13 @@ def test_staged_works_before_the_first_commit(tmp_path: Path) -> None:
 def test_staged_outside_a_repository_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(NotARepository, match="not a git work tree"):
         scan_staged(tmp_path)
+
+
+def test_a_named_directory_that_git_ignores_is_scanned(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    key = make_key("dist")
+    (repo / ".gitignore").write_text("dist/\n")
+    (repo / "dist").mkdir()
+    (repo / "dist" / "bundle.js").write_text(f'var k="{key}";')
+    assert _keys(scan_paths([repo])) == set()
+    assert _keys(scan_paths([repo / "dist"])) == {key}
