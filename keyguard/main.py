@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from keyguard.commands.demo import demo
+from keyguard.commands.merge import merge
 from keyguard.commands.scan import scan
+from keyguard.commands.sweep import sweep
 from keyguard.error_handler import run
 
 EXIT_CODES_HELP = (
@@ -22,6 +24,8 @@ def cli() -> None:
 
 cli.add_command(scan)
 cli.add_command(demo)
+cli.add_command(sweep)
+cli.add_command(merge)
 
 
 def main() -> None:

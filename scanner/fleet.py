@@ -182,6 +182,16 @@ def sweep_many(
         if on_target is not None:
             on_target(result)
     summaries.sort(key=lambda s: s.target)
+    # Sorted so that results do not depend on which worker finished first.
     return SweepResult(
-        group(hits), tuple(errors), tuple(warnings), tuple(summaries), total, frozenset(clean)
+        group(hits),
+        tuple(sorted(errors, key=_issue_order)),
+        tuple(sorted(warnings, key=_issue_order)),
+        tuple(summaries),
+        total,
+        frozenset(clean),
     )
+
+
+def _issue_order(issue: ScanIssue) -> tuple[str, str]:
+    return (issue.path, issue.message)

@@ -15,10 +15,11 @@ reflog-only objects such as the blobs of amended or reset commits.
 from __future__ import annotations
 
 import contextlib
+import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -28,6 +29,7 @@ from scanner.gitcmd import GitError, first_line, popen_git, run_git
 #: Blobs up to this size are read whole; larger ones are streamed in chunks.
 WHOLE_BLOB_LIMIT = 32 * 1024 * 1024
 _CHUNK = 8 * 1024 * 1024
+_MAX_RESTARTS = 16
 _FORMAT = "%(objectname) %(objecttype) %(objectsize) %(rest)"
 
 
@@ -126,109 +128,192 @@ class BlobStream:
         self.skipped = 0
 
     def __iter__(self) -> Iterator[Blob]:
+        resume = 0
+        for _ in range(_MAX_RESTARTS + 1):
+            failed_at = yield from self._attempt(resume)
+            if failed_at is None:
+                return
+            # cat-file stops at the first object it cannot read. Start again just past it,
+            # so one corrupt object costs one object, not the rest of the repository.
+            resume = failed_at + 1
+        self.errors.append(f"gave up after {_MAX_RESTARTS} unreadable objects")
+
+    def _attempt(self, resume: int) -> Generator[Blob, None, int | None]:
+        """One pipeline run from lister line *resume*; the line it failed at, or None."""
         with tempfile.TemporaryFile() as list_err, tempfile.TemporaryFile() as cat_err:
-            lister, cat, feeder = self._start(list_err, cat_err)
+            lister, cat, feeder = self._start(list_err, cat_err, resume)
+            reader = _Reader(self, feeder, resume)
             try:
                 assert cat.stdout is not None
-                yield from self._read(cat.stdout)
+                yield from reader.blobs(cat.stdout)
             finally:
-                for proc in (lister, cat):
-                    if proc is not None and proc.poll() is None and proc.stdout is not None:
-                        proc.stdout.close()  # a consumer that stopped early: let git exit
-                for proc in (lister, cat):
-                    if proc is not None:
-                        proc.wait()
+                # Closing our end first lets a git still writing (a consumer that stopped
+                # early) exit on SIGPIPE instead of blocking; the lister's stdout belongs to
+                # cat-file or to the feeder thread, which closes it.
+                assert cat.stdout is not None
+                cat.stdout.close()
+                cat.wait()
                 if feeder is not None:
                     feeder.join()
+                if lister is not None:
+                    lister.wait()
+            if feeder is not None:
+                self.skipped += feeder.skipped
             self._collect(lister, list_err, "rev-list")
-            self._collect(cat, cat_err, "cat-file")
+            cat_failed = self._collect(cat, cat_err, "cat-file")
+            if reader.cut_short is not None and not cat_failed:
+                self.errors.append(f"git cat-file: blob {reader.cut_oid} was cut short")
+            return reader.failed_at() if cat_failed or reader.cut_short is not None else None
 
     def _start(
-        self, list_err: IO[bytes], cat_err: IO[bytes]
-    ) -> tuple[subprocess.Popen[bytes] | None, subprocess.Popen[bytes], threading.Thread | None]:
+        self, list_err: IO[bytes], cat_err: IO[bytes], resume: int
+    ) -> tuple[subprocess.Popen[bytes] | None, subprocess.Popen[bytes], _Feeder | None]:
         root = self.repo.root
-        if self.selection.unreachable:
+        batch = ["cat-file", f"--batch={_FORMAT}"]
+        if self.selection.unreachable and resume == 0:
             args = ["cat-file", "--batch-all-objects", "--unordered", f"--batch={_FORMAT}"]
             return None, popen_git(root, args, stdin=subprocess.DEVNULL, stderr=cat_err), None
-        lister = popen_git(
-            root,
-            ["rev-list", "--objects", "--filter=object:type=blob", *self.selection.revs, "--"],
-            stdin=subprocess.DEVNULL,
-            stderr=list_err,
-        )
+        if self.selection.unreachable:
+            # The same pack order as --batch-all-objects --batch, as a list to resume in.
+            list_args = [
+                "cat-file",
+                "--batch-all-objects",
+                "--unordered",
+                "--batch-check=%(objectname)",
+            ]
+        else:
+            list_args = [
+                "rev-list",
+                "--objects",
+                "--filter=object:type=blob",
+                *self.selection.revs,
+                "--",
+            ]
+        lister = popen_git(root, list_args, stdin=subprocess.DEVNULL, stderr=list_err)
         assert lister.stdout is not None
-        if not self.skip:
+        if not self.skip and resume == 0:
             # git to git through an OS pipe: no Python on the hot path.
-            cat = popen_git(
-                root, ["cat-file", f"--batch={_FORMAT}"], stdin=lister.stdout, stderr=cat_err
-            )
+            cat = popen_git(root, batch, stdin=lister.stdout, stderr=cat_err)
             lister.stdout.close()
             return lister, cat, None
-        cat = popen_git(
-            root, ["cat-file", f"--batch={_FORMAT}"], stdin=subprocess.PIPE, stderr=cat_err
-        )
-        feeder = threading.Thread(target=self._feed, args=(lister.stdout, cat.stdin), daemon=True)
+        cat = popen_git(root, batch, stdin=subprocess.PIPE, stderr=cat_err)
+        assert cat.stdin is not None
+        feeder = _Feeder(lister.stdout, cat.stdin, self.skip, resume)
         feeder.start()
         return lister, cat, feeder
 
-    def _feed(self, source: IO[bytes], sink: IO[bytes] | None) -> None:
-        """Copy rev-list's lines to cat-file, leaving out cached blob ids."""
-        assert sink is not None
-        skip = self.skip
+    def _collect(self, proc: subprocess.Popen[bytes] | None, err: IO[bytes], what: str) -> bool:
+        """Record a failure of *proc*; True when it failed."""
+        if proc is None:
+            return False
+        err.seek(0)
+        stderr = err.read()
+        if proc.returncode == 0 and b"fatal:" not in stderr:
+            return False
+        if proc.returncode < 0:
+            return False  # ended by SIGPIPE: we stopped reading on purpose
+        self.errors.append(f"git {what}: {first_line(stderr)}")
+        return True
+
+
+class _Feeder(threading.Thread):
+    """Copies lister lines to cat-file, leaving out cached ids and the first *resume* lines.
+
+    ``order`` receives the lister line number of every line sent, so the reader can tell
+    which line cat-file failed on.
+    """
+
+    def __init__(
+        self, source: IO[bytes], sink: IO[bytes], skip: Collection[str], resume: int
+    ) -> None:
+        super().__init__(daemon=True)
+        self.source, self.sink, self.skip, self.resume = source, sink, skip, resume
+        self.order: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.skipped = 0
+
+    def run(self) -> None:
+        skip, order = self.skip, self.order
         try:
-            for line in source:
-                oid = line[: line.find(b" ")] if b" " in line else line.rstrip(b"\n")
-                if oid.decode("ascii", "replace") in skip:
+            for number, line in enumerate(self.source):
+                if number < self.resume:
+                    continue
+                end = line.find(b" ")
+                oid = (line[:end] if end != -1 else line.rstrip(b"\n")).decode("ascii", "replace")
+                if oid in skip:
                     self.skipped += 1
                     continue
-                sink.write(line)
-        except BrokenPipeError:
-            pass
+                order.put(number)
+                self.sink.write(line)
+        except (BrokenPipeError, ValueError):
+            pass  # cat-file went away (or we closed its pipe): the reader reports why
         finally:
-            source.close()
+            self.source.close()
             with contextlib.suppress(BrokenPipeError):
-                sink.close()
+                self.sink.close()
 
-    def _read(self, out: IO[bytes]) -> Iterator[Blob]:
+
+class _Reader:
+    """Parses cat-file's output into blobs for one pipeline run."""
+
+    def __init__(self, stream: BlobStream, feeder: _Feeder | None, resume: int) -> None:
+        self.stream = stream
+        self.feeder = feeder
+        self.next_number = resume  # lister line of the next answer, without a feeder
+        self.cut_short: int | None = None
+        self.cut_oid = ""
+
+    def number(self) -> int:
+        """The lister line number of the answer just read."""
+        if self.feeder is None:
+            self.next_number += 1
+            return self.next_number - 1
+        return self.feeder.order.get(timeout=60)  # sent before cat-file could answer it
+
+    def failed_at(self) -> int | None:
+        """The line cat-file stopped on: cut short, or the first one it never answered."""
+        if self.cut_short is not None:
+            return self.cut_short
+        if self.feeder is None:
+            return self.next_number
+        try:
+            return self.feeder.order.get_nowait()
+        except queue.Empty:
+            return None
+
+    def blobs(self, out: IO[bytes]) -> Iterator[Blob]:
+        stream = self.stream
         readline, read = out.readline, out.read
-        skip = self.skip if self.selection.unreachable else ()
+        skip = stream.skip if stream.selection.unreachable else ()
         while True:
             header = readline()
             if not header:
                 return
+            number = self.number()
             parts = header.rstrip(b"\n").split(b" ", 3)
-            if len(parts) < 3 or parts[1] == b"missing" or parts[1] == b"ambiguous":
-                self.errors.append(f"object {parts[0].decode('ascii', 'replace')} is missing")
+            if len(parts) < 3 or parts[1] in (b"missing", b"ambiguous"):
+                stream.errors.append(f"object {parts[0].decode('ascii', 'replace')} is missing")
                 continue
             oid, kind, size = parts[0].decode("ascii"), parts[1], int(parts[2])
             if kind != b"blob" or oid in skip:
                 if kind == b"blob":
-                    self.skipped += 1
+                    stream.skipped += 1
                 _discard(read, size + 1)
-                continue
-            path = parts[3].decode("utf-8", "surrogateescape") if len(parts) > 3 else ""
-            if size <= WHOLE_BLOB_LIMIT:
+            elif size <= WHOLE_BLOB_LIMIT:
                 data = read(size)
                 if len(data) < size:
-                    self.errors.append(f"blob {oid} was cut short")
+                    self.cut_short, self.cut_oid = number, oid
                     return
                 read(1)
-                yield Blob(oid, size, path, data, None)
+                yield Blob(oid, size, _path(parts), data, None)
             else:
-                reader = _Bounded(read, size)
-                yield Blob(oid, size, path, None, reader)
-                _discard(read, reader.remaining)
+                bounded = _Bounded(read, size)
+                yield Blob(oid, size, _path(parts), None, bounded)
+                _discard(read, bounded.remaining)
                 read(1)
 
-    def _collect(self, proc: subprocess.Popen[bytes] | None, err: IO[bytes], what: str) -> None:
-        if proc is None:
-            return
-        err.seek(0)
-        stderr = err.read()
-        if proc.returncode not in (0, None) and proc.returncode >= 0:
-            self.errors.append(f"git {what} failed: {first_line(stderr)}")
-        elif proc.returncode == 0 and b"fatal:" in stderr:
-            self.errors.append(f"git {what}: {first_line(stderr)}")
+
+def _path(parts: list[bytes]) -> str:
+    return parts[3].decode("utf-8", "surrogateescape") if len(parts) > 3 else ""
 
 
 class _Bounded:

@@ -29,7 +29,7 @@ from scanner.gitobjects import (
     open_repository,
     resolve_commit,
 )
-from scanner.sources.files import Problem, iter_files
+from scanner.scan import scan_paths
 
 Hit = tuple[Secret, Occurrence]
 _UNATTRIBUTED: list[Introduction | None] = [None]
@@ -43,9 +43,10 @@ class SweepOptions:
     since: str | None = None  # scan only what is not reachable from this revision
     refs: tuple[str, ...] = ()  # rev-list starting points; empty means every ref
     worktree: bool = True  # also scan untracked and modified work-tree files
+    exclude_remotes: bool = False  # also skip what any remote-tracking ref reaches
 
     def __post_init__(self) -> None:
-        if self.unreachable and (self.since or self.refs):
+        if self.unreachable and (self.since or self.refs or self.exclude_remotes):
             raise UsageError(
                 "--unreachable reads every object: it cannot be combined with --since or --ref"
             )
@@ -119,22 +120,10 @@ def _kind(repo: Repository) -> str:
 
 
 def _sweep_directory(target: Path) -> TargetResult:
-    problems: list[Problem] = []
-    hits: list[Hit] = []
-    files = size = 0
-    for item in iter_files([target], problems):
-        try:
-            data = item.path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(item.display, exc.strerror or "could not be read"))
-            continue
-        files += 1
-        size += len(data)
-        hits.extend(_detect(item.display, data).hits)
-    errors = tuple(ScanIssue(p.display, p.message) for p in problems)
-    return TargetResult(
-        str(target), "directory", tuple(hits), errors, stats=SweepStats(files=files, bytes=size)
-    )
+    result = scan_paths([target])
+    hits = tuple((f.secret, o) for f in result.findings for o in f.occurrences)
+    stats = SweepStats(files=result.stats.files, bytes=result.stats.bytes)
+    return TargetResult(str(target), "directory", hits, result.errors, stats=stats)
 
 
 def _detect(path: str, data: bytes) -> Detection:
@@ -164,8 +153,12 @@ def _sweep_repository(
     revs: tuple[str, ...] = options.refs or ("--all",)
     if options.refs:
         revs = tuple(resolve_commit(repo, rev) for rev in options.refs)
+    if options.since or options.exclude_remotes:
+        revs = (*revs, "--not")
     if options.since:
-        revs = (*revs, "--not", resolve_commit(repo, options.since))
+        revs = (*revs, resolve_commit(repo, options.since))
+    if options.exclude_remotes:
+        revs = (*revs, "--remotes")
     stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
     matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
     clean: list[str] = []
@@ -191,7 +184,7 @@ def _sweep_repository(
     log_revs = ("--all", "--reflog") if options.unreachable else revs
     hits = _attribute(repo, matched, log_revs, head)
     files = 0
-    if repo.work_tree is not None and options.worktree and not options.since and not options.refs:
+    if repo.work_tree is not None and options.worktree and revs == ("--all",):
         work_hits, files, work_bytes, work_errors = _sweep_worktree(repo)
         hits.extend(work_hits)
         size += work_bytes
