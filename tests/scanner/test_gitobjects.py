@@ -13,11 +13,11 @@ from tests.support.git import commit_file, git, init_repo
 from tests.support.history import build_corners
 
 
-def blobs_of(repo: Path, **kwargs: object) -> dict[str, bytes]:
+def blobs_of(repo: Path, *, unreachable: bool = False) -> dict[str, bytes]:
     info = open_repository(repo)
     assert info is not None
     out = {}
-    for blob in BlobStream(info, Selection(**kwargs)):  # type: ignore[arg-type]
+    for blob in BlobStream(info, Selection(unreachable=unreachable)):
         assert blob.oid not in out, "a blob was read twice"
         assert blob.data is not None
         out[blob.oid] = blob.data
