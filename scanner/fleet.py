@@ -8,6 +8,7 @@ only through the pool's in-memory pipe, as plain strings in a private wire recor
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -19,6 +20,8 @@ from plugins.errors import UsageError
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, ScanIssue, group
 from scanner.sweep import SweepOptions, SweepStats, TargetResult, sweep_target
+
+_MAX_STREAMS = 4
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,9 @@ def sweep_many(
 ) -> SweepResult:
     """Sweep *targets* (``jobs`` at a time) and group every key found into findings."""
     frozen = frozenset(cache)
+    # Cores not needed for one target each go to reading a repository with more streams.
+    spare = max(1, min(_MAX_STREAMS, jobs // max(1, len(targets))))
+    options = dataclasses.replace(options, streams=spare)
     hits: list[tuple[Secret, Occurrence]] = []
     errors: list[ScanIssue] = []
     warnings: list[ScanIssue] = []

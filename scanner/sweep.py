@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class SweepOptions:
     refs: tuple[str, ...] = ()  # rev-list starting points; empty means every ref
     worktree: bool = True  # also scan untracked and modified work-tree files
     exclude_remotes: bool = False  # also skip what any remote-tracking ref reaches
+    streams: int = 1  # cat-file processes reading one repository at once
 
     def __post_init__(self) -> None:
         if self.unreachable and (self.since or self.refs or self.exclude_remotes):
@@ -160,25 +162,10 @@ def _sweep_repository(
     if options.exclude_remotes:
         revs = (*revs, "--remotes")
     stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
-    matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
-    clean: list[str] = []
-    blobs = size = pending_blobs = pending_bytes = 0
-    for blob in stream:
-        blobs += 1
-        size += blob.size
-        detection = _scan_blob(blob)
-        if detection.hits:
-            matched[blob.oid] = (blob.path, detection.hits)
-        elif remember:
-            clean.append(blob.oid)
-        if progress is not None:
-            pending_blobs += 1
-            pending_bytes += blob.size
-            if pending_bytes >= 16 << 20 or pending_blobs >= 5000:
-                progress(pending_blobs, pending_bytes)
-                pending_blobs = pending_bytes = 0
-    if progress is not None and pending_blobs:
-        progress(pending_blobs, pending_bytes)
+    tally = _Tally(remember, progress)
+    stream.scan(tally.visit, streams=options.streams)
+    tally.flush()
+    matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
     errors = [ScanIssue(name, message) for message in stream.errors]
     head = head_tree(repo)
     log_revs = ("--all", "--reflog") if options.unreachable else revs
@@ -198,6 +185,38 @@ def _sweep_repository(
         SweepStats(blobs=blobs, bytes=size, cached=stream.skipped, files=files),
         tuple(clean),
     )
+
+
+class _Tally:
+    """What the blob stream found; ``visit`` may be called from several reader threads."""
+
+    def __init__(self, remember: bool, progress: Progress | None) -> None:
+        self.remember = remember
+        self.progress = progress
+        self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
+        self.clean: list[str] = []
+        self.blobs = self.bytes = 0
+        self._pending_blobs = self._pending_bytes = 0
+        self._lock = threading.Lock()
+
+    def visit(self, blob: Blob) -> None:
+        detection = _scan_blob(blob)  # outside the lock: detection is the work
+        with self._lock:
+            self.blobs += 1
+            self.bytes += blob.size
+            if detection.hits:
+                self.matched[blob.oid] = (blob.path, detection.hits)
+            elif self.remember:
+                self.clean.append(blob.oid)
+            self._pending_blobs += 1
+            self._pending_bytes += blob.size
+            if self._pending_bytes >= 16 << 20 or self._pending_blobs >= 5000:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.progress is not None and self._pending_blobs:
+            self.progress(self._pending_blobs, self._pending_bytes)
+        self._pending_blobs = self._pending_bytes = 0
 
 
 def _warnings(name: str, repo: Repository, head: HeadTree) -> tuple[ScanIssue, ...]:

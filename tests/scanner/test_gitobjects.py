@@ -106,3 +106,21 @@ def test_an_unknown_revision_is_named(tmp_path: Path) -> None:
         resolve_commit(info, "nope")
     with pytest.raises(GitError, match="not a revision"):
         resolve_commit(info, "--all")
+
+
+@pytest.mark.parametrize("unreachable", [False, True])
+def test_several_streams_read_the_same_blobs_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unreachable: bool
+) -> None:
+    monkeypatch.setattr(gitobjects, "SPLIT_MIN", 0)
+    repo = init_repo(tmp_path / "r")
+    for i in range(12):
+        commit_file(repo, f"f{i % 5}.txt", f"version {i}\n")
+    info = open_repository(repo)
+    assert info is not None
+    selection = Selection(unreachable=unreachable)
+    one = sorted((b.oid, b.data) for b in BlobStream(info, selection))
+    seen: list[tuple[str, bytes | None]] = []
+    BlobStream(info, selection).scan(lambda b: seen.append((b.oid, b.data)), streams=3)
+    assert sorted(seen) == one
+    assert len(one) == 12
