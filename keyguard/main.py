@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
 from keyguard.commands.merge import merge
 from keyguard.commands.scan import scan
@@ -24,6 +25,7 @@ def cli() -> None:
 
 cli.add_command(scan)
 cli.add_command(demo)
+cli.add_command(audit)
 cli.add_command(sweep)
 cli.add_command(merge)
 
