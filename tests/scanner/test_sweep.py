@@ -206,3 +206,17 @@ def test_missing_git_still_sweeps_directories(
     result = sweep_target(repo, SweepOptions())
     assert [s.reveal() for s, _ in result.hits] == [key]
     assert any("git was not found" in e.message for e in result.errors)
+
+
+def test_a_blob_too_big_to_hold_is_streamed_and_still_positioned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner import gitobjects
+
+    monkeypatch.setattr(gitobjects, "WHOLE_BLOB_LIMIT", 1024)
+    repo = init_repo(tmp_path / "r")
+    key = make_key("huge-blob")
+    filler = "".join(f"line {i} of a generated bundle\n" for i in range(3000))
+    commit_file(repo, "dist/bundle.js", f"{filler}var k='{key}';\n{filler}")
+    (occurrence,) = by_key(sweep_target(repo, SweepOptions()))[key]
+    assert (occurrence.path, occurrence.line, occurrence.column) == ("dist/bundle.js", 3001, 8)
