@@ -4,9 +4,11 @@ Builds (once per size, in benchmarks/.work/) a repository of a few thousand comm
 made from the Python standard library's source text, with --mb of unique blob data,
 branches and tags, and a few keys planted (generated now, never stored in this file):
 some next to a ``KLAVIYO_...`` assignment, some bare (a URL parameter, a JS constant).
-Then times each tool once, side by side, with its peak RSS and its findings count.
+Then times each tool side by side (``--runs`` rounds, interleaved, medians reported, so
+the noise of a shared machine hits every tool alike), with its CPU time, its peak RSS
+(the largest process of its tree, as ``/usr/bin/time`` reports it) and its findings count.
 
-    python benchmarks/sweep_history.py [--mb 200] [--commits 3000]
+    python benchmarks/sweep_history.py [--mb 200] [--commits 3000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import random
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -147,11 +150,16 @@ def _measure(name: str, argv: list[str], cwd: Path) -> dict[str, float | str]:
         check=False,
     )
     wall = time.perf_counter() - start
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+
+    def field(label: str) -> float:
+        found = re.search(re.escape(label) + r": ([\d.]+)", proc.stderr)
+        return float(found.group(1)) if found else float("nan")
+
     return {
         "tool": name,
         "seconds": wall,
-        "peak_rss_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
+        "cpu": field("User time (seconds)") + field("System time (seconds)"),
+        "peak_rss_mb": field("Maximum resident set size (kbytes)") / 1024,
         "exit": str(proc.returncode),
     }
 
@@ -187,6 +195,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=200, help="unique blob data to generate")
     parser.add_argument("--commits", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--skip-gitpython", action="store_true")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -202,68 +211,70 @@ def main() -> None:
     reports = WORK / "reports"
     reports.mkdir(exist_ok=True)
     floor = ["sh", "-c", "git cat-file --batch-all-objects --batch > /dev/null"]
-    runs = [
-        _measure("git cat-file floor", floor, repo),
-        _measure(
-            "keyguard sweep",
-            [
-                str(kg / "keyguard"),
-                "sweep",
-                "--jobs",
-                "1",
-                "--format",
-                "json",
-                "--output",
-                str(reports / "keyguard.json"),
-                ".",
-            ],
-            repo,
-        ),
-        _measure(
-            "kingfisher",
-            [
-                str(peers / "kingfisher"),
-                "scan",
-                "--no-validate",
-                "--no-update-check",
-                "--quiet",
-                "--jobs",
-                "2",
-                "--format",
-                "json",
-                "--output",
-                str(reports / "kingfisher.json"),
-                str(repo),
-            ],
-            repo,
-        ),
-        _measure(
-            "betterleaks",
-            [
-                str(peers / "betterleaks"),
-                "git",
-                "--no-banner",
-                "--log-level=error",
-                "--output",
-                str(reports / "betterleaks.json"),
-                str(repo),
-            ],
-            repo,
-        ),
-    ]
+    commands = {
+        "git cat-file floor": floor,
+        "keyguard sweep": [
+            str(kg / "keyguard"),
+            "sweep",
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+            "--output",
+            str(reports / "keyguard.json"),
+            ".",
+        ],
+        "kingfisher": [
+            str(peers / "kingfisher"),
+            "scan",
+            "--no-validate",
+            "--no-update-check",
+            "--quiet",
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+            "--output",
+            str(reports / "kingfisher.json"),
+            str(repo),
+        ],
+        "betterleaks": [
+            str(peers / "betterleaks"),
+            "git",
+            "--no-banner",
+            "--log-level=error",
+            "--jobs",
+            "2",
+            "--output",
+            str(reports / "betterleaks.json"),
+            str(repo),
+        ],
+    }
+    rounds: dict[str, list[dict[str, float | str]]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, argv in commands.items():
+            rounds[name].append(_measure(name, argv, repo))
     counts = {
         "keyguard sweep": _count_keyguard(reports / "keyguard.json"),
         "kingfisher": _count_peer(reports / "kingfisher.json"),
         "betterleaks": _count_peer(reports / "betterleaks.json"),
     }
-    by_tool = {r["tool"]: r for r in runs}
-    ours = float(by_tool["keyguard sweep"]["seconds"])
-    print(f"{'tool':<20}{'seconds':>9}{'peak MB':>9}{'keyguard/x':>12}  findings")
-    for r in runs:
-        seconds = float(r["seconds"])
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(float(r[key]) for r in rounds[name])
+
+    ours, our_cpu = med("keyguard sweep", "seconds"), med("keyguard sweep", "cpu")
+    print(f"median of {args.runs} interleaved runs")
+    print(
+        f"{'tool':<20}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'ours/x wall':>13}"
+        f"{'ours/x cpu':>12}  findings"
+    )
+    for name in commands:
+        wall, cpu = med(name, "seconds"), med(name, "cpu")
+        peak = max(float(r["peak_rss_mb"]) for r in rounds[name])
         print(
-            f"{r['tool']:<20}{seconds:>9.2f}{float(r['peak_rss_mb']):>9.0f}"
-            f"{ours / seconds:>12.2f}  {counts.get(str(r['tool']), '-')}"
+            f"{name:<20}{wall:>8.2f}{cpu:>8.2f}{peak:>9.0f}{ours / wall:>13.2f}"
+            f"{our_cpu / cpu:>12.2f}  {counts.get(name, '-')}"
         )
     if not args.skip_gitpython:
         gp, pipe = _gitpython_vs_pipeline(repo)
