@@ -9,11 +9,16 @@ resolving a merge, or in a stash's work-tree commit, is attributed too.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from plugins.pattern import Secret
+from scanner.findings import Occurrence, Provenance
 from scanner.gitcmd import run_git
-from scanner.gitobjects import Repository
+from scanner.gitrepo import Repository
+
+Hit = tuple[Secret, Occurrence]
 
 #: Above this many blobs one unfiltered pass is cheaper than a very long command line.
 _FIND_OBJECT_LIMIT = 200
@@ -113,3 +118,48 @@ def head_tree(repo: Repository) -> HeadTree:
         elif kind == "commit":
             submodules.append((path.decode("utf-8", "surrogateescape"), oid))
     return HeadTree(frozenset(blobs), tuple(submodules))
+
+
+_UNATTRIBUTED: list[Introduction | None] = [None]
+
+
+def attribute(
+    repo: Repository,
+    matched: dict[str, tuple[str, tuple[Hit, ...]]],
+    revs: tuple[str, ...],
+    head: HeadTree,
+) -> list[Hit]:
+    """Each matched blob's hits, placed at the path(s) and commit(s) that introduced it."""
+    if not matched:
+        return []
+    intros = introductions(repo, matched.keys(), revs)
+    refs = refs_containing(repo, {i.commit for found in intros.values() for i in found})
+    out: list[Hit] = []
+    for oid, (hint, hits) in sorted(matched.items()):
+        for intro in intros.get(oid) or _UNATTRIBUTED:
+            path = intro.path if intro is not None else hint or f"(unreachable blob {oid[:12]})"
+            for secret, occurrence in hits:
+                provenance = Provenance(
+                    repository=str(repo.root),
+                    blob=oid,
+                    commit=intro.commit if intro else None,
+                    author_date=intro.author_date if intro else None,
+                    author=intro.author if intro else None,
+                    refs=refs.get(intro.commit, ()) if intro else (),
+                    at_head=oid in head.blobs,
+                    in_worktree=_in_worktree(repo, path, secret),
+                )
+                out.append(
+                    (secret, dataclasses.replace(occurrence, path=path, provenance=provenance))
+                )
+    return out
+
+
+def _in_worktree(repo: Repository, path: str, secret: Secret) -> bool:
+    if repo.work_tree is None or not path:
+        return False
+    try:
+        data = (repo.work_tree / path).read_bytes()
+    except OSError:
+        return False
+    return secret.reveal().encode("ascii") in data

@@ -1,13 +1,18 @@
 """Every blob of a repository, each exactly once, streamed through ``git cat-file --batch``.
 
-The objects to read are listed first: for reachable history, ``git rev-list --objects``
-(git walks every tree once; the first path it met each blob under rides along as
-``%(rest)``); for ``--unreachable``, the whole object store in pack order
-(``cat-file --batch-all-objects --unordered``), which adds dangling and reflog-only
-objects such as the blobs of amended or reset commits. The list is then fed to one
-persistent ``git cat-file --batch`` per stream and contents come back in one sequential
-read. Inflating objects is the whole cost of a sweep, so a large repository can be read by
-two ``cat-file`` processes at once, each over a contiguous half of the list.
+The blobs to read are listed first, in pack order: ``cat-file --batch-all-objects
+--unordered`` lists the object store as it lies on disk, and for reachable history
+(every ref, or ``--since``/``--ref`` ranges) that list is narrowed to the blobs
+``git rev-list --objects`` reaches, whose first path rides along as ``%(rest)``.
+``--unreachable`` keeps every blob, adding dangling and reflog-only objects such as the
+blobs of amended or reset commits. The list is then fed to one persistent
+``git cat-file --batch`` per stream and contents come back in one sequential read.
+
+Inflating objects is the whole cost of a sweep, and the order decides it: on the
+benchmark's 592 MB history, cat-file spent 3.2 s of CPU in pack order against 6.3 s in
+rev-list order (delta bases are met before their deltas and stay cached), and 30 s in
+object-name order (``--batch-all-objects`` without ``--unordered``). A large listing
+can be read by several ``cat-file`` processes at once, each over a contiguous share.
 
 GitPython's object database wraps the same ``cat-file --batch`` but pays a
 write/flush/read round trip per object; the benchmark measured it 1.7x slower.
@@ -21,10 +26,10 @@ import tempfile
 import threading
 from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
-from scanner.gitcmd import GitError, first_line, popen_git, run_git
+from scanner.gitcmd import first_line, popen_git, run_git
+from scanner.gitrepo import Repository
 
 #: Blobs up to this size are read whole; larger ones are streamed in chunks.
 WHOLE_BLOB_LIMIT = 32 * 1024 * 1024
@@ -33,77 +38,20 @@ _MAX_RESTARTS = 16
 #: Listings shorter than this (about a thousand objects) are not worth a second stream.
 SPLIT_MIN = 64 * 1024
 _FORMAT = "%(objectname) %(objecttype) %(objectsize) %(rest)"
-#: Measured on the benchmark: a 128 MB delta base cache cuts cat-file's CPU by a quarter
-#: against git's 96 MB default, and bounded pack windows keep a big pack from adding its
-#: whole size to the resident set.
+#: Read in pack order, cat-file gains nothing from a delta base cache over 64 MB (measured),
+#: and bounded pack windows keep a big pack from adding its whole size to the resident set:
+#: 141 MB peak on a 592 MB history against 280 MB with git's defaults.
+#: Paths ride along for listings up to this many blobs; beyond, memory matters more (the
+#: attribution pass still names the path of every blob that held a key).
+PATHS_UPTO = 300_000
 _CAT_FILE_CONFIG = (
     "-c",
-    "core.deltaBaseCacheLimit=128m",
+    "core.deltaBaseCacheLimit=64m",
     "-c",
     "core.packedGitWindowSize=32m",
     "-c",
     "core.packedGitLimit=64m",
 )
-
-
-@dataclass(frozen=True)
-class Repository:
-    """A git repository as a sweep sees it."""
-
-    root: Path  # the work tree, or the git directory of a bare repository
-    git_dir: Path
-    work_tree: Path | None
-    shallow: bool
-    object_format: str  # "sha1" or "sha256"
-
-
-def open_repository(target: Path) -> Repository | None:
-    """The repository at *target*, or None when *target* is not inside one."""
-    proc = run_git(
-        target,
-        "rev-parse",
-        "--absolute-git-dir",
-        "--is-bare-repository",
-        "--is-shallow-repository",
-        "--show-object-format",
-        check=False,
-    )
-    if proc.returncode != 0:
-        message = first_line(proc.stderr)
-        if "not a git repository" in message:
-            return None
-        raise GitError(f"{target}: {message}")
-    git_dir, bare, shallow, fmt = proc.stdout.decode("utf-8", "surrogateescape").split("\n")[:4]
-    work_tree: Path | None = None
-    if bare != "true":
-        top = run_git(target, "rev-parse", "--show-toplevel", check=False)
-        if top.returncode == 0 and top.stdout.strip():
-            work_tree = Path(top.stdout.decode("utf-8", "surrogateescape").rstrip("\n"))
-    return Repository(
-        root=work_tree or Path(git_dir),
-        git_dir=Path(git_dir),
-        work_tree=work_tree,
-        shallow=shallow == "true",
-        object_format=fmt or "sha1",
-    )
-
-
-def resolve_commit(repo: Repository, rev: str) -> str:
-    """The commit id *rev* names in *repo*; a GitError names the revision when it is unknown."""
-    if rev.startswith("-"):
-        raise GitError(f"{repo.root}: {rev!r} is not a revision")
-    proc = run_git(
-        repo.root,
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        "--end-of-options",
-        rev + "^{commit}",
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise GitError(f"{repo.root}: unknown revision {rev!r}: fetch it or name another one")
-    return proc.stdout.decode("ascii").strip()
 
 
 @dataclass(frozen=True)
@@ -142,15 +90,7 @@ class BlobStream:
         self.skipped = 0
 
     def __iter__(self) -> Iterator[Blob]:
-        if self.selection.unreachable or self.skip:
-            yield from self._run(self._listing())
-            return
-        # rev-list piped straight into cat-file (an OS pipe, no Python in between), so
-        # git walks the history while cat-file already inflates the first blobs.
-        failed_at = yield from self._attempt(None)
-        if failed_at is not None:
-            listing = self._listing(report=False)
-            yield from self._run(listing[_line_offset(listing, failed_at + 1) :])
+        yield from self._run(self._listing())
 
     def scan(self, visit: Callable[[Blob], None], streams: int = 1) -> None:
         """Call *visit* on every blob, reading with up to *streams* ``cat-file`` processes."""
@@ -176,50 +116,61 @@ class BlobStream:
         if failures:
             raise failures[0]
 
-    def _listing(self, *, report: bool = True) -> bytes:
-        """One line per object to read, in the order to read them."""
+    def _listing(self) -> bytes:
+        """One line per blob to read (``oid [path]``), in pack order."""
         root = self.repo.root
+        stored = run_git(
+            root,
+            "cat-file",
+            "--batch-all-objects",
+            "--unordered",
+            "--batch-check=%(objectname) %(objecttype)",
+            check=False,
+        )
+        if stored.returncode != 0:
+            self.errors.append(f"git cat-file: {first_line(stored.stderr)}")
+        blobs = [line[:-5] for line in stored.stdout.splitlines() if line.endswith(b" blob")]
+        del stored
         if self.selection.unreachable:
-            what = "cat-file"
-            proc = run_git(
-                root,
-                "cat-file",
-                "--batch-all-objects",
-                "--unordered",
-                "--batch-check=%(objectname) %(objecttype)",
-                check=False,
-            )
-            listing = b"".join(
-                line[:-5] + b"\n" for line in proc.stdout.splitlines() if line.endswith(b" blob")
-            )
+            lines = [oid + b"\n" for oid in blobs]
         else:
-            what = "rev-list"
-            proc = run_git(
-                root,
-                "rev-list",
-                "--objects",
-                "--filter=object:type=blob",
-                *self.selection.revs,
-                "--",
-                check=False,
-            )
-            listing = proc.stdout
-        if proc.returncode != 0 and report:
-            self.errors.append(f"git {what}: {first_line(proc.stderr)}")
+            lines = self._reachable(blobs)
         if self.skip:
-            listing = self._without_skipped(listing)
-        return listing
+            lines = self._without_skipped(lines)
+        return b"".join(lines)
 
-    def _without_skipped(self, listing: bytes) -> bytes:
+    def _reachable(self, blobs: list[bytes]) -> list[bytes]:
+        """*blobs* (in pack order) narrowed to those rev-list reaches, with their paths."""
+        listed = run_git(
+            self.repo.root,
+            "rev-list",
+            "--objects",
+            "--filter=object:type=blob",
+            *self.selection.revs,
+            "--",
+            check=False,
+        )
+        if listed.returncode != 0:
+            self.errors.append(f"git rev-list: {first_line(listed.stderr)}")
+        rows = listed.stdout.split(b"\n")
+        if len(rows) <= PATHS_UPTO:
+            paths = dict(row.partition(b" ")[::2] for row in rows if row)
+            return [oid + b" " + paths[oid] + b"\n" for oid in blobs if oid in paths]
+        # Binary ids halve the memory of a million-blob set; paths are left to attribution.
+        reachable = {bytes.fromhex(row[: row.find(b" ")].decode()) for row in rows if b" " in row}
+        del rows, listed
+        return [oid + b"\n" for oid in blobs if bytes.fromhex(oid.decode()) in reachable]
+
+    def _without_skipped(self, lines: list[bytes]) -> list[bytes]:
         skip, kept = self.skip, []
-        for line in listing.splitlines(keepends=True):
+        for line in lines:
             end = line.find(b" ")
             oid = (line[:end] if end != -1 else line.rstrip(b"\n")).decode("ascii", "replace")
             if oid in skip:
                 self.skipped += 1
             else:
                 kept.append(line)
-        return b"".join(kept)
+        return kept
 
     def _run(self, chunk: bytes) -> Iterator[Blob]:
         """Read the objects of *chunk* (listing lines) through one ``cat-file --batch``."""
@@ -234,60 +185,28 @@ class BlobStream:
             chunk = chunk[_line_offset(chunk, failed_at + 1) :]
         self.errors.append(f"gave up after {_MAX_RESTARTS} unreadable objects")
 
-    def _attempt(self, chunk: bytes | None) -> Generator[Blob, None, int | None]:
-        """One ``cat-file`` run over *chunk*, or over rev-list's output when None.
-
-        Returns the index of the listing line cat-file failed on, or None.
-        """
-        root = self.repo.root
-        with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as list_err:
-            lister = feeder = None
-            if chunk is None:
-                lister = popen_git(
-                    root,
-                    [
-                        "rev-list",
-                        "--objects",
-                        "--filter=object:type=blob",
-                        *self.selection.revs,
-                        "--",
-                    ],
-                    stdin=subprocess.DEVNULL,
-                    stderr=list_err,
-                )
-                assert lister.stdout is not None
-                cat = popen_git(
-                    root,
-                    [*_CAT_FILE_CONFIG, "cat-file", f"--batch={_FORMAT}"],
-                    stdin=lister.stdout,
-                    stderr=err,
-                )
-                lister.stdout.close()
-            else:
-                cat = popen_git(
-                    root,
-                    [*_CAT_FILE_CONFIG, "cat-file", f"--batch={_FORMAT}"],
-                    stdin=subprocess.PIPE,
-                    stderr=err,
-                )
-                assert cat.stdin is not None
-                feeder = threading.Thread(target=_write_all, args=(cat.stdin, chunk), daemon=True)
-                feeder.start()
+    def _attempt(self, chunk: bytes) -> Generator[Blob, None, int | None]:
+        """One ``cat-file`` run over *chunk*: the index of the line it failed on, or None."""
+        with tempfile.TemporaryFile() as err:
+            cat = popen_git(
+                self.repo.root,
+                [*_CAT_FILE_CONFIG, "cat-file", f"--batch={_FORMAT}"],
+                stdin=subprocess.PIPE,
+                stderr=err,
+            )
+            assert cat.stdin is not None
             assert cat.stdout is not None
+            feeder = threading.Thread(target=_write_all, args=(cat.stdin, chunk), daemon=True)
+            feeder.start()
             reader = _Reader(self)
             try:
                 yield from reader.blobs(cat.stdout)
             finally:
                 # Closing our end first lets a cat-file still writing (a consumer that
-                # stopped early) exit on SIGPIPE instead of blocking; rev-list follows.
+                # stopped early) exit on SIGPIPE instead of blocking.
                 cat.stdout.close()
                 cat.wait()
-                if feeder is not None:
-                    feeder.join()
-                if lister is not None:
-                    lister.wait()
-            if lister is not None:
-                self._failed(lister, list_err, "rev-list")
+                feeder.join()
             failed = self._failed(cat, err, "cat-file")
             if reader.cut_short is not None and not failed:
                 self.errors.append(f"git cat-file: blob {reader.cut_oid} was cut short")
@@ -366,7 +285,7 @@ class _Reader:
                 stream.errors.append(f"object {parts[0].decode('ascii', 'replace')} is missing")
                 continue
             oid, kind, size = parts[0].decode("ascii"), parts[1], int(parts[2])
-            if kind != b"blob":  # rev-list lists a commit now and then despite its filter
+            if kind != b"blob":  # only blobs are listed; anything else is passed over
                 _discard(read, size + 1)
             elif size <= WHOLE_BLOB_LIMIT:
                 data = read(size)

@@ -9,7 +9,6 @@ too, since they are one ``git add`` away from the history.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Collection
@@ -17,23 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plugins.errors import KeyguardError, UsageError
-from plugins.pattern import Secret
-from scanner.attribution import HeadTree, Introduction, head_tree, introductions, refs_containing
-from scanner.detect import Detection, detect_bytes, detect_stream, looks_binary
-from scanner.findings import Occurrence, Provenance, ScanIssue
-from scanner.gitcmd import GitNotFound, run_git
-from scanner.gitobjects import (
-    Blob,
-    BlobStream,
-    Repository,
-    Selection,
-    open_repository,
-    resolve_commit,
-)
+from scanner.attribution import HeadTree, attribute, head_tree
+from scanner.detect import Detection, detect_stream
+from scanner.findings import ScanIssue
+from scanner.gitcmd import GitNotFound
+from scanner.gitobjects import Blob, BlobStream, Selection
+from scanner.gitrepo import Repository, open_repository, resolve_commit
 from scanner.scan import scan_paths
-
-Hit = tuple[Secret, Occurrence]
-_UNATTRIBUTED: list[Introduction | None] = [None]
+from scanner.worktree import Hit, detect_unless_binary, sweep_worktree
 
 
 @dataclass(frozen=True)
@@ -128,18 +118,9 @@ def _sweep_directory(target: Path) -> TargetResult:
     return TargetResult(str(target), "directory", hits, result.errors, stats=stats)
 
 
-def _detect(path: str, data: bytes) -> Detection:
-    detection = detect_bytes(path, data)
-    # Binary blobs are skipped as `keyguard scan` skips binary files; the check runs only
-    # when something matched, so the pk_ prefilter stays the first thing every blob meets.
-    if detection.hits and looks_binary(data):
-        return Detection((), 0)
-    return detection
-
-
 def _scan_blob(blob: Blob) -> Detection:
     if blob.data is not None:
-        return _detect(blob.path, blob.data)
+        return detect_unless_binary(blob.path, blob.data)
     assert blob.read is not None
     return detect_stream(blob.path, blob.read)
 
@@ -169,10 +150,10 @@ def _sweep_repository(
     errors = [ScanIssue(name, message) for message in stream.errors]
     head = head_tree(repo)
     log_revs = ("--all", "--reflog") if options.unreachable else revs
-    hits = _attribute(repo, matched, log_revs, head)
+    hits = attribute(repo, matched, log_revs, head)
     files = 0
     if repo.work_tree is not None and options.worktree and revs == ("--all",):
-        work_hits, files, work_bytes, work_errors = _sweep_worktree(repo)
+        work_hits, files, work_bytes, work_errors = sweep_worktree(repo)
         hits.extend(work_hits)
         size += work_bytes
         errors.extend(work_errors)
@@ -238,94 +219,3 @@ def _warnings(name: str, repo: Repository, head: HeadTree) -> tuple[ScanIssue, .
             )
         )
     return tuple(out)
-
-
-def _attribute(
-    repo: Repository,
-    matched: dict[str, tuple[str, tuple[Hit, ...]]],
-    revs: tuple[str, ...],
-    head: HeadTree,
-) -> list[Hit]:
-    if not matched:
-        return []
-    intros = introductions(repo, matched.keys(), revs)
-    refs = refs_containing(repo, {i.commit for found in intros.values() for i in found})
-    out: list[Hit] = []
-    for oid, (hint, hits) in sorted(matched.items()):
-        for intro in intros.get(oid) or _UNATTRIBUTED:
-            path = intro.path if intro is not None else hint or f"(unreachable blob {oid[:12]})"
-            for secret, occurrence in hits:
-                provenance = Provenance(
-                    repository=str(repo.root),
-                    blob=oid,
-                    commit=intro.commit if intro else None,
-                    author_date=intro.author_date if intro else None,
-                    author=intro.author if intro else None,
-                    refs=refs.get(intro.commit, ()) if intro else (),
-                    at_head=oid in head.blobs,
-                    in_worktree=_in_worktree(repo, path, secret),
-                )
-                out.append(
-                    (secret, dataclasses.replace(occurrence, path=path, provenance=provenance))
-                )
-    return out
-
-
-def _in_worktree(repo: Repository, path: str, secret: Secret) -> bool:
-    if repo.work_tree is None or not path:
-        return False
-    try:
-        data = (repo.work_tree / path).read_bytes()
-    except OSError:
-        return False
-    return secret.reveal().encode("ascii") in data
-
-
-def _sweep_worktree(repo: Repository) -> tuple[list[Hit], int, int, list[ScanIssue]]:
-    """Untracked (not ignored) and modified files: content that is in no blob yet."""
-    assert repo.work_tree is not None
-    listed = run_git(
-        repo.work_tree,
-        "ls-files",
-        "-z",
-        "--others",
-        "--modified",
-        "--exclude-standard",
-        "--deduplicate",
-    )
-    hits: list[Hit] = []
-    errors: list[ScanIssue] = []
-    files = size = 0
-    for raw in sorted(set(listed.stdout.split(b"\0"))):
-        if not raw:
-            continue
-        rel = os.fsdecode(raw)
-        path = repo.work_tree / rel
-        if path.is_symlink() or not path.is_file():
-            continue  # deleted from the work tree, or a link git would not follow either
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            errors.append(ScanIssue(rel, exc.strerror or "could not be read"))
-            continue
-        files += 1
-        size += len(data)
-        detection = _detect(rel, data)
-        if not detection.hits:
-            continue
-        provenance = Provenance(
-            repository=str(repo.root), blob=_blob_id(data, repo.object_format), in_worktree=True
-        )
-        hits.extend(
-            (secret, dataclasses.replace(occurrence, provenance=provenance))
-            for secret, occurrence in detection.hits
-        )
-    return hits, files, size, errors
-
-
-def _blob_id(data: bytes, object_format: str) -> str:
-    """The id git would give *data* (``git hash-object``), computed without writing it."""
-    digest = hashlib.sha256() if object_format == "sha256" else hashlib.sha1(usedforsecurity=False)
-    digest.update(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()

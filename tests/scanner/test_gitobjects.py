@@ -8,7 +8,8 @@ import pytest
 
 from scanner import gitobjects
 from scanner.gitcmd import GitError
-from scanner.gitobjects import BlobStream, Selection, open_repository, resolve_commit
+from scanner.gitobjects import BlobStream, Selection
+from scanner.gitrepo import open_repository, resolve_commit
 from tests.support.git import commit_file, git, init_repo
 from tests.support.history import build_corners
 
