@@ -165,7 +165,7 @@ def _measure(name: str, argv: list[str], cwd: Path) -> dict[str, float | str]:
 
 
 def _gitpython_vs_pipeline(repo: Path) -> tuple[float, float]:
-    """Read every reachable blob with GitPython's odb, then with keyguard's pipeline."""
+    """Read every reachable blob with GitPython's odb, then with keyguard's BlobStream."""
     sys.path.insert(0, str(REPO))
     import git  # GitPython: in the project's environment
 
@@ -280,8 +280,8 @@ def main() -> None:
     if not args.skip_gitpython:
         gp, pipe = _gitpython_vs_pipeline(repo)
         print(
-            f"reading every reachable blob: GitPython odb {gp:.2f} s, "
-            f"rev-list|cat-file pipeline {pipe:.2f} s ({gp / pipe:.1f}x)"
+            f"reading every reachable blob: GitPython odb (rev-list order) {gp:.2f} s, "
+            f"keyguard BlobStream (pack order) {pipe:.2f} s ({gp / pipe:.1f}x)"
         )
 
 

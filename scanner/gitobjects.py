@@ -15,7 +15,7 @@ object-name order (``--batch-all-objects`` without ``--unordered``). A large lis
 can be read by several ``cat-file`` processes at once, each over a contiguous share.
 
 GitPython's object database wraps the same ``cat-file --batch`` but pays a
-write/flush/read round trip per object; the benchmark measured it 1.7x slower.
+write/flush/read round trip per object, in the order asked: 2.4x slower on that history.
 """
 
 from __future__ import annotations
