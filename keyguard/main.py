@@ -6,9 +6,11 @@ import click
 
 from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
+from keyguard.commands.keys import keys
 from keyguard.commands.merge import merge
 from keyguard.commands.scan import scan
 from keyguard.commands.sweep import sweep
+from keyguard.commands.verify import verify
 from keyguard.error_handler import run
 
 EXIT_CODES_HELP = (
@@ -26,6 +28,8 @@ def cli() -> None:
 cli.add_command(scan)
 cli.add_command(demo)
 cli.add_command(audit)
+cli.add_command(verify)
+cli.add_command(keys)
 cli.add_command(sweep)
 cli.add_command(merge)
 

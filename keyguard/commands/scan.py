@@ -7,11 +7,18 @@ from pathlib import Path
 import click
 
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.klaviyo_options import (
+    klaviyo_url_options,
+    make_verifier,
+    open_client,
+    verifier_options,
+)
 from keyguard.output import write_rich, write_text
 from scanner import baseline as baseline_mod
 from scanner.findings import ScanResult
 from scanner.report import console, json_report
 from scanner.scan import scan_paths, scan_staged
+from scanner.verified import verify_result
 
 
 def exit_code(result: ScanResult) -> int:
@@ -53,6 +60,18 @@ def exit_code(result: ScanResult) -> int:
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Ask Klaviyo whether each key is live (one GET /api/accounts per distinct key).",
+)
+@click.option(
+    "--only-live",
+    is_flag=True,
+    help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
+)
+@klaviyo_url_options
+@verifier_options
 def scan(
     paths: tuple[Path, ...],
     staged: bool,
@@ -61,6 +80,13 @@ def scan(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    verify: bool,
+    only_live: bool,
+    klaviyo_url: str,
+    klaviyo_revision: str,
+    klaviyo_timeout: float,
+    verify_concurrency: int,
+    verify_budget: float,
 ) -> int:
     """Scan PATHS (default: the current directory) for Klaviyo private API keys.
 
@@ -78,6 +104,11 @@ def scan(
         result = scan_paths(paths or (Path("."),), ignored_hashes=ignored)
     if update_baseline is not None:
         baseline_mod.update(update_baseline, result.findings, root=Path.cwd())
+    # After the baseline update, so --only-live never drops keys from the baseline.
+    if (verify or only_live) and result.findings:
+        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
+            verifier = make_verifier(client, verify_concurrency, verify_budget)
+            result = verify_result(result, verifier, only_live=only_live)
     if fmt == "json":
         write_text(json_report.render(result, show_secrets=show_secrets), output)
     else:
