@@ -107,3 +107,19 @@ def test_a_cache_from_another_version_is_ignored(tmp_path: Path) -> None:
     stale.write_bytes(b"keyguard-blob-cache 0\n" + b"a" * 40 + b"\n")
     assert blobcache.load(stale) == frozenset()
     assert blobcache.load(tmp_path / "absent") == frozenset()
+
+
+def test_a_plain_directory_and_a_repository_with_the_same_path_sort_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = make_key("same-place")
+    repo = init_repo(tmp_path / "repo")
+    commit_file(repo, "config.py", f"K = '{key}'\n")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "config.py").write_text(f"K = '{key}'\n")
+    monkeypatch.chdir(plain)  # the directory's occurrence is displayed as "config.py" too
+    result = sweep_many([".", str(repo)], SweepOptions())
+    (finding,) = result.findings
+    assert [o.path for o in finding.occurrences] == ["config.py", "config.py"]
+    assert finding.occurrences[0].provenance is None
