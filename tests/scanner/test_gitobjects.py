@@ -125,3 +125,16 @@ def test_several_streams_read_the_same_blobs_as_one(
     BlobStream(info, selection).scan(lambda b: seen.append((b.oid, b.data)), streams=3)
     assert sorted(seen) == one
     assert len(one) == 12
+
+
+def test_very_large_listings_drop_paths_but_not_blobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corners = build_corners(tmp_path / "r")
+    with_paths = blobs_of(corners.repo)
+    monkeypatch.setattr(gitobjects, "PATHS_UPTO", 0)
+    info = open_repository(corners.repo)
+    assert info is not None
+    blobs = list(BlobStream(info, Selection()))
+    assert {b.oid: b.data for b in blobs} == with_paths
+    assert {b.path for b in blobs} == {""}
