@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,12 @@ from pathlib import Path
 import click
 
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.klaviyo_options import (
+    klaviyo_url_options,
+    make_verifier,
+    open_client,
+    verifier_options,
+)
 from keyguard.output import write_rich, write_text
 from keyguard.progress import LiveProgress
 from keyguard.version import tool_version
@@ -17,6 +24,7 @@ from scanner import blobcache
 from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
 from scanner.report import jsonl, sarif, sweep_console, sweep_report
 from scanner.sweep import SweepOptions
+from scanner.verified import verify_findings
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
 
@@ -112,6 +120,18 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Ask Klaviyo whether each key is live, once per distinct key across all targets.",
+)
+@click.option(
+    "--only-live",
+    is_flag=True,
+    help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
+)
+@klaviyo_url_options
+@verifier_options
 def sweep(
     targets: tuple[str, ...],
     targets_from: Path | None,
@@ -126,6 +146,13 @@ def sweep(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    verify: bool,
+    only_live: bool,
+    klaviyo_url: str,
+    klaviyo_revision: str,
+    klaviyo_timeout: float,
+    verify_concurrency: int,
+    verify_budget: float,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
@@ -157,6 +184,12 @@ def sweep(
         )
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
+    # After the whole fleet, so a key found in many targets is asked about once.
+    if (verify or only_live) and result.findings:
+        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
+            verifier = make_verifier(client, verify_concurrency, verify_budget)
+            checked = verify_findings(result.findings, verifier, only_live=only_live)
+        result = dataclasses.replace(result, findings=checked)
     _report(result, fmt, output, show_secrets)
     return exit_code(result)
 
