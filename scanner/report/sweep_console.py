@@ -68,8 +68,8 @@ def _still_present(result: SweepResult) -> Text | None:
     if not live:
         return None
     return Text(
-        f"{len(live)} of these keys are still at HEAD or in the work tree: "
-        "remove them, then rotate every key listed.",
+        f"{len(live)} of these keys {'is' if len(live) == 1 else 'are'} still at HEAD or in "
+        "the work tree: remove them, then rotate every key listed.",
         style="bold",
     )
 
