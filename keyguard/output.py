@@ -7,21 +7,33 @@ from pathlib import Path
 
 from rich.console import Console, RenderableType
 
+from plugins.errors import UsageError
+
+
+def _unwritable(output: Path, exc: OSError) -> UsageError:
+    return UsageError(f"cannot write {output}: {exc.strerror or exc}; choose another --output")
+
 
 def write_text(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _unwritable(output, exc) from None
 
 
 def write_rich(renderable: RenderableType, output: Path | None) -> None:
     if output is None:
         Console(highlight=False, soft_wrap=True).print(renderable)
-    else:
+        return
+    try:
         with output.open("w", encoding="utf-8") as handle:
             Console(file=handle, highlight=False, soft_wrap=True, no_color=True).print(renderable)
+    except OSError as exc:
+        raise _unwritable(output, exc) from None
 
 
 def stderr(message: str) -> None:
