@@ -71,7 +71,9 @@ def render(target: Target, journal: Journal | None) -> RenderableType:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(width=2)
     table.add_column(style="bold", no_wrap=True)
-    table.add_column()
+    # fold, not rich's default ellipsis: the create-key link must survive a narrow or piped
+    # console whole, or the operator cannot open it.
+    table.add_column(overflow="fold")
     for index, (title, how) in enumerate(steps(target, journal)):
         table.add_row(_mark(journal, index), title, how)
     head = Text(f"Rotation of {target.label}", style="bold")
