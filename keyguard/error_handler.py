@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
 
 from plugins.errors import KeyguardError, UsageError
+from plugins.pattern import redact_keys
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -33,9 +35,11 @@ def run(command: click.Command) -> None:
         click.echo("keyguard: aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write(redact_keys(shown.getvalue()))  # click repeats a bad argument
         sys.exit(EXIT_USAGE)
     except KeyguardError as exc:
-        click.echo(f"keyguard: error: {exc}", err=True)
+        click.echo(f"keyguard: error: {redact_keys(str(exc))}", err=True)
         sys.exit(exit_code_for(exc))
     sys.exit(code if isinstance(code, int) else 0)

@@ -7,6 +7,7 @@ from types import TracebackType
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from plugins.pattern import redact_keys
 from scanner.sweep import TargetResult
 
 
@@ -63,4 +64,6 @@ class LiveProgress:
         """Print to stderr when it is a terminal (a machine report is going to stdout)."""
         console = Console(stderr=True)
         if console.is_terminal:
-            console.print(renderable)
+            with console.capture() as captured:
+                console.print(renderable)
+            console.file.write(redact_keys(captured.get()))

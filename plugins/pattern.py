@@ -63,6 +63,13 @@ def redact(key: str) -> str:
     return f"{PREFIX}…{key[-4:]}"
 
 
+def redact_keys(text: str) -> str:
+    """*text* with every whole key in it redacted: the last guard before text leaves us."""
+    if PREFIX not in text:
+        return text
+    return KEY_RE.sub(lambda m: redact(m.group()), text)
+
+
 def short_fingerprint(fp: str) -> str:
     """The first 12 hex digits of a fingerprint, for people."""
     return fp[:12]

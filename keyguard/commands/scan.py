@@ -110,7 +110,9 @@ def scan(
             verifier = make_verifier(client, verify_concurrency, verify_budget)
             result = verify_result(result, verifier, only_live=only_live)
     if fmt == "json":
-        write_text(json_report.render(result, show_secrets=show_secrets), output)
+        write_text(
+            json_report.render(result, show_secrets=show_secrets), output, reveal=show_secrets
+        )
     else:
-        write_rich(console.render(result, show_secrets=show_secrets), output)
+        write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     return exit_code(result)

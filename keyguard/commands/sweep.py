@@ -196,13 +196,16 @@ def sweep(
 
 def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bool) -> None:
     if fmt == "console":
-        write_rich(sweep_console.render(result, show_secrets=show_secrets), output)
+        write_rich(
+            sweep_console.render(result, show_secrets=show_secrets), output, reveal=show_secrets
+        )
         return
     document = sweep_report.report_dict(result, show_secrets=show_secrets)
     if fmt == "json":
-        write_text(sweep_report.dumps(document), output)
+        text = sweep_report.dumps(document)
     elif fmt == "jsonl":
-        write_text(jsonl.render(document), output)
+        text = jsonl.render(document)
     else:
-        write_text(sarif.render(document, tool_version=tool_version()), output)
+        text = sarif.render(document, tool_version=tool_version())
+    write_text(text, output, reveal=show_secrets)
     LiveProgress.show_on_terminal(sweep_console.summary_table(result))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.git import init_repo
 from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import make_key
 
@@ -17,3 +18,37 @@ def test_an_unwritable_output_file_is_one_line_and_exit_2(tmp_path: Path) -> Non
         assert "Traceback" not in proc.stderr
         assert proc.stderr.count("\n") == 1
         assert f"cannot write {missing}" in proc.stderr
+
+
+def test_a_key_given_where_a_path_or_revision_belongs_is_never_echoed(tmp_path: Path) -> None:
+    # A keys file passed to --targets-from by mistake: each line becomes an unreadable
+    # "target" whose name the report repeats, in the error list and the summary table.
+    key, other = make_key("echoed-target"), make_key("echoed-since", prefixed=True)
+    (tmp_path / "keys.txt").write_text(f"{key}\n")
+    init_repo(tmp_path / "repo")
+    runs = [
+        run_keyguard("sweep", "--targets-from", "keys.txt", cwd=tmp_path),
+        run_keyguard("sweep", "--targets-from", "keys.txt", "--format", "json", cwd=tmp_path),
+        run_keyguard("sweep", "--targets-from", "keys.txt", "--format", "sarif", cwd=tmp_path),
+        run_keyguard("scan", f"x={key}", cwd=tmp_path),
+        run_keyguard("sweep", "repo", "--since", other, cwd=tmp_path),
+    ]
+    for proc in runs:
+        assert proc.returncode == 3, proc.stderr
+        assert key not in proc.stdout + proc.stderr
+        assert other not in proc.stdout + proc.stderr
+    assert "pk_…" + key[-4:] in runs[0].stdout
+
+
+def test_error_lines_never_repeat_a_key_given_as_an_argument(tmp_path: Path) -> None:
+    key = make_key("echoed-argument")
+    (tmp_path / "keys.txt").write_text(f"{key}\n")
+    runs = [
+        run_keyguard("audit", key, cwd=tmp_path),  # click: "Path '...' does not exist"
+        run_keyguard("merge", key, cwd=tmp_path),
+        run_keyguard("sweep", ".", "--shard", key, cwd=tmp_path),
+    ]
+    for proc in runs:
+        assert proc.returncode == 2, proc.stderr
+        assert "pk_…" + key[-4:] in proc.stderr
+        assert key not in proc.stdout + proc.stderr
