@@ -13,8 +13,11 @@ from plugins.pattern import short_fingerprint
 from scanner.findings import Finding, Occurrence, ScanResult
 
 
-def _where(o: Occurrence) -> Text:
-    text = Text(f"{o.path}:{o.line}:{o.column}", style="cyan")
+def _where(o: Occurrence, with_repository: bool = False) -> Text:
+    text = Text()
+    if with_repository and o.provenance is not None:
+        text.append(f"[{o.provenance.repository}] ", style="blue")
+    text.append(f"{o.path}:{o.line}:{o.column}", style="cyan")
     if o.encoding != "plain":
         text.append(f"  ({o.encoding})", style="yellow")
     if o.original is not None:
@@ -44,7 +47,7 @@ def _status(finding: Finding) -> Text:
     return text.append(" ")
 
 
-def _finding(finding: Finding, show_secrets: bool) -> RenderableType:
+def _finding(finding: Finding, show_secrets: bool, with_repository: bool) -> RenderableType:
     shown = finding.secret.reveal() if show_secrets else finding.redacted
     n = len(finding.occurrences)
     head = Text("● ", style="bold red")
@@ -55,14 +58,19 @@ def _finding(finding: Finding, show_secrets: bool) -> RenderableType:
         test = " (test account)" if finding.account.test_account else ""
         head.append(f"  account {finding.account.public_key}{test}", style="bold")
     head.append(f"  {n} occurrence{'s' if n != 1 else ''}", style="dim")
-    rows = [Text("    ").append_text(_where(o)) for o in finding.occurrences]
+    rows = [Text("    ").append_text(_where(o, with_repository)) for o in finding.occurrences]
     if finding.status_reason and finding.status != "live":
         rows.insert(0, Text(f"    {finding.status_reason}", style="dim"))
     return Group(head, *rows)
 
 
-def render(result: ScanResult, *, show_secrets: bool = False) -> RenderableType:
-    parts: list[RenderableType] = [_finding(f, show_secrets) for f in result.findings]
+def render(
+    result: ScanResult, *, show_secrets: bool = False, with_repository: bool = False
+) -> RenderableType:
+    """*with_repository* names each occurrence's repository (a sweep of several)."""
+    parts: list[RenderableType] = [
+        _finding(f, show_secrets, with_repository) for f in result.findings
+    ]
     for error in result.errors:
         parts.append(Text(f"could not read {error.path}: {error.message}", style="yellow"))
     stats = result.stats

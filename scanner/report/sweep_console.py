@@ -28,8 +28,9 @@ def _statuses(findings: Iterable[Finding]) -> Text:
 def summary_table(result: SweepResult) -> Table:
     table = Table(title="keyguard sweep", title_justify="left", show_footer=len(result.targets) > 1)
     stats = result.stats
-    table.add_column("target", footer=f"{len(result.targets)} targets")
-    table.add_column("kind")
+    # fold, not '…': a cut target name could be any of several repositories.
+    table.add_column("target", footer=f"{len(result.targets)} targets", overflow="fold")
+    table.add_column("kind", no_wrap=True)
     table.add_column("blobs", justify="right", footer=f"{stats.blobs:,}")
     table.add_column("files", justify="right", footer=f"{stats.files:,}")
     table.add_column("MB", justify="right", footer=f"{stats.bytes / 1e6:,.1f}")
@@ -79,7 +80,16 @@ def render(result: SweepResult, *, show_secrets: bool = False) -> RenderableType
     # The scan summary counts files; for a sweep every blob read is one of them.
     scanned = ScanStats(files=stats.files + stats.blobs, bytes=stats.bytes)
     scan_like = ScanResult(result.findings, result.errors, scanned)
-    parts: list[RenderableType] = [console.render(scan_like, show_secrets=show_secrets)]
+    # Several repositories can share a path (a fork, a bare mirror): say whose it is.
+    repositories = {
+        o.provenance.repository
+        for f in result.findings
+        for o in f.occurrences
+        if o.provenance is not None
+    }
+    parts: list[RenderableType] = [
+        console.render(scan_like, show_secrets=show_secrets, with_repository=len(repositories) > 1)
+    ]
     still = _still_present(result)
     if still is not None:
         parts.append(still)

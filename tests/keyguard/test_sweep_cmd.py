@@ -146,3 +146,21 @@ def test_help_documents_exit_codes(tmp_path: Path) -> None:
     assert proc.returncode == 0
     flat = " ".join(proc.stdout.split())
     assert "3 no keys found but something named could not be read" in flat
+
+
+def test_console_says_which_repository_each_occurrence_is_in(tmp_path: Path) -> None:
+    # A clone and its fork hold the same path: without the repository the two lines of
+    # the report would be identical, and piped output (80 columns) cut long target names.
+    key = make_key("which-repository")
+    first = init_repo(tmp_path / "a fairly long directory name" / "storefront-service")
+    commit_file(first, "config.env", f"K={key}\n")
+    second = tmp_path / "fork"
+    git(tmp_path, "clone", "-q", str(first), str(second))
+    proc = keyguard("sweep", str(first), str(second), cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if "config.env:1:3" in line]
+    assert len(lines) == 2
+    assert any(f"[{first}]" in line for line in lines)
+    assert any(f"[{second}]" in line for line in lines)
+    assert "storefront-service" in "".join(proc.stdout.replace("│", "").split())
+    assert "…" not in proc.stdout.replace("pk_…", "")
