@@ -60,9 +60,14 @@ def keys_in_text(text: str) -> tuple[list[Secret], int]:
 
 def read_report(path: Path) -> list[dict[str, Any]]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read report {path}: {type(exc).__name__}") from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read report {path}: {exc.strerror or exc}") from None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        # Not the decoder's message: it can quote the file, which may hold keys.
+        raise UsageError(f"{path} is not JSON: give a report written with --format json") from None
     findings = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(findings, list):
         raise UsageError(f"{path} is not a keyguard JSON report (no 'findings' list)")

@@ -125,3 +125,12 @@ def test_no_key_in_anything_printed_or_written_under_hostile_conditions(
     for key in keys:
         assert key not in everything
         assert key[3:] not in everything  # not even the body without its prefix
+
+
+def test_an_unusable_report_says_why_in_words(tmp_path: Path) -> None:
+    (tmp_path / "keys.txt").write_text("not json\n")
+    proc = run_keyguard("verify", "--from-report", "keys.txt", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "keys.txt is not JSON" in proc.stderr
+    assert "--format json" in proc.stderr
+    assert "DecodeError" not in proc.stderr  # not a Python class name
