@@ -263,11 +263,14 @@ class Runbook:
         assert journal.new_version is not None
         old = self.rec.key_at(journal.base_version, journal.field)
         new = self.rec.key_at(journal.new_version, journal.field)
-        if not journal.revoke_confirmed:
-            if self._disable_old_key is not None:
+        if self._disable_old_key is not None:
+            # After an earlier "it is disabled" too, while the old key still works: that word
+            # was premature (gate 3 failed), and the operator now asks keyguard to do it.
+            if not journal.revoke_confirmed or not gates.old_key_is_dead(self.checker, old):
                 self._disable_old_key(old)
-            elif not operator.confirm_revoked(journal):
-                return None
+        elif not journal.revoke_confirmed and not operator.confirm_revoked(journal):
+            return None
+        if not journal.revoke_confirmed:
             journal = self.rec.commit(journal.replace(revoke_confirmed=True), "revoke_confirmed")
         gates.revocation_is_effective(
             self.checker,

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from plugins.klaviyo_standin import KlaviyoStandin
+from plugins.pattern import fingerprint
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import CLI, FAST_FLAGS, CliResult, cli_env, make_scene, run_cli
@@ -217,3 +218,31 @@ def test_required_scopes_are_checked_with_an_admin_key(
     unverified = run_cli(args, env, stdin=narrow)
     assert unverified.code == 11
     assert "scopes_unverified" in [e.get("event") for e in unverified.events()]
+
+
+def test_disable_via_api_still_acts_after_a_premature_confirm_revoked(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    # The operator said "disabled" too soon; gate 3 caught it. Asking keyguard to disable
+    # the old key through the API must then do it, not trust the earlier word again.
+    scene = make_scene(bao, klaviyo)
+    admin = make_key("admin-after-confirm")
+    klaviyo.add_key(admin, account=scene.account, scopes=["credentials:read", "credentials:write"])
+    env = cli_env(scene, str(tmp_path))
+    quick = ["--vault-path", scene.path, "--poll-interval", "0.05", "--revoke-timeout", "0.5"]
+    early = run_cli(
+        [*quick, "--non-interactive", "--new-key-stdin", "--confirm-revoked"],
+        env,
+        stdin=scene.new_key,
+    )
+    assert early.code == 4, early.stderr
+    assert "still works" in early.stderr
+    fixed = run_cli(
+        ["resume", *quick, "--non-interactive", "--disable-old-key-via-api"],
+        {**env, "KEYGUARD_KLAVIYO_ADMIN_KEY": admin},
+    )
+    assert fixed.code == 0, fixed.stderr
+    assert scene.custom_metadata()["keyguard_state"] == "DONE"
+    record = klaviyo.key(fingerprint(scene.old_key))
+    assert record is not None
+    assert record.status == "disabled"
