@@ -21,7 +21,7 @@ from keyguard.rotate_options import connect_from, target_from
 from plugins.errors import UsageError
 from plugins.pattern import Secret
 from rotator.config import Target
-from rotator.errors import EXIT_CONFLICT, GateError
+from rotator.errors import EXIT_CONFLICT, NewKeyRejected
 from rotator.operator import Operator, Outcome
 from rotator.preflight import dry_run
 from rotator.rehearsal import rehearsal_world
@@ -103,14 +103,13 @@ def _drive_interactive(
     o: dict[str, Any],
     resume_only: bool,
 ) -> int:
-    for attempt in range(3):
+    while True:
         try:
             outcome = runbook.run(operator, resume_only=resume_only, break_lock=o["break_lock"])
             break
-        except GateError as exc:
-            # A mistyped or wrong key is the common case: say why and ask again.
-            if attempt == 2:
-                raise
+        except NewKeyRejected as exc:
+            # A mistyped or wrong key is the common case: say why and ask again, as often as
+            # needed (an empty answer stops). Other refusals cannot be fixed by a new paste.
             console.print(f"[red]{exc}[/red]")
     console.print(render(target, outcome.journal))
     if outcome.waiting is not None:

@@ -33,6 +33,11 @@ class GateError(RotationError):
     """A gate refused to let the rotation go on."""
 
 
+class NewKeyRejected(GateError):
+    """Gate 1 refused the new key (malformed, the old one, dead, another account, scopes):
+    the operator can create or paste another."""
+
+
 class KlaviyoUnavailable(RotationError):
     """Klaviyo did not give a usable answer (rate limited, server error, timeout)."""
 

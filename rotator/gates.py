@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from plugins.pattern import Secret, is_key, short_fingerprint
 from rotator.checker import LIMITED, LIVE, REVOKED, UNKNOWN, KeyChecker, account_of, status_of
-from rotator.errors import GateError, KlaviyoUnavailable
+from rotator.errors import GateError, KlaviyoUnavailable, NewKeyRejected
 
 
 def _unavailable(what: str, reason: str) -> KlaviyoUnavailable:
@@ -36,23 +36,25 @@ def new_key_is_acceptable(
 ) -> None:
     """Gate 1: well-formed, not the old key, alive, and on the same account as the old key."""
     if not is_key(new.reveal()):
-        raise GateError("the new key is not a Klaviyo private key (pk_ + 34 hex); paste it again")
+        raise NewKeyRejected(
+            "the new key is not a Klaviyo private key (pk_ + 34 hex); paste it again"
+        )
     if new.fingerprint == old_fp:
-        raise GateError("the new key is the key being replaced; create a new key in Klaviyo")
+        raise NewKeyRejected("the new key is the key being replaced; create a new key in Klaviyo")
     check = checker.check(new)
     status = status_of(check)
     if status == UNKNOWN:
         raise _unavailable("new key", check.reason)
     if status == REVOKED:
-        raise GateError("Klaviyo rejects the new key; check that you copied the whole key")
+        raise NewKeyRejected("Klaviyo rejects the new key; check that you copied the whole key")
     if account_id is not None:
         if status == LIMITED and account_of(check) is None:
-            raise GateError(
+            raise NewKeyRejected(
                 "the new key cannot read its account (add the accounts:read scope) so its "
                 "account cannot be compared with the old key's; create it with that scope"
             )
         if account_of(check) != account_id:
-            raise GateError(
+            raise NewKeyRejected(
                 f"the new key belongs to account {account_of(check)}, not {account_id}; "
                 "create the key in the same Klaviyo account"
             )

@@ -18,7 +18,12 @@ from plugins.pattern import Secret
 from rotator import gates, preflight, undo
 from rotator.checker import KeyChecker
 from rotator.config import Target
-from rotator.errors import ConflictError, GateError, NoRotationError, RotationError
+from rotator.errors import (
+    ConflictError,
+    NewKeyRejected,
+    NoRotationError,
+    RotationError,
+)
 from rotator.integrations import Context, run_automatic
 from rotator.journal import (
     DONE_PREFIX,
@@ -215,7 +220,7 @@ class Runbook:
         have = self._scopes_of(key)
         missing = sorted(required - have) if "full_access" not in have else []
         if missing:
-            raise GateError(
+            raise NewKeyRejected(
                 f"the new key lacks the scopes {', '.join(missing)}; create it with the link "
                 "in the checklist (it lists every scope the consumers need)"
             )

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from plugins.klaviyo_standin import KlaviyoStandin
+from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli
 from tests.support.terminal import Terminal
@@ -60,3 +61,35 @@ def test_rehearsal_on_a_terminal_pauses_at_each_human_step(tmp_path: Path) -> No
     term.expect("DONE")
     assert term.finish(timeout=60) == 0
     assert "rehearsal" in term.text()
+
+
+def test_bad_pastes_are_asked_again_until_a_good_one(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    other_account = make_key("interactive-other-account")
+    klaviyo.add_key(other_account)
+    term = Terminal(
+        ["rotate", "--vault-path", scene.path, *FAST_FLAGS], cli_env(scene, str(tmp_path))
+    )
+    for paste in ("not a key", scene.old_key, other_account, "pk_123"):
+        term.expect("Paste the new private key")
+        term.transcript = term.transcript.replace(b"Paste the new private key", b"(answered)")
+        term.send(paste)
+    term.expect("Paste the new private key")
+    term.send(scene.new_key)
+    term.expect("Have you disabled the old key?")
+    assert scene.vault_versions() == {1: scene.old_key, 2: scene.new_key}
+    term.send("n")
+    assert term.finish() == 11
+
+
+def test_a_refusal_before_any_paste_is_said_once(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    scene.disable(scene.old_key)  # gate 0: nothing a new paste could fix
+    term = Terminal(["rotate", "--vault-path", scene.path], cli_env(scene, str(tmp_path)))
+    assert term.finish() == 4
+    assert term.text().count("already rejected by Klaviyo") == 1
+    assert "Paste the new private key" not in term.text()
