@@ -34,7 +34,12 @@ def exit_code(result: ScanResult) -> int:
     "3 no keys found but something named could not be read."
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--staged", is_flag=True, help="Scan the staged content of the git index.")
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Scan what the next commit holds: the whole index of the repository at PATH "
+    "(default: .), not the work tree.",
+)
 @click.option(
     "--baseline",
     "baseline_path",

@@ -106,3 +106,19 @@ def test_staged_cli_reports_index_paths(tmp_path: Path) -> None:
     proc = keyguard("scan", "--staged", "--format", "json", cwd=repo)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["findings"][0]["occurrences"][0]["path"] == "app.py"
+
+
+def test_staged_scans_the_whole_index_and_help_says_so(tmp_path: Path) -> None:
+    # With --staged, PATH names the repository, not a part of it: a key staged outside
+    # the directory given is still reported, and --help must not suggest otherwise.
+    repo = init_repo(tmp_path / "repo")
+    key = make_key("staged-scope")
+    (repo / "sub").mkdir()
+    (repo / "sub" / "a.txt").write_text("clean\n")
+    (repo / "top.env").write_text(f"K={key}\n")
+    git(repo, "add", "sub/a.txt", "top.env")
+    proc = keyguard("scan", "--staged", "sub", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    assert "top.env:1:3" in proc.stdout
+    shown = keyguard("scan", "--help", cwd=repo).stdout
+    assert "whole index of the repository at PATH" in " ".join(shown.split())
