@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import click
 
 from keyguard.commands.audit import audit
@@ -37,6 +40,11 @@ cli.add_command(rotate)
 
 
 def main() -> None:
+    # An ASCII-only stdout (PYTHONIOENCODING, an old C locale) must not crash a finished
+    # scan on the report's '…' or '●': escape what it cannot encode.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     run(cli)
 
 

@@ -52,3 +52,16 @@ def test_error_lines_never_repeat_a_key_given_as_an_argument(tmp_path: Path) -> 
         assert proc.returncode == 2, proc.stderr
         assert "pk_…" + key[-4:] in proc.stderr
         assert key not in proc.stdout + proc.stderr
+
+
+def test_a_non_utf8_stdout_gets_a_report_not_a_traceback(tmp_path: Path) -> None:
+    # An ASCII-only terminal or pipe (PYTHONIOENCODING, a C locale on old systems): the
+    # report's '…' and '●' must not crash the run after the scan did its work.
+    (tmp_path / "a.txt").write_text(make_key("ascii-stdout") + "\n")
+    for fmt in ("console", "json"):
+        proc = run_keyguard(
+            "scan", ".", "--format", fmt, cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"}
+        )
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert "a.txt" in proc.stdout
