@@ -143,7 +143,13 @@ def stdin_reader() -> Callable[[], str | None]:
 
 def fd_reader(fd: int) -> Callable[[], str | None]:
     def read() -> str | None:
-        data = os.read(fd, 4096)
+        try:
+            data = os.read(fd, 4096)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read descriptor {fd} ({exc.strerror}); open it for keyguard, "
+                f"e.g. {fd}<key.txt"
+            ) from None
         return data.decode("utf-8", "replace").splitlines()[0] if data else None
 
     return read

@@ -41,3 +41,15 @@ def test_full_non_interactive_rotation(bao: Bao, klaviyo: KlaviyoStandin, tmp_pa
     assert json.loads(got.stdout)["data"]["data"]["private_key"] == scene.new_key
     everything = first.stdout + first.stderr + second.stdout + second.stderr + third.stdout
     assert scene.new_key not in everything + third.stderr + status.stdout
+
+
+def test_a_descriptor_that_is_not_open_is_a_usage_error(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    env = cli_env(scene, str(tmp_path))
+    for flag in ("--new-key-fd", "--admin-key-fd"):
+        result = run_cli(["--vault-path", scene.path, "--non-interactive", flag, "77"], env)
+        assert result.code == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "descriptor 77" in result.stderr
