@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from keyguard.stdio import tolerate_unencodable_output
 from plugins.errors import KeyguardError
 from scanner import baseline as baseline_mod
 from scanner.report.text import ADVICE, lines
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--baseline", type=Path, help="detect-secrets baseline of known keys")
     args = parser.parse_args(argv)
+    tolerate_unencodable_output()
     try:
         ignored = baseline_mod.load(args.baseline).hashes if args.baseline else frozenset()
     except KeyguardError as exc:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import sys
-
 import click
 
 from keyguard.commands.audit import audit
@@ -16,6 +13,7 @@ from keyguard.commands.scan import scan
 from keyguard.commands.sweep import sweep
 from keyguard.commands.verify import verify
 from keyguard.error_handler import run
+from keyguard.stdio import tolerate_unencodable_output
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 clean, 1 findings, 2 usage or configuration error, "
@@ -40,11 +38,7 @@ cli.add_command(rotate)
 
 
 def main() -> None:
-    # An ASCII-only stdout (PYTHONIOENCODING, an old C locale) must not crash a finished
-    # scan on the report's '…' or '●': escape what it cannot encode.
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="backslashreplace")
+    tolerate_unencodable_output()
     run(cli)
 
 

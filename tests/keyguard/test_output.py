@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+from tests.support.detect_secrets_cli import REPO_ROOT
 from tests.support.git import init_repo
 from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import make_key
@@ -65,3 +69,25 @@ def test_a_non_utf8_stdout_gets_a_report_not_a_traceback(tmp_path: Path) -> None
         assert proc.returncode == 1, proc.stderr
         assert "Traceback" not in proc.stderr
         assert "a.txt" in proc.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path: Path) -> None:
+    # PYTHONIOENCODING=utf-8 makes stdout strict, as a UTF-8 locale such as en_US.UTF-8
+    # does: a file name holding a byte that is not UTF-8 must still be printable.
+    (tmp_path / b"bad\xffname.txt".decode("utf-8", "surrogateescape")).write_text(
+        make_key("not-utf8-name") + "\n"
+    )
+    env = {"PYTHONIOENCODING": "utf-8"}
+    proc = run_keyguard("scan", ".", cwd=tmp_path, env=env)
+    hook = subprocess.run(
+        [sys.executable, "-m", "keyguard.hook", "bad\udcffname.txt"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)},
+        check=False,
+    )
+    for run in (proc, hook):
+        assert run.returncode == 1, run.stderr
+        assert "Traceback" not in run.stderr
+        assert "name.txt:1:1" in run.stdout
