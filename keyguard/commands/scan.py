@@ -108,7 +108,8 @@ def scan(
     else:
         result = scan_paths(paths or (Path("."),), ignored_hashes=ignored)
     if update_baseline is not None:
-        baseline_mod.update(update_baseline, result.findings, root=Path.cwd())
+        # Names relative to the baseline itself, where `keyguard audit` looks them up.
+        baseline_mod.update(update_baseline, result.findings, root=update_baseline.parent)
     # After the baseline update, so --only-live never drops keys from the baseline.
     if (verify or only_live) and result.findings:
         with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:

@@ -139,3 +139,22 @@ def test_auditing_never_calls_klaviyo(tmp_path: Path, klaviyo: KlaviyoStandin) -
     assert proc.returncode == 0, proc.stderr
     assert _labels(repo / ".secrets.baseline") == {baseline_hash(key): True}
     assert len(klaviyo.log) == 0
+
+
+def test_a_baseline_written_from_another_directory_can_be_audited(tmp_path: Path) -> None:
+    # File names in a baseline are relative to the baseline's directory, which is where
+    # `keyguard audit` (and detect-secrets run beside it) look for them.
+    key = make_key("audit elsewhere")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.py").write_text(f"A = '{key}'\n")
+    baseline = project / ".secrets.baseline"
+    written = run_keyguard(
+        "scan", "project", "--update-baseline", "project/.secrets.baseline", cwd=tmp_path
+    )
+    assert written.returncode == 1, written.stderr
+    assert list(json.loads(baseline.read_text())["results"]) == ["a.py"]
+    proc = run_audit(baseline, cwd=tmp_path, stdin="y\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot show it" not in proc.stdout
+    assert _labels(baseline) == {baseline_hash(key): True}
