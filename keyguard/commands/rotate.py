@@ -93,7 +93,9 @@ def status(fmt: str, all_targets: bool, max_age: str | None, **o: Any) -> int:
     console = Console(highlight=False)
     with session.runbook_for(target, connect_from(o, False), console) as runbook:
         journal, meta = runbook.status()
-    record = status_record(journal, dict(meta.custom) if meta else {}, target.vault_path)
+    if meta is None:
+        raise UsageError(f"no secret at {target.vault_path}; check --vault-path (KV v2 MOUNT/PATH)")
+    record = status_record(journal, dict(meta.custom), target.vault_path)
     if fmt == "json":
         drive.print_json(record)
     else:

@@ -246,3 +246,18 @@ def test_disable_via_api_still_acts_after_a_premature_confirm_revoked(
     record = klaviyo.key(fingerprint(scene.old_key))
     assert record is not None
     assert record.status == "disabled"
+
+
+def test_status_of_a_secret_that_does_not_exist_says_so(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    # A typo in --vault-path must not look like "no rotation yet, all fine".
+    scene = make_scene(bao, klaviyo)
+    env = cli_env(scene, str(tmp_path))
+    missing = scene.path + "-typo"
+    for fmt in ("text", "json"):
+        result = run_cli(["status", "--vault-path", missing, "--format", fmt], env)
+        assert result.code == 2, result.stderr
+        assert f"no secret at {missing}" in result.stderr
+        assert result.stdout == ""
+    assert run_cli(["status", "--vault-path", scene.path], env).code == 0
