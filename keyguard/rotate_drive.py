@@ -68,6 +68,14 @@ def _admin_key(o: dict[str, Any], is_tty: bool) -> Secret | None:
 
 def drive(o: dict[str, Any], *, resume_only: bool) -> int:
     target = target_from(o)
+    known = [step.name for step in target.integrations]
+    for name in o["confirmed"]:
+        if name not in known:
+            # A typo would leave the rotation waiting on the real name with no hint.
+            raise UsageError(
+                f"--confirm {name}: target {target.label} has no such integration "
+                f"(known: {', '.join(known) or 'none'})"
+            )
     is_tty = interactive(o)
     console = Console(stderr=not is_tty, highlight=False)
     admin = _admin_key(o, is_tty)

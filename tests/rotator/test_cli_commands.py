@@ -261,3 +261,23 @@ def test_status_of_a_secret_that_does_not_exist_says_so(
         assert f"no secret at {missing}" in result.stderr
         assert result.stdout == ""
     assert run_cli(["status", "--vault-path", scene.path], env).code == 0
+
+
+def test_confirming_an_integration_the_target_does_not_have_is_refused(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    # A typo in --confirm would otherwise leave the rotation waiting (exit 12) with no hint.
+    scene = make_scene(bao, klaviyo)
+    cfg = tmp_path / "keyguard.toml"
+    cfg.write_text(
+        f'[targets.shop]\nvault_path = "{scene.path}"\n'
+        '[[targets.shop.integrations]]\nname = "cdn"\nkind = "manual"\n'
+    )
+    env = cli_env(scene, str(tmp_path))
+    common = ["--config", str(cfg), "--target", "shop", "--non-interactive"]
+    result = run_cli([*common, "--confirm", "cnd"], env)
+    assert result.code == 2, result.stderr
+    assert "--confirm cnd" in result.stderr
+    assert "cdn" in result.stderr.split("--confirm cnd", 1)[1]
+    assert scene.custom_metadata().get("keyguard_state") is None  # refused before starting
+    assert run_cli([*common, "--confirm", "cdn"], env).code == 10
