@@ -170,6 +170,9 @@ def sweep(
             unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
         )
     names = list(targets) + (_read_targets(targets_from) if targets_from else [])
+    if not names and targets_from is not None:
+        # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.
+        raise UsageError(f"--targets-from {targets_from} names no targets")
     chosen = select_targets(names or ["."], Shard.parse(shard) if shard else None)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     with LiveProgress(total=len(chosen)) as live:

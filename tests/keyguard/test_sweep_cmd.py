@@ -10,6 +10,7 @@ from pathlib import Path
 from plugins.pattern import fingerprint
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest
+from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import make_key
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -164,3 +165,14 @@ def test_console_says_which_repository_each_occurrence_is_in(tmp_path: Path) -> 
     assert any(f"[{second}]" in line for line in lines)
     assert "storefront-service" in "".join(proc.stdout.replace("│", "").split())
     assert "…" not in proc.stdout.replace("pk_…", "")
+
+
+def test_an_empty_targets_list_is_refused_not_replaced_by_the_cwd(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "here")
+    commit_file(repo, "k.env", f"K={make_key('empty-targets-list')}\n")
+    (tmp_path / "none.txt").write_text("# no repositories matched\n")
+    for source in (["--targets-from", str(tmp_path / "none.txt")], ["--targets-from", "-"]):
+        proc = run_keyguard("sweep", *source, cwd=repo, stdin="")
+        assert proc.returncode == 2, proc.stdout
+        assert "names no targets" in proc.stderr
+        assert "k.env" not in proc.stdout
