@@ -14,6 +14,7 @@ from keyguard.commands.sweep import sweep
 from keyguard.commands.verify import verify
 from keyguard.error_handler import run
 from keyguard.stdio import tolerate_unencodable_output
+from keyguard.version import tool_version
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 clean, 1 findings, 2 usage or configuration error, "
@@ -22,7 +23,7 @@ EXIT_CODES_HELP = (
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="klaviyo-keyguard")
+@click.version_option(version=tool_version(), prog_name="keyguard")
 def cli() -> None:
     """Find leaked Klaviyo private API keys, check them, and rotate them safely."""
 

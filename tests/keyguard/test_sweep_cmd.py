@@ -176,3 +176,9 @@ def test_an_empty_targets_list_is_refused_not_replaced_by_the_cwd(tmp_path: Path
         assert proc.returncode == 2, proc.stdout
         assert "names no targets" in proc.stderr
         assert "k.env" not in proc.stdout
+
+
+def test_version_works_from_a_checkout(tmp_path: Path) -> None:
+    proc = keyguard("--version", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("keyguard, version ")
