@@ -1,21 +1,29 @@
 """The one detection seam every source goes through: bytes in, (secret, occurrence) out.
 
 Sources (files, the git index, git history, archives, crawled sites) hand a blob's bytes
-and its display path here, so decoders, archive expansion and source maps added later
-apply to all of them at once.
+and its display path here, so decoders, archive expansion and source maps apply to all
+of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset URL.
 """
 
 from __future__ import annotations
 
+import posixpath
+import tarfile
+import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from plugins.pattern import Secret
-from scanner.findings import Occurrence
-from scanner.matches import RawMatch, find_in_bytes, find_in_stream
+from scanner.archives import Budget, Container, Limits, Refused, gunzip, kind_of, unbrotli
+from scanner.findings import Occurrence, ScanIssue
+from scanner.mapping import locate
+from scanner.matches import find_in_stream
+from scanner.sourcemap.reference import ReferenceRefused, Resolver
+from scanner.textscan import scan_text
 
 #: Where git's own heuristic looks for a NUL byte to call a blob binary.
 BINARY_SNIFF = 8000
+MiB = 1 << 20
 
 
 def looks_binary(head: bytes) -> bool:
@@ -23,27 +31,168 @@ def looks_binary(head: bytes) -> bool:
 
 
 @dataclass(frozen=True)
+class DetectOptions:
+    """Limits on what one blob may cost. ``in_memory`` bounds ``detect_stream``: a larger
+    stream is scanned for plain keys only, chunk by chunk."""
+
+    limits: Limits = field(default_factory=Limits)
+    in_memory: int = 256 * MiB
+    decoders: bool = True
+
+
+@dataclass(frozen=True)
 class Detection:
-    """Occurrences found in one blob, split by whether an allowlist pragma silenced them."""
+    """Occurrences found in one blob, split by whether an allowlist pragma silenced them.
+
+    ``notes`` are things the scan could not open in full (a truncated gzip, a refused
+    source map reference, a decompression bomb); the rest of the blob was still scanned.
+    """
 
     hits: tuple[tuple[Secret, Occurrence], ...]
     allowlisted: int
+    notes: tuple[ScanIssue, ...] = ()
 
 
-def _to_detection(path: str, matches: list[RawMatch]) -> Detection:
-    hits = tuple(
-        (Secret(m.key), Occurrence(path, m.line, m.column, m.byte_column))
-        for m in matches
-        if not m.allowlisted
-    )
-    return Detection(hits, allowlisted=len(matches) - len(hits))
+class _Run:
+    def __init__(self, options: DetectOptions) -> None:
+        self.options = options
+        self.budget = Budget(options.limits)
+        self.hits: list[tuple[Secret, Occurrence]] = []
+        self.allowlisted = 0
+        self.notes: list[ScanIssue] = []
+
+    def note(self, path: str, messages: list[str]) -> None:
+        self.notes.extend(ScanIssue(path, m) for m in messages)
+
+    def blob(self, path: str, data: bytes, depth: int, resolve: Resolver | None) -> None:
+        kind = kind_of(path, data)
+        if kind is None:
+            self.text(path, data, resolve)
+            return
+        if depth >= self.options.limits.max_depth:
+            self.note(
+                path, [f"archive nested deeper than {depth} levels (--max-depth); not opened"]
+            )
+            return
+        messages: list[str] = []
+        try:
+            if kind in ("gzip", "brotli"):
+                inner = (gunzip if kind == "gzip" else unbrotli)(data, self.budget, messages)
+                self.note(path, messages)
+                self.blob(path, inner, depth + 1, resolve)
+                return
+            container = Container(kind, data, self.budget, messages)
+        except Refused as exc:
+            self.note(path, [*messages, str(exc)])
+            return
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+            # A damaged archive may still show stored members as plain bytes.
+            self.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
+            self.text(path, data, None)
+            return
+        names = set(container.names())
+        for member in container.members():
+            self.note(path, messages)
+            messages.clear()
+            self.blob(
+                f"{path}!/{member.name}",
+                member.data,
+                depth + 1,
+                _sibling_resolver(container, names, member.name),
+            )
+        self.note(path, messages)
+
+    def text(self, path: str, data: bytes, resolve: Resolver | None) -> None:
+        messages: list[str] = []
+        hits = scan_text(data, decoders=self.options.decoders)
+        located = locate(path, data, hits, resolve, messages) if self.options.decoders else None
+        self.note(path, messages)
+        for item in located if located is not None else []:
+            h = item.hit
+            if h.allowlisted:
+                self.allowlisted += 1
+                continue
+            self.hits.append(
+                (
+                    Secret(h.key),
+                    Occurrence(path, h.line, h.column, h.byte_column, h.encoding, item.original),
+                )
+            )
+        if located is None:
+            for h in hits:
+                if h.allowlisted:
+                    self.allowlisted += 1
+                else:
+                    self.hits.append(
+                        (Secret(h.key), Occurrence(path, h.line, h.column, h.byte_column))
+                    )
+
+    def detection(self) -> Detection:
+        return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes))
 
 
-def detect_bytes(path: str, data: bytes) -> Detection:
-    """Keys in a blob held in memory, reported under *path*."""
-    return _to_detection(path, find_in_bytes(data))
+def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:
+    def resolve(reference: str) -> bytes | None:
+        if "://" in reference or reference.startswith("/"):
+            raise ReferenceRefused("sourceMappingURL leaves the archive; not read")
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(member), reference))
+        if name not in names:
+            return None
+        try:
+            return container.read(name)
+        except Refused as exc:
+            raise ReferenceRefused(str(exc)) from None
+
+    return resolve
 
 
-def detect_stream(path: str, read: Callable[[int], bytes]) -> Detection:
-    """Keys in a blob too large to hold, read in chunks with ``read(n)``."""
-    return _to_detection(path, find_in_stream(read))
+def detect_bytes(
+    path: str,
+    data: bytes,
+    *,
+    options: DetectOptions | None = None,
+    resolve: Resolver | None = None,
+) -> Detection:
+    """Keys in a blob held in memory, reported under *path*.
+
+    Archives and compressed assets are opened (members reported as ``path!/member``),
+    encoded keys decoded, and source maps followed to the original source. *resolve*
+    reads a ``sourceMappingURL`` reference for this blob; without one only inline
+    (``data:``) maps are read.
+    """
+    run = _Run(options or DetectOptions())
+    run.blob(path, data, 0, resolve)
+    return run.detection()
+
+
+def detect_stream(
+    path: str,
+    read: Callable[[int], bytes],
+    *,
+    options: DetectOptions | None = None,
+    resolve: Resolver | None = None,
+) -> Detection:
+    """Keys in a blob read in chunks with ``read(n)``.
+
+    Up to ``options.in_memory`` bytes it is the same as :func:`detect_bytes`; a larger
+    stream is scanned for plain keys chunk by chunk, with a note saying so.
+    """
+    opts = options or DetectOptions()
+    head = read(opts.in_memory + 1)
+    if len(head) <= opts.in_memory:
+        return detect_bytes(path, head, options=opts, resolve=resolve)
+    pending = [head]
+
+    def chained(n: int) -> bytes:
+        if pending:
+            return pending.pop()
+        return read(n)
+
+    run = _Run(opts)
+    for m in find_in_stream(chained):
+        if m.allowlisted:
+            run.allowlisted += 1
+        else:
+            run.hits.append((Secret(m.key), Occurrence(path, m.line, m.column, m.byte_column)))
+    run.note(path, [f"larger than {opts.in_memory} bytes: scanned for plain keys only"])
+    return run.detection()

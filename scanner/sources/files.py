@@ -45,8 +45,19 @@ def git_toplevel(directory: Path) -> Path | None:
 def _git_files(directory: Path) -> list[Path] | None:
     try:
         proc = subprocess.run(
-            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard", "--deduplicate", "--", "."],
+            [
+                "git",
+                "-C",
+                str(directory),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--deduplicate",
+                "--",
+                ".",
+            ],
             capture_output=True,
             check=False,
         )

@@ -1,0 +1,74 @@
+"""What a decoder returns, and the windowed search they share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from plugins.pattern import KEY_RE, PREFIX_BYTES
+
+
+@dataclass(frozen=True)
+class DecodedHit:
+    """A key found after decoding; ``start``/``end`` are raw byte offsets in the blob."""
+
+    key: str
+    start: int
+    end: int
+    encoding: str
+
+
+#: A decoder turns a window of text (bytes read as latin-1, one char per byte) into
+#: decoded text plus, for every decoded char, the window offset of its first raw byte.
+Decode = Callable[[str], tuple[str, list[int]]]
+
+#: Bytes before a gate hit that the window keeps (the rest of an escaped ``pk_``).
+_BEFORE = 64
+#: Bytes after a gate hit: a key whose every character is escaped in the longest form.
+_AFTER = 44 * 12
+
+
+def windows(data: bytes, starts: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Merged ``(lo, hi)`` windows around sorted gate positions."""
+    lo = hi = -1
+    for pos in starts:
+        w_lo, w_hi = max(0, pos - _BEFORE), min(len(data), pos + _AFTER)
+        if lo >= 0 and w_lo <= hi:
+            hi = max(hi, w_hi)
+            continue
+        if lo >= 0:
+            yield lo, hi
+        lo, hi = w_lo, w_hi
+    if lo >= 0:
+        yield lo, hi
+
+
+def gate_positions(data: bytes, gate: re.Pattern[bytes], near: bytes | None) -> list[int]:
+    """Where *gate* matches, plus plain ``pk_`` followed within a key's reach by *near*."""
+    found = [m.start() for m in gate.finditer(data)]
+    if near is not None:
+        pos = data.find(PREFIX_BYTES)
+        while pos != -1:
+            if near in data[pos : pos + _AFTER]:
+                found.append(pos)
+            pos = data.find(PREFIX_BYTES, pos + 1)
+        found.sort()
+    return found
+
+
+def search_windows(
+    data: bytes, starts: Iterable[int], decode: Decode, encoding: str
+) -> list[DecodedHit]:
+    """Decode each window around *starts* and report keys whose raw form was encoded."""
+    hits: list[DecodedHit] = []
+    for lo, hi in windows(data, starts):
+        text, origin = decode(data[lo:hi].decode("latin-1"))
+        for m in KEY_RE.finditer(text):
+            start = lo + origin[m.start()]
+            last = m.end() - 1
+            end = lo + (origin[last + 1] if last + 1 < len(origin) else hi - lo)
+            if end - start == m.end() - m.start():
+                continue  # nothing was encoded: the plain matcher owns this one
+            hits.append(DecodedHit(m.group(), start, end, encoding))
+    return hits

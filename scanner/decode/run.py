@@ -1,0 +1,34 @@
+"""All decoders over one blob, with duplicates (and plain keys) removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scanner.decode.base import DecodedHit
+from scanner.decode.base64s import find_base64
+from scanner.decode.concat import find_concatenated
+from scanner.decode.escapes import find_entities, find_escaped, find_percent
+from scanner.decode.utf16 import find_utf16
+
+DECODERS: tuple[Callable[[bytes], list[DecodedHit]], ...] = (
+    find_escaped,
+    find_percent,
+    find_entities,
+    find_base64,
+    find_utf16,
+    find_concatenated,
+)
+
+
+def decode_all(data: bytes, taken: list[tuple[int, int]] | None = None) -> list[DecodedHit]:
+    """Keys that only an encoding hid, in offset order; *taken* spans (plain hits) are skipped."""
+    spans = sorted(taken or ())
+    found: list[DecodedHit] = []
+    for decoder in DECODERS:
+        for hit in decoder(data):
+            if any(lo <= hit.start < hi or hit.start <= lo < hit.end for lo, hi in spans):
+                continue
+            spans.append((hit.start, hit.end))
+            found.append(hit)
+    found.sort(key=lambda h: h.start)
+    return found

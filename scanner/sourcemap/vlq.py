@@ -1,0 +1,52 @@
+"""Base64 VLQ, the number encoding of a source map's ``mappings`` (written here on purpose:
+the published Python readers are unmaintained or crash on maps real bundlers write)."""
+
+from __future__ import annotations
+
+from plugins.errors import KeyguardError
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+DIGIT = {c: i for i, c in enumerate(_B64)}
+#: Values past this are a corrupt map, not a position (a column fits in 32 bits).
+_LIMIT = 1 << 32
+
+
+class VlqError(KeyguardError):
+    """A ``mappings`` string that is not valid base64 VLQ."""
+
+
+def decode_segment(segment: str) -> list[int]:
+    """The signed integers of one comma-separated segment."""
+    values: list[int] = []
+    value = shift = 0
+    for ch in segment:
+        digit = DIGIT.get(ch)
+        if digit is None:
+            raise VlqError(f"invalid character {ch!r} in source map mappings")
+        value += (digit & 31) << shift
+        if digit & 32:
+            shift += 5
+            if shift > 35:
+                raise VlqError("source map mappings hold a number too long to be a position")
+            continue
+        values.append(-(value >> 1) if value & 1 else value >> 1)
+        value = shift = 0
+    if shift:
+        raise VlqError("source map mappings end in the middle of a number")
+    if any(abs(v) >= _LIMIT for v in values):
+        raise VlqError("source map mappings hold a number too large to be a position")
+    return values
+
+
+def encode(value: int) -> str:
+    """One signed integer as base64 VLQ (used to build maps in tests and benchmarks)."""
+    vlq = (-value << 1) | 1 if value < 0 else value << 1
+    out = []
+    while True:
+        digit = vlq & 31
+        vlq >>= 5
+        if vlq:
+            digit |= 32
+        out.append(_B64[digit])
+        if not vlq:
+            return "".join(out)
