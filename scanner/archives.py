@@ -43,14 +43,14 @@ class Refused(Exception):
     """An archive or member not opened; the message is the note to report."""
 
 
-def kind_of(path: str, data: bytes) -> str | None:
+def kind_of(path: str, data: bytes, *, by_name: bool = True) -> str | None:
     if data[:2] == b"\x1f\x8b":
         return "gzip"
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "zip"
     if data[257:262] == b"ustar":
         return "tar"
-    if path.lower().endswith(".br"):
+    if by_name and path.lower().endswith(".br"):
         return "brotli"  # brotli has no magic number; trust the name
     return None
 

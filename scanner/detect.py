@@ -64,8 +64,10 @@ class _Run:
     def note(self, path: str, messages: list[str]) -> None:
         self.notes.extend(ScanIssue(path, m) for m in messages)
 
-    def blob(self, path: str, data: bytes, depth: int, resolve: Resolver | None) -> None:
-        kind = kind_of(path, data)
+    def blob(
+        self, path: str, data: bytes, depth: int, resolve: Resolver | None, *, by_name: bool = True
+    ) -> None:
+        kind = kind_of(path, data, by_name=by_name)
         if kind is None:
             self.text(path, data, resolve)
             return
@@ -79,7 +81,8 @@ class _Run:
             if kind in ("gzip", "brotli"):
                 inner = (gunzip if kind == "gzip" else unbrotli)(data, self.budget, messages)
                 self.note(path, messages)
-                self.blob(path, inner, depth + 1, resolve)
+                # The inner stream keeps the outer name (``app.js.br``): judge it by content.
+                self.blob(path, inner, depth + 1, resolve, by_name=False)
                 return
             container = Container(kind, data, self.budget, messages)
         except Refused as exc:
