@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from keyguard.commands.demo import demo
 from keyguard.commands.scan import scan
 from keyguard.error_handler import run
 
@@ -20,7 +21,12 @@ def cli() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(demo)
 
 
 def main() -> None:
     run(cli)
+
+
+if __name__ == "__main__":
+    main()

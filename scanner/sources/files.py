@@ -68,6 +68,16 @@ def _git_files(directory: Path) -> list[Path] | None:
     return [directory / os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
 
 
+def _is_ignored(directory: Path) -> bool:
+    """True when git ignores *directory* itself (the user named an ignored dir, like dist/)."""
+    proc = subprocess.run(
+        ["git", "-C", str(directory), "check-ignore", "-q", "."],
+        capture_output=True,
+        check=False,
+    )
+    return proc.returncode == 0
+
+
 def _walk(directory: Path) -> Iterator[Path]:
     stack = [directory]
     while stack:
@@ -104,7 +114,8 @@ def iter_files(targets: list[Path], problems: list[Problem]) -> Iterator[FileIte
             problems.append(Problem(str(target), "no such file or directory"))
             continue
         if target.is_dir():
-            in_repo = git_toplevel(target) is not None
+            # A directory git ignores as a whole (dist/, node_modules/) is scanned when named.
+            in_repo = git_toplevel(target) is not None and not _is_ignored(target)
             listed = _git_files(target) if in_repo else None
             candidates = listed if listed is not None else list(_walk(target))
             for path in candidates:

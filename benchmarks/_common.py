@@ -1,0 +1,58 @@
+"""Shared helpers for the benchmark scripts: a throwaway venv with keyguard and its peers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / "benchmarks" / ".work"
+STDLIB = Path(os.__file__).parent
+
+
+def venv(name: str, *packages: str) -> Path:
+    """A venv under benchmarks/.work with *packages* installed (once); returns its bin dir."""
+    root = WORK / name
+    bindir = root / "bin"
+    marker = root / ".installed"
+    wanted = "\n".join(packages)
+    if not marker.exists() or marker.read_text() != wanted:
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
+        subprocess.run([str(bindir / "pip"), "install", "-q", *packages], check=True)
+        marker.write_text(wanted)
+    return bindir
+
+
+def keyguard_venv() -> Path:
+    return venv("keyguard", "-e", str(REPO))
+
+
+def time_runs(
+    commands: dict[str, Sequence[str]], *, runs: int, cwd: Path, env: dict[str, str] | None = None
+) -> dict[str, list[float]]:
+    """Run each command *runs* times, interleaved so machine noise hits all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)

@@ -1,0 +1,85 @@
+"""``keyguard scan``: files, directories, or the staged content of the git index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.output import write_rich, write_text
+from scanner import baseline as baseline_mod
+from scanner.findings import ScanResult
+from scanner.report import console, json_report
+from scanner.scan import scan_paths, scan_staged
+
+
+def exit_code(result: ScanResult) -> int:
+    if result.findings:
+        return EXIT_FINDINGS
+    if result.errors:
+        return EXIT_UNREADABLE
+    return EXIT_CLEAN
+
+
+@click.command(
+    epilog="Exit codes: 0 clean, 1 keys found, 2 usage or configuration error, "
+    "3 no keys found but something named could not be read."
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--staged", is_flag=True, help="Scan the staged content of the git index.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Ignore keys recorded in this detect-secrets baseline.",
+)
+@click.option(
+    "--update-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write or update a detect-secrets baseline with the keys found.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["console", "json"]),
+    default="console",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+def scan(
+    paths: tuple[Path, ...],
+    staged: bool,
+    baseline_path: Path | None,
+    update_baseline: Path | None,
+    fmt: str,
+    output: Path | None,
+    show_secrets: bool,
+) -> int:
+    """Scan PATHS (default: the current directory) for Klaviyo private API keys.
+
+    Inside a git work tree, .gitignore is honoured. Binary files are skipped by content.
+    Keys are shown redacted (pk_… and the last four characters) with a SHA-256 fingerprint.
+    """
+    ignored: frozenset[str] = frozenset()
+    if baseline_path is not None:
+        ignored = baseline_mod.load(baseline_path).hashes
+    if staged:
+        if len(paths) > 1:
+            raise click.UsageError("--staged takes at most one repository path")
+        result = scan_staged(paths[0] if paths else Path("."), ignored_hashes=ignored)
+    else:
+        result = scan_paths(paths or (Path("."),), ignored_hashes=ignored)
+    if update_baseline is not None:
+        baseline_mod.update(update_baseline, result.findings, root=Path.cwd())
+    if fmt == "json":
+        write_text(json_report.render(result, show_secrets=show_secrets), output)
+    else:
+        write_rich(console.render(result, show_secrets=show_secrets), output)
+    return exit_code(result)

@@ -1,0 +1,47 @@
+"""``keyguard-hook``: the pre-commit hook entry point, kept lean on purpose.
+
+A developer pays this module's start-up cost on every commit, so it uses argparse and
+imports only the pattern and the scanner core: never click, rich, httpx, hvac or
+detect-secrets. It fails closed: anything it cannot load or read is a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from plugins.errors import KeyguardError
+from scanner import baseline as baseline_mod
+from scanner.report.text import ADVICE, lines
+from scanner.scan import scan_paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="keyguard-hook",
+        description="Block commits that contain a Klaviyo private API key.",
+    )
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--baseline", type=Path, help="detect-secrets baseline of known keys")
+    args = parser.parse_args(argv)
+    try:
+        ignored = baseline_mod.load(args.baseline).hashes if args.baseline else frozenset()
+    except KeyguardError as exc:
+        sys.stderr.write(f"keyguard: error: {exc}\n")
+        return 2
+    if not args.files:
+        return 0
+    result = scan_paths(args.files, ignored_hashes=ignored)
+    out = lines(result)
+    for error in result.errors:
+        sys.stderr.write(f"keyguard: could not read {error.path}: {error.message}\n")
+    if out:
+        sys.stdout.write("\n".join(out) + "\n" + ADVICE + "\n")
+        return 1
+    return 3 if result.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

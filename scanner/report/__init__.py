@@ -1,0 +1,1 @@
+"""Renderings of a scan result: the same objects for people (console) and machines (JSON, SARIF)."""

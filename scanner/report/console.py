@@ -1,0 +1,74 @@
+"""The console report for people: grouped per key, redacted, built as rich renderables.
+
+Nothing here prints: the CLI hands the renderables to a ``rich.console.Console``, which
+drops colour when output is not a terminal.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from plugins.pattern import short_fingerprint
+from scanner.findings import Finding, Occurrence, ScanResult
+
+
+def _where(o: Occurrence) -> Text:
+    text = Text(f"{o.path}:{o.line}:{o.column}", style="cyan")
+    if o.encoding != "plain":
+        text.append(f"  ({o.encoding})", style="yellow")
+    if o.original is not None:
+        text.append(
+            f"  <- {o.original.path}:{o.original.line}:{o.original.column}", style="magenta"
+        )
+    p = o.provenance
+    if p is not None and p.commit is not None:
+        text.append(f"  commit {p.commit[:12]}", style="dim")
+        if p.author_date:
+            text.append(f" {p.author_date[:10]}", style="dim")
+    return text
+
+
+def _finding(finding: Finding, show_secrets: bool) -> RenderableType:
+    shown = finding.secret.reveal() if show_secrets else finding.redacted
+    n = len(finding.occurrences)
+    head = Text("● ", style="bold red")
+    head.append(shown, style="bold")
+    head.append(f"  {finding.type}  fingerprint {short_fingerprint(finding.fingerprint)}")
+    head.append(f"  {n} occurrence{'s' if n != 1 else ''}", style="dim")
+    rows = [Text("    ").append_text(_where(o)) for o in finding.occurrences]
+    return Group(head, *rows)
+
+
+def render(result: ScanResult, *, show_secrets: bool = False) -> RenderableType:
+    parts: list[RenderableType] = [_finding(f, show_secrets) for f in result.findings]
+    for error in result.errors:
+        parts.append(Text(f"could not read {error.path}: {error.message}", style="yellow"))
+    stats = result.stats
+    keys = len(result.findings)
+    places = sum(len(f.occurrences) for f in result.findings)
+    summary = Text(
+        f"{keys} Klaviyo private key{'s' if keys != 1 else ''} in {places} place"
+        f"{'s' if places != 1 else ''}; scanned {stats.files} files "
+        f"({stats.bytes / 1e6:.1f} MB)",
+        style="bold red" if keys else "bold green",
+    )
+    extras = []
+    if stats.skipped_binary:
+        extras.append(f"{stats.skipped_binary} binary skipped")
+    if result.suppressed:
+        extras.append(f"{result.suppressed} suppressed by baseline or allowlist")
+    if result.errors:
+        extras.append(f"{len(result.errors)} could not be read")
+    if extras:
+        summary.append("; " + ", ".join(extras), style="dim")
+    parts.append(summary)
+    if keys:
+        parts.append(
+            Text(
+                "Remove each key, then rotate it: `keyguard rotate` "
+                "(a committed key stays in git history).",
+                style="dim",
+            )
+        )
+    return Group(*parts)

@@ -1,0 +1,58 @@
+"""The JSON report: ``{"findings": [...], "errors": [...]}``, one finding per distinct key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from scanner.findings import Finding, Occurrence, ScanResult
+
+
+def occurrence_dict(occurrence: Occurrence) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "path": occurrence.path,
+        "line": occurrence.line,
+        "column": occurrence.column,
+        "byte_column": occurrence.byte_column,
+        "encoding": occurrence.encoding,
+    }
+    if occurrence.original is not None:
+        out["original"] = asdict(occurrence.original)
+    if occurrence.provenance is not None:
+        prov = asdict(occurrence.provenance)
+        prov["refs"] = list(occurrence.provenance.refs)
+        out.update(prov)
+    return out
+
+
+def finding_dict(finding: Finding, *, show_secrets: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "fingerprint": finding.fingerprint,
+        "type": finding.type,
+        "redacted": finding.redacted,
+    }
+    if show_secrets:
+        out["secret"] = finding.secret.reveal()
+    out["occurrences"] = [occurrence_dict(o) for o in finding.occurrences]
+    return out
+
+
+def report_dict(result: ScanResult, *, show_secrets: bool = False) -> dict[str, Any]:
+    return {
+        "findings": [finding_dict(f, show_secrets=show_secrets) for f in result.findings],
+        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "stats": {
+            "files": result.stats.files,
+            "bytes": result.stats.bytes,
+            "skipped_binary": result.stats.skipped_binary,
+            "suppressed": result.suppressed,
+        },
+    }
+
+
+def render(result: ScanResult, *, show_secrets: bool = False) -> str:
+    return (
+        json.dumps(report_dict(result, show_secrets=show_secrets), indent=2, ensure_ascii=False)
+        + "\n"
+    )

@@ -1,0 +1,105 @@
+"""Scan files, directories or the git index, and return findings grouped per key."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plugins.pattern import Secret
+from scanner.detect import BINARY_SNIFF, Detection, detect_bytes, detect_stream, looks_binary
+from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
+from scanner.sources.files import Problem, iter_files
+from scanner.sources.staged import StagedBlob, iter_staged
+
+#: Files larger than this are streamed in chunks instead of read whole.
+STREAM_THRESHOLD = 32 * 1024 * 1024
+
+
+@dataclass
+class _Collector:
+    """Accumulates detections from many blobs, applying the baseline."""
+
+    ignored_hashes: frozenset[str] = frozenset()
+    hits: list[tuple[Secret, Occurrence]] = field(default_factory=list)
+    errors: list[ScanIssue] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+    binary: int = 0
+    suppressed: int = 0
+
+    def add(self, detection: Detection) -> None:
+        self.suppressed += detection.allowlisted
+        for secret, occurrence in detection.hits:
+            if secret.baseline_hash in self.ignored_hashes:
+                self.suppressed += 1
+            else:
+                self.hits.append((secret, occurrence))
+
+    def result(self) -> ScanResult:
+        return ScanResult(
+            findings=group(self.hits),
+            errors=tuple(self.errors),
+            stats=ScanStats(files=self.files, bytes=self.bytes, skipped_binary=self.binary),
+            suppressed=self.suppressed,
+        )
+
+
+def _describe(exc: OSError) -> str:
+    return exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+
+
+def _scan_file(path: Path, display: str, collector: _Collector) -> None:
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > STREAM_THRESHOLD:
+            head = handle.read(BINARY_SNIFF)
+            if looks_binary(head):
+                collector.binary += 1
+                return
+            handle.seek(0)
+            detection = detect_stream(display, handle.read)
+        else:
+            data = handle.read()
+            if looks_binary(data):
+                collector.binary += 1
+                return
+            detection = detect_bytes(display, data)
+    collector.files += 1
+    collector.bytes += size
+    collector.add(detection)
+
+
+def scan_paths(
+    targets: Iterable[Path], *, ignored_hashes: frozenset[str] = frozenset()
+) -> ScanResult:
+    """Scan files and directories (``.gitignore`` honoured inside a git work tree)."""
+    collector = _Collector(ignored_hashes=ignored_hashes)
+    problems: list[Problem] = []
+    for item in iter_files(list(targets), problems):
+        try:
+            _scan_file(item.path, item.display, collector)
+        except FileNotFoundError:
+            if item.explicit:
+                collector.errors.append(ScanIssue(item.display, "no such file or directory"))
+            # A file listed while walking and gone before it was read cannot leak anything.
+        except OSError as exc:
+            collector.errors.append(ScanIssue(item.display, f"cannot read: {_describe(exc)}"))
+    collector.errors.extend(ScanIssue(p.display, p.message) for p in problems)
+    return collector.result()
+
+
+def scan_staged(repo: Path, *, ignored_hashes: frozenset[str] = frozenset()) -> ScanResult:
+    """Scan what is staged in the git index of the work tree at *repo* (not the work tree)."""
+    collector = _Collector(ignored_hashes=ignored_hashes)
+    blob: StagedBlob
+    for blob in iter_staged(repo):
+        if looks_binary(blob.data):
+            collector.binary += 1
+            continue
+        collector.files += 1
+        collector.bytes += len(blob.data)
+        collector.add(detect_bytes(blob.path, blob.data))
+    return collector.result()

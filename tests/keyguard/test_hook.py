@@ -1,0 +1,119 @@
+"""The pre-commit hook, run the way users run it: ``pre-commit try-repo`` in a real repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from plugins.pattern import baseline_hash
+from tests.support.git import git, git_env, init_repo
+from tests.support.keys import make_key
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+PRE_COMMIT = str(Path(sys.executable).with_name("pre-commit"))
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    # One hook environment for the whole session: building it installs keyguard once.
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**git_env(), "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [PRE_COMMIT, "try-repo", str(CHECKOUT), "klaviyo-private-key", "--verbose", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_blocks_a_staged_key_and_names_its_place(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = init_repo(tmp_path / "shop")
+    key = make_key("hook-staged")
+    (repo / "settings.py").write_text(f"DEBUG = True\nKLAVIYO_KEY = '{key}'\n")
+    git(repo, "add", "settings.py")
+    proc = try_repo(repo, pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"settings.py:2:16: Klaviyo private API key pk_…{key[-4:]}" in proc.stdout
+    assert "keyguard rotate" in proc.stdout
+    assert key not in proc.stdout + proc.stderr
+
+
+def test_passes_a_clean_commit(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = init_repo(tmp_path / "clean")
+    (repo / "app.py").write_text("print('no secrets here')\n")
+    git(repo, "add", "app.py")
+    proc = try_repo(repo, pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
+
+
+def test_passes_an_allowlisted_key(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = init_repo(tmp_path / "allow")
+    key = make_key("hook-allow")
+    (repo / "fixture.py").write_text(f"KEY = '{key}'  # pragma: allowlist secret\n")
+    git(repo, "add", "fixture.py")
+    proc = try_repo(repo, pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_passes_a_baselined_key_but_blocks_a_new_one(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = init_repo(tmp_path / "baselined")
+    known, new = make_key("hook-known"), make_key("hook-new")
+    baseline = (
+        '{"version": "1.5.0", "plugins_used": [], "filters_used": [], "results": '
+        f'{{"old.py": [{{"type": "Klaviyo Private API Key", "filename": "old.py", '
+        f'"hashed_secret": "{baseline_hash(known)}", "is_verified": false, "line_number": 1}}]}}}}'
+    )
+    (repo / ".secrets.baseline").write_text(baseline)
+    (repo / "moved.py").write_text(f"\n\n\nKEY = '{known}'\n")
+    git(repo, "add", "moved.py", ".secrets.baseline")
+    # --baseline reaches the hook through `args:` in the user's config, as in real use.
+    proc = _run_with_baseline(repo, pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (repo / "fresh.py").write_text(f"KEY = '{new}'\n")
+    git(repo, "add", "fresh.py")
+    proc = _run_with_baseline(repo, pre_commit_home)
+    assert proc.returncode == 1
+    assert "fresh.py:1:8" in proc.stdout
+    assert "moved.py" not in proc.stdout
+
+
+def _run_with_baseline(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    rev = subprocess.run(
+        ["git", "-C", str(CHECKOUT), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(
+        "repos:\n"
+        f"  - repo: {CHECKOUT}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: klaviyo-private-key\n"
+        "        args: [--baseline, .secrets.baseline]\n"
+    )
+    env = {**git_env(), "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [PRE_COMMIT, "run", "--config", str(config)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )

@@ -1,0 +1,116 @@
+"""``keyguard scan`` driven as a user drives it: the installed console script, in a subprocess."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.git import git, git_env, init_repo
+from tests.support.keys import make_key
+
+
+def keyguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "keyguard.main", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**git_env(), "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        check=False,
+    )
+
+
+def test_clean_tree_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("print('hello')\n")
+    proc = keyguard("scan", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 Klaviyo private keys" in proc.stdout
+
+
+def test_json_report_groups_per_key_and_redacts(tmp_path: Path) -> None:
+    key, other = make_key("json"), make_key("json-other", prefixed=True)
+    (tmp_path / "a.js").write_text(f'fetch("/x?api_key={key}")\n')
+    (tmp_path / "b.html").write_text(f'<div data-k="{key}"></div>\n<p>{other}</p>\n')
+    proc = keyguard("scan", "--format", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["errors"] == []
+    by_redacted = {f["redacted"]: f for f in report["findings"]}
+    assert set(by_redacted) == {"pk_…" + key[-4:], "pk_…" + other[-4:]}
+    first = by_redacted["pk_…" + key[-4:]]
+    assert first["type"] == "Klaviyo Private API Key"
+    assert [(o["path"], o["line"], o["column"]) for o in first["occurrences"]] == [
+        ("a.js", 1, 19),
+        ("b.html", 1, 14),
+    ]
+    assert key not in proc.stdout
+    assert other not in proc.stdout
+    assert key not in proc.stderr
+
+
+def test_show_secrets_prints_whole_keys_only_when_asked(tmp_path: Path) -> None:
+    key = make_key("show")
+    (tmp_path / "a.txt").write_text(key)
+    assert key not in keyguard("scan", cwd=tmp_path).stdout
+    assert key in keyguard("scan", "--show-secrets", cwd=tmp_path).stdout
+
+
+def test_unreadable_target_without_findings_exits_three(tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("nothing here\n")
+    proc = keyguard("scan", "--format", "json", "ok.txt", "missing.txt", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert json.loads(proc.stdout)["errors"] == [
+        {"path": "missing.txt", "message": "no such file or directory"}
+    ]
+
+
+def test_findings_win_over_unreadable_targets(tmp_path: Path) -> None:
+    (tmp_path / "k.txt").write_text(make_key("wins"))
+    assert keyguard("scan", "k.txt", "missing.txt", cwd=tmp_path).returncode == 1
+
+
+def test_staged_outside_a_repository_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    proc = keyguard("scan", "--staged", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert "not a git work tree" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_baseline_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "baseline.json").write_text("{not json")
+    proc = keyguard("scan", "--baseline", "baseline.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "baseline" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_output_file_holds_the_report_and_stdout_stays_empty(tmp_path: Path) -> None:
+    key = make_key("outfile")
+    (tmp_path / "a.txt").write_text(key)
+    proc = keyguard("scan", "--format", "json", "-o", "report.json", "a.txt", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["findings"][0]["fingerprint"] == hashlib.sha256(key.encode()).hexdigest()
+
+
+def test_staged_cli_reports_index_paths(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    key = make_key("cli-staged")
+    (repo / "app.py").write_text(f"k = '{key}'\n")
+    git(repo, "add", "app.py")
+    proc = keyguard("scan", "--staged", "--format", "json", cwd=repo)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["findings"][0]["occurrences"][0]["path"] == "app.py"
+
+
+def test_demo_runs_on_its_built_in_example(tmp_path: Path) -> None:
+    proc = keyguard("demo", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 Klaviyo private keys in 3 places" in proc.stdout
+    assert os.listdir(tmp_path) == []
