@@ -44,15 +44,23 @@ def windows(data: bytes, starts: Iterable[int]) -> Iterator[tuple[int, int]]:
         yield lo, hi
 
 
+#: ``re`` finds a literal faster than ``bytes.find`` for short needles.
+_PREFIX_RE = re.compile(re.escape(PREFIX_BYTES))
+
+
 def gate_positions(data: bytes, gate: re.Pattern[bytes], near: bytes | None) -> list[int]:
-    """Where *gate* matches, plus plain ``pk_`` followed within a key's reach by *near*."""
+    """Where *gate* matches, plus plain ``pk_`` followed within a key's reach by *near*.
+
+    Gates start with one literal character (``\\``, ``%``, ``&``), which ``re`` skips to
+    at C speed; patterns are written so a mismatch is known one or two bytes later.
+    """
     found = [m.start() for m in gate.finditer(data)]
     if near is not None:
-        pos = data.find(PREFIX_BYTES)
-        while pos != -1:
-            if near in data[pos : pos + _AFTER]:
-                found.append(pos)
-            pos = data.find(PREFIX_BYTES, pos + 1)
+        found.extend(
+            m.start()
+            for m in _PREFIX_RE.finditer(data)
+            if data.find(near, m.start(), m.start() + _AFTER) != -1
+        )
         found.sort()
     return found
 

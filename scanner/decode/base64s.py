@@ -8,12 +8,13 @@ holding one of those are decoded, and only around it.
 from __future__ import annotations
 
 import binascii
+import re
 
 from plugins.pattern import KEY_RE_BYTES
 from scanner.decode.base import DecodedHit
 
 #: Gate literal -> how many base64 chars before it the 4-char group of ``p`` starts.
-_GATES = ((b"cGtf", 0), (b"BrX", 2), (b"wa1", 3))
+_GATES = ((re.compile(b"cGtf"), 0), (re.compile(b"BrX"), 2), (re.compile(b"wa1"), 3))
 _ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
 #: Base64 chars decoded after the group holding ``p``: a 44-char key plus its boundary.
 _SPAN = 68
@@ -39,7 +40,10 @@ def _run_start(data: bytes, pos: int) -> int:
 
 def find_base64(data: bytes) -> list[DecodedHit]:
     gates = sorted(
-        (pos - back, gate) for gate, back in _GATES for pos in _finds(data, gate) if pos - back >= 0
+        (m.start() - back, gate.pattern)
+        for gate, back in _GATES
+        for m in gate.finditer(data)
+        if m.start() >= back
     )
     hits: list[DecodedHit] = []
     seen: set[int] = set()
@@ -78,12 +82,3 @@ def find_base64(data: bytes) -> list[DecodedHit]:
                 )
             )
     return hits
-
-
-def _finds(data: bytes, needle: bytes) -> list[int]:
-    out = []
-    pos = data.find(needle)
-    while pos != -1:
-        out.append(pos)
-        pos = data.find(needle, pos + 1)
-    return out

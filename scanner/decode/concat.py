@@ -12,7 +12,13 @@ import re
 from plugins.pattern import KEY_RE
 from scanner.decode.base import DecodedHit
 
-_GATE = re.compile(rb"p(?:k(?:_[0-9A-Za-z]{0,6}_?[0-9a-f]{0,34})?)?(?:[\"'`]\s*[+,}]|\$\{)")
+_Q = rb"[\"'`]"
+#: A fragment ending in ``p`` / ``pk`` / ``pk_…`` whose next fragment carries on the key.
+_GATE = re.compile(
+    rb"p(?:(?=" + _Q + rb"\s*[+,]\s*" + _Q + rb"k|\$\{\s*" + _Q + rb"k)"
+    rb"|k(?:(?=" + _Q + rb"\s*[+,]\s*" + _Q + rb"_|\$\{\s*" + _Q + rb"_)"
+    rb"|_[0-9A-Za-z_]{0,42}(?=" + _Q + rb"\s*[+,}]|\$\{)))"
+)
 _QUOTES = "\"'`"
 _WS = " \t\r\n"
 #: How far back from the gate the fragment's opening quote may be, and how far a chain runs.
@@ -121,11 +127,12 @@ def find_concatenated(data: bytes) -> list[DecodedHit]:
     hits: list[DecodedHit] = []
     done_upto = -1
     for gate in _GATE.finditer(data):
-        if gate.start() < done_upto:
+        start = gate.start()
+        if start < done_upto:
             continue
-        lo = max(0, gate.start() - _BACK)
-        text = data[lo : gate.start() + _AHEAD].decode("latin-1")
-        p = gate.start() - lo
+        lo = max(0, start - _BACK)
+        text = data[lo : start + _AHEAD].decode("latin-1")
+        p = start - lo
         opening = max(text.rfind(q, 0, p) for q in _QUOTES)
         if opening < 0:
             continue

@@ -10,7 +10,7 @@ from scanner.decode.base import DecodedHit, gate_positions, search_windows
 # An escape of p, k or _ in any of the forms below; runs of backslashes (a JSON string
 # inside a JS string doubles them) count as one.
 _JS_GATE = re.compile(
-    rb"\\(?:x(?:70|6[bB]|5[fF])|u(?:00(?:70|6[bB]|5[fF])|\{)|1(?:60|53|37)"
+    rb"\\(?:x(?:70|6[bB]|5[fF])|u(?:00(?:70|6[bB]|5[fF])|\{0*(?:70|6[bB]|5[fF])\})|1(?:60|53|37)"
     rb"|0{0,4}(?:70|6[bB]|5[fF])(?![0-9A-Fa-f]))"
 )
 _PERCENT_GATE = re.compile(rb"%(?:25)?(?:70|6[bB]|5[fF])")
