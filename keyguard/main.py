@@ -6,6 +6,7 @@ import click
 
 from keyguard.commands.demo import demo
 from keyguard.commands.scan import scan
+from keyguard.commands.site import site
 from keyguard.error_handler import run
 
 EXIT_CODES_HELP = (
@@ -21,6 +22,7 @@ def cli() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(site)
 cli.add_command(demo)
 
 

@@ -10,8 +10,8 @@ import httpx
 from plugins.pattern import Secret
 from scanner.detect import Detection, DetectOptions, detect_bytes
 from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
-from scanner.sources.netpolicy import Policy, host_of
-from scanner.sources.site import Crawler, CrawlLimits
+from scanner.sources.netpolicy import CrawlLimits, Policy, host_of
+from scanner.sources.site import Crawler
 from scanner.sources.warc import read_warc
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from keyguard.commands.limits import archive_options, detect_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from keyguard.output import write_rich, write_text
 from scanner import baseline as baseline_mod
@@ -53,6 +54,7 @@ def exit_code(result: ScanResult) -> int:
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@archive_options
 def scan(
     paths: tuple[Path, ...],
     staged: bool,
@@ -61,6 +63,7 @@ def scan(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    **limits: int,
 ) -> int:
     """Scan PATHS (default: the current directory) for Klaviyo private API keys.
 
@@ -73,9 +76,15 @@ def scan(
     if staged:
         if len(paths) > 1:
             raise click.UsageError("--staged takes at most one repository path")
-        result = scan_staged(paths[0] if paths else Path("."), ignored_hashes=ignored)
+        result = scan_staged(
+            paths[0] if paths else Path("."),
+            ignored_hashes=ignored,
+            options=detect_options(**limits),
+        )
     else:
-        result = scan_paths(paths or (Path("."),), ignored_hashes=ignored)
+        result = scan_paths(
+            paths or (Path("."),), ignored_hashes=ignored, options=detect_options(**limits)
+        )
     if update_baseline is not None:
         baseline_mod.update(update_baseline, result.findings, root=Path.cwd())
     if fmt == "json":

@@ -16,6 +16,21 @@ from dataclasses import dataclass
 
 from plugins.errors import KeyguardError
 
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class CrawlLimits:
+    """Bounds on one crawl (kept here, away from httpx, so the CLI imports them cheaply)."""
+
+    max_pages: int = 25
+    max_assets: int = 500
+    max_total_bytes: int = 512 * MiB
+    max_response_bytes: int = 64 * MiB
+    timeout: float = 20.0  # seconds for one response, headers to last byte
+    max_seconds: float = 600.0
+    max_redirects: int = 5
+
 
 class Refused(KeyguardError):
     """A URL the crawl will not fetch; the message says why."""

@@ -21,22 +21,10 @@ import httpx
 from scanner.findings import ScanIssue
 from scanner.sourcemap.reference import ReferenceRefused, Resolver, find_reference
 from scanner.sources.links import MANIFESTS, json_urls, page_links
-from scanner.sources.netpolicy import Policy, Refused, check, same_origin
+from scanner.sources.netpolicy import CrawlLimits, Policy, Refused, check, same_origin
 
-MiB = 1 << 20
 USER_AGENT = "keyguard (Klaviyo key leak scan)"
 _HTML_HEAD = (b"<!doctype html", b"<html", b"<head", b"<!--")
-
-
-@dataclass(frozen=True)
-class CrawlLimits:
-    max_pages: int = 25
-    max_assets: int = 500
-    max_total_bytes: int = 512 * MiB
-    max_response_bytes: int = 64 * MiB
-    timeout: float = 20.0  # seconds for one response, headers to last byte
-    max_seconds: float = 600.0
-    max_redirects: int = 5
 
 
 @dataclass(frozen=True)

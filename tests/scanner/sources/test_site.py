@@ -11,7 +11,7 @@ import pytest
 
 from scanner.findings import ScanResult, SourceLocation
 from scanner.sitescan import scan_site
-from scanner.sources.site import CrawlLimits
+from scanner.sources.netpolicy import CrawlLimits
 from tests.support.bundles import map_bytes, minify
 from tests.support.keys import make_key
 from tests.support.site import Route, Site, serve

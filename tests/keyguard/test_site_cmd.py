@@ -1,0 +1,76 @@
+"""``keyguard site`` and the archive limits of ``keyguard scan``, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.archives import zip_of
+from tests.support.keys import make_key
+from tests.support.site import Route, serve
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def keyguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "keyguard.main", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_site_url_against_a_local_server(tmp_path: Path) -> None:
+    key = make_key("cmd-site")
+    routes = {
+        "/": Route(b'<script src="/app.js"></script>'),
+        "/app.js": Route(f'var k="{key}";'.encode(), content_type="text/javascript"),
+    }
+    with serve(routes) as site:
+        refused = keyguard("site", "--url", site.base + "/", cwd=tmp_path)
+        proc = keyguard(
+            "site",
+            "--url",
+            site.base + "/",
+            "--allow-private",
+            "--format",
+            "json",
+            "-o",
+            "report.json",
+            cwd=tmp_path,
+        )
+    assert refused.returncode == 3
+    assert "--allow-private" in refused.stdout
+    assert key not in refused.stdout + refused.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == ""  # the report went to the file, nothing else was written
+    report = json.loads((tmp_path / "report.json").read_text())
+    [finding] = report["findings"]
+    assert finding["occurrences"][0]["path"] == site.base + "/app.js"
+    assert key not in (tmp_path / "report.json").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_site_needs_exactly_one_source(tmp_path: Path) -> None:
+    proc = keyguard("site", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "exactly one of --url and --warc" in proc.stderr
+
+
+def test_scan_archive_limits(tmp_path: Path) -> None:
+    key = make_key("cmd-limits")
+    (tmp_path / "app.apk").write_bytes(zip_of({"lib/x.jar": zip_of({"a.js": key.encode()})}))
+    deep = keyguard("scan", "--format", "json", ".", cwd=tmp_path)
+    shallow = keyguard("scan", "--format", "json", "--max-depth", "1", ".", cwd=tmp_path)
+    assert deep.returncode == 1
+    assert json.loads(deep.stdout)["findings"][0]["occurrences"][0]["path"] == (
+        "app.apk!/lib/x.jar!/a.js"
+    )
+    assert shallow.returncode == 3
+    assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
