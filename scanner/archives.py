@@ -10,12 +10,14 @@ is left unread: a decompression bomb costs a note, not the machine.
 from __future__ import annotations
 
 import io
-import tarfile
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # zipfile and tarfile load only when an archive is met (hook start-up)
+    import tarfile
+    import zipfile
 
 MiB = 1 << 20
 #: Ratios are only judged past this much output: small highly repetitive files are normal.
@@ -146,6 +148,9 @@ class Container:
     """The members of a zip or tar held in memory, read one at a time."""
 
     def __init__(self, kind: str, data: bytes, budget: Budget, notes: list[str]) -> None:
+        import tarfile
+        import zipfile
+
         self.budget = budget
         self.notes = notes
         self._zip: zipfile.ZipFile | None = None
@@ -173,6 +178,8 @@ class Container:
 
     def read(self, name: str) -> bytes:
         """A member's bytes; raises Refused with the note when a cap stops it."""
+        import zipfile
+
         info = self._index[name]
         cap = self.budget.limits.max_member_bytes
         if isinstance(info, zipfile.ZipInfo):
@@ -199,6 +206,9 @@ class Container:
         return bytes(out)
 
     def members(self) -> Iterator[Member]:
+        import tarfile
+        import zipfile
+
         for name in self.names():
             try:
                 yield Member(name, self.read(name))

@@ -8,22 +8,24 @@ of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset
 from __future__ import annotations
 
 import posixpath
-import tarfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from plugins.pattern import Secret
 from scanner.archives import Budget, Container, Limits, Refused, gunzip, kind_of, unbrotli
 from scanner.findings import Occurrence, ScanIssue
-from scanner.mapping import locate
 from scanner.matches import find_in_stream
-from scanner.sourcemap.reference import ReferenceRefused, Resolver
 from scanner.textscan import scan_text
+
+if TYPE_CHECKING:
+    from scanner.sourcemap.reference import Resolver
 
 #: Where git's own heuristic looks for a NUL byte to call a blob binary.
 BINARY_SNIFF = 8000
 MiB = 1 << 20
+#: An inline map can hold keys in its sourcesContent even when the code has none.
+_INLINE_MAP = b"sourceMappingURL=data:"
 
 
 def looks_binary(head: bytes, path: str = "") -> bool:
@@ -84,6 +86,9 @@ class _Run:
                 path, [f"archive nested deeper than {depth} levels (--max-depth); not opened"]
             )
             return
+        import tarfile
+        import zipfile
+
         messages: list[str] = []
         try:
             if kind in ("gzip", "brotli"):
@@ -116,7 +121,12 @@ class _Run:
     def text(self, path: str, data: bytes, resolve: Resolver | None) -> None:
         messages: list[str] = []
         hits = scan_text(data, decoders=self.options.decoders)
-        located = locate(path, data, hits, resolve, messages) if self.options.decoders else None
+        located = None
+        if self.options.decoders and (hits or _INLINE_MAP in data):
+            # Source maps (json, urllib) load only when there is something to map.
+            from scanner.mapping import locate
+
+            located = locate(path, data, hits, resolve, messages)
         self.note(path, messages)
         for item in located if located is not None else []:
             h = item.hit
@@ -143,6 +153,8 @@ class _Run:
 
 
 def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:
+    from scanner.sourcemap.reference import ReferenceRefused
+
     def resolve(reference: str) -> bytes | None:
         if "://" in reference or reference.startswith("/"):
             raise ReferenceRefused("sourceMappingURL leaves the archive; not read")
