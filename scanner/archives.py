@@ -41,6 +41,29 @@ class Budget:
         self.left = limits.max_total_bytes
 
 
+def damage_errors() -> tuple[type[Exception], ...]:
+    """What zipfile and tarfile raise on damaged input (found by fuzzing, not documented)."""
+    import struct
+    import tarfile
+    import zipfile
+
+    return (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        tarfile.TarError,
+        zlib.error,
+        struct.error,
+        OSError,
+        EOFError,
+        ValueError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        NotImplementedError,
+        RuntimeError,
+    )
+
+
 class Refused(Exception):
     """An archive or member not opened; the message is the note to report."""
 
@@ -206,13 +229,14 @@ class Container:
         return bytes(out)
 
     def members(self) -> Iterator[Member]:
-        import tarfile
-        import zipfile
-
+        damaged = damage_errors()
         for name in self.names():
             try:
-                yield Member(name, self.read(name))
+                data = self.read(name)
             except Refused as exc:
                 self.notes.append(str(exc))
-            except (zipfile.BadZipFile, tarfile.TarError, zlib.error, OSError, EOFError) as exc:
+                continue
+            except damaged as exc:
                 self.notes.append(f"{name}: unreadable member ({type(exc).__name__}); skipped")
+                continue
+            yield Member(name, data)

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plugins.pattern import Secret
-from scanner.archives import Budget, Container, Limits, Refused, gunzip, kind_of, unbrotli
+from scanner.archives import (
+    Budget,
+    Container,
+    Limits,
+    Refused,
+    damage_errors,
+    gunzip,
+    kind_of,
+    unbrotli,
+)
 from scanner.findings import Occurrence, ScanIssue
 from scanner.matches import find_in_stream
 from scanner.textscan import scan_text
@@ -86,9 +95,6 @@ class _Run:
                 path, [f"archive nested deeper than {depth} levels (--max-depth); not opened"]
             )
             return
-        import tarfile
-        import zipfile
-
         messages: list[str] = []
         try:
             if kind in ("gzip", "brotli"):
@@ -101,7 +107,7 @@ class _Run:
         except Refused as exc:
             self.note(path, [*messages, str(exc)])
             return
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        except damage_errors() as exc:
             # A damaged archive may still show stored members as plain bytes.
             self.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
             self.text(path, data, None)
@@ -165,6 +171,8 @@ def _sibling_resolver(container: Container, names: set[str], member: str) -> Res
             return container.read(name)
         except Refused as exc:
             raise ReferenceRefused(str(exc)) from None
+        except damage_errors():
+            return None  # the member itself reports the damage when its turn comes
 
     return resolve
 
@@ -201,7 +209,16 @@ def detect_stream(
     stream is scanned for plain keys chunk by chunk, with a note saying so.
     """
     opts = options or DetectOptions()
-    head = read(opts.in_memory + 1)
+    parts: list[bytes] = []
+    have = 0
+    while have <= opts.in_memory:
+        piece = read(opts.in_memory + 1 - have)  # a pipe may return less than asked
+        if not piece:
+            break
+        parts.append(piece)
+        have += len(piece)
+    head = b"".join(parts)
+    del parts
     if len(head) <= opts.in_memory:
         return detect_bytes(path, head, options=opts, resolve=resolve)
     pending = [head]

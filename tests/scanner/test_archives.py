@@ -7,7 +7,10 @@ import zipfile
 
 import brotli
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from plugins.pattern import is_key
 from scanner.archives import Limits, safe_name
 from scanner.detect import DetectOptions, detect_bytes
 from scanner.findings import SourceLocation
@@ -150,3 +153,29 @@ def test_corrupt_brotli_is_a_note() -> None:
     detection = detect_bytes("a.js.br", b"\xff\xff\xff\xff garbage")
     assert detection.hits == ()
     assert "brotli" in detection.notes[0].message
+
+
+_SAMPLES = {
+    "zip": zip_of({"a/b.js": JS, "c.txt": b"x" * 300}),
+    "tgz": tgz_of({"package/a.js": JS}),
+    "tar": tar_of({"a.js": JS}),
+    "gz": gzip.compress(JS),
+    "br": brotli.compress(JS),
+}
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    st.sampled_from(sorted(_SAMPLES)),
+    st.lists(st.tuples(st.integers(0, 4095), st.integers(0, 255)), max_size=6),
+    st.integers(0, 4096),
+)
+def test_damaged_archives_never_raise(kind: str, flips: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_SAMPLES[kind])
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    damaged = bytes(data[: max(1, len(data) - cut % len(data))])
+    detection = detect_bytes(f"x.{kind}", damaged)
+    for secret, occ in detection.hits:
+        assert is_key(secret.reveal())  # damage can turn one key into another, never worse
+        assert occ.path.startswith(f"x.{kind}")

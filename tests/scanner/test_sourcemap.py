@@ -279,3 +279,32 @@ def test_maps_written_by_esbuild(tmp_path: Path, esbuild_exe: Path, inline: bool
         assert [o.original for _, o in detection.hits if o.encoding == "data-uri"] == [
             SourceLocation("src/config.js", 4, 9)
         ]
+
+
+_BUILT = minify({"src/config.js": CONFIG, "src/main.js": MAIN})
+_MAP = map_bytes(_BUILT.map)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=3)), max_size=5))
+def test_damaged_maps_through_the_detection_seam(edits: list[tuple[int, bytes]]) -> None:
+    damaged = bytearray(_MAP)
+    for pos, replacement in edits:
+        at = pos % len(damaged)
+        damaged[at : at + len(replacement)] = replacement
+    raw = bytes(damaged)
+    bundle = (_BUILT.bundle + "\n//# sourceMappingURL=app.js.map\n").encode()
+    inline = (
+        _BUILT.bundle
+        + "\n//# sourceMappingURL=data:application/json;base64,"
+        + base64.b64encode(raw).decode()
+        + "\n"
+    ).encode()
+    for detection in (
+        detect_bytes("app.js", bundle, resolve=lambda _ref: raw),
+        detect_bytes("app.js.map", raw),
+        detect_bytes("inline.js", inline),
+    ):
+        for secret, occ in detection.hits:
+            assert secret.reveal()
+            assert occ.original is None or occ.original.line >= 1
