@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from scanner.sourcemap.model import Original, SourceMap, SourceMapError
 from scanner.sourcemap.vlq import decode_segment
 
 Position = tuple[int, int]  # 0-based generated line, 0-based UTF-16 column
+
+
+def _values(segment: str, decoded: dict[str, list[int]]) -> list[int]:
+    values = decoded.get(segment)
+    if values is None:
+        values = decoded[segment] = decode_segment(segment)
+        if len(values) not in (0, 1, 4, 5):
+            raise SourceMapError("source map segment has a field count other than 1, 4 or 5")
+    return values
 
 
 def _plain(smap: SourceMap, wanted: list[Position]) -> dict[Position, Original | None]:
@@ -18,25 +28,35 @@ def _plain(smap: SourceMap, wanted: list[Position]) -> dict[Position, Original |
         by_line.setdefault(line, []).append(column)
     last_line = max(by_line, default=-1)
     source = orig_line = orig_column = 0
+    # Minified maps repeat the same few thousand segments hundreds of thousands of times:
+    # decoding each distinct one once makes a 6 MB map a dictionary walk.
+    decoded: dict[str, list[int]] = {}
     for line, text in enumerate(smap.mappings.split(";")):
         if line > last_line:
             break
+        if line not in by_line:
+            # Only the running sums matter on a line nobody asked about, and they do not
+            # depend on segment order: count the segments (in C) and multiply.
+            for segment, count in Counter(text.split(",")).items():
+                values = _values(segment, decoded)
+                if len(values) > 1:
+                    source += values[1] * count
+                    orig_line += values[2] * count
+                    orig_column += values[3] * count
+            continue
         gen_column = 0
         segments: list[tuple[int, int, int, int]] = []
         for segment in text.split(","):
-            if not segment:
+            values = _values(segment, decoded)
+            if not values:
                 continue
-            values = decode_segment(segment)
-            if len(values) not in (1, 4, 5):
-                raise SourceMapError("source map segment has a field count other than 1, 4 or 5")
             gen_column += values[0]
             if len(values) == 1:
                 continue
             source += values[1]
             orig_line += values[2]
             orig_column += values[3]
-            if line in by_line:
-                segments.append((gen_column, source, orig_line, orig_column))
+            segments.append((gen_column, source, orig_line, orig_column))
         for column in by_line.get(line, ()):
             best = None
             for seg in segments:

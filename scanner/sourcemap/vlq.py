@@ -7,8 +7,6 @@ from plugins.errors import KeyguardError
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 DIGIT = {c: i for i, c in enumerate(_B64)}
-#: Values past this are a corrupt map, not a position (a column fits in 32 bits).
-_LIMIT = 1 << 32
 
 
 class VlqError(KeyguardError):
@@ -26,15 +24,13 @@ def decode_segment(segment: str) -> list[int]:
         value += (digit & 31) << shift
         if digit & 32:
             shift += 5
-            if shift > 35:
-                raise VlqError("source map mappings hold a number too long to be a position")
+            if shift > 30:
+                raise VlqError("source map mappings hold a number too large to be a position")
             continue
         values.append(-(value >> 1) if value & 1 else value >> 1)
         value = shift = 0
     if shift:
         raise VlqError("source map mappings end in the middle of a number")
-    if any(abs(v) >= _LIMIT for v in values):
-        raise VlqError("source map mappings hold a number too large to be a position")
     return values
 
 

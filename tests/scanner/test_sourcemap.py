@@ -308,3 +308,40 @@ def test_damaged_maps_through_the_detection_seam(edits: list[tuple[int, bytes]])
         for secret, occ in detection.hits:
             assert secret.reveal()
             assert occ.original is None or occ.original.line >= 1
+
+
+def _naive(mappings: str, sources: int, line: int, column: int) -> tuple[int, int, int] | None:
+    state = [0, 0, 0]
+    best = None
+    for n, text in enumerate(mappings.split(";")):
+        gen = 0
+        for seg in filter(None, text.split(",")):
+            values = decode_segment(seg)
+            gen += values[0]
+            if len(values) > 1:
+                state = [state[0] + values[1], state[1] + values[2], state[2] + values[3]]
+                if n == line and gen <= column and (best is None or gen >= best[0]):
+                    best = (gen, *state)
+    if best is None or not 0 <= best[1] < sources or min(best[2:]) < 0:
+        return None
+    return best[1], best[2], best[3]
+
+
+_SEGMENT = st.lists(st.integers(-3, 5), min_size=4, max_size=4).map(
+    lambda v: "".join(encode(x) for x in v)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_SEGMENT, max_size=6).map(",".join), min_size=1, max_size=6).map(";".join),
+    st.integers(0, 6),
+    st.integers(0, 20),
+)
+def test_lookup_agrees_with_a_naive_reading(mappings: str, line: int, column: int) -> None:
+    smap = parse_map(map_bytes({"version": 3, "sources": ["a", "b", "c"], "mappings": mappings}))
+    got = lookup_many(smap, [(line, column)])[(line, column)]
+    expected = _naive(mappings, 3, line, column)
+    assert (None if got is None else (["a", "b", "c"].index(got.source), got.line, got.column)) == (
+        expected
+    )
