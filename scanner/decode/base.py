@@ -48,20 +48,23 @@ def windows(data: bytes, starts: Iterable[int]) -> Iterator[tuple[int, int]]:
 _PREFIX_RE = re.compile(re.escape(PREFIX_BYTES))
 
 
-def gate_positions(data: bytes, gate: re.Pattern[bytes], near: bytes | None) -> list[int]:
+def prefix_positions(data: bytes) -> list[int]:
+    """Offsets of every plain ``pk_`` (computed once per blob, shared by the decoders)."""
+    return [m.start() for m in _PREFIX_RE.finditer(data)]
+
+
+def gate_positions(
+    data: bytes, gate: re.Pattern[bytes], near: bytes, prefixes: list[int]
+) -> list[int]:
     """Where *gate* matches, plus plain ``pk_`` followed within a key's reach by *near*.
 
     Gates start with one literal character (``\\``, ``%``, ``&``), which ``re`` skips to
     at C speed; patterns are written so a mismatch is known one or two bytes later.
     """
     found = [m.start() for m in gate.finditer(data)]
-    if near is not None:
-        found.extend(
-            m.start()
-            for m in _PREFIX_RE.finditer(data)
-            if data.find(near, m.start(), m.start() + _AFTER) != -1
-        )
-        found.sort()
+    near_prefix = [p for p in prefixes if data.find(near, p, p + _AFTER) != -1]
+    if near_prefix:
+        found = sorted(found + near_prefix)
     return found
 
 

@@ -38,7 +38,7 @@ def _run_start(data: bytes, pos: int) -> int:
     return lo
 
 
-def find_base64(data: bytes) -> list[DecodedHit]:
+def find_base64(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     gates = sorted(
         (m.start() - back, gate.pattern)
         for gate, back in _GATES

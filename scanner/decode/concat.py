@@ -123,7 +123,7 @@ def _chain_at(text: str, start: int) -> _Chain | None:
     return chain if len(chain.joints) > 0 else None
 
 
-def find_concatenated(data: bytes) -> list[DecodedHit]:
+def find_concatenated(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     hits: list[DecodedHit] = []
     done_upto = -1
     for gate in _GATE.finditer(data):

@@ -90,11 +90,11 @@ def decode_entities(text: str) -> tuple[str, list[int]]:
     return _substitute(text, _ENTITY, _entity)
 
 
-def find_escaped(data: bytes) -> list[DecodedHit]:
+def find_escaped(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     """Keys written with JS/JSON or CSS backslash escapes (CSS ``\\70`` vs octal: both tried)."""
     if b"\\" not in data:
         return []
-    starts = gate_positions(data, _JS_GATE, b"\\")
+    starts = gate_positions(data, _JS_GATE, b"\\", prefixes)
     if not starts:
         return []
     return search_windows(data, starts, decode_js, "js-escape") + search_windows(
@@ -102,15 +102,15 @@ def find_escaped(data: bytes) -> list[DecodedHit]:
     )
 
 
-def find_percent(data: bytes) -> list[DecodedHit]:
+def find_percent(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     if b"%" not in data:
         return []
-    starts = gate_positions(data, _PERCENT_GATE, b"%")
+    starts = gate_positions(data, _PERCENT_GATE, b"%", prefixes)
     return search_windows(data, starts, decode_percent, "percent") if starts else []
 
 
-def find_entities(data: bytes) -> list[DecodedHit]:
+def find_entities(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     if b"&" not in data:
         return []
-    starts = gate_positions(data, _ENTITY_GATE, b"&")
+    starts = gate_positions(data, _ENTITY_GATE, b"&", prefixes)
     return search_windows(data, starts, decode_entities, "html-entity") if starts else []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scanner.decode.base import DecodedHit
+from scanner.decode.base import DecodedHit, prefix_positions
 from scanner.decode.base64s import find_base64
 from scanner.decode.concat import find_concatenated
 from scanner.decode.escapes import find_entities, find_escaped, find_percent
 from scanner.decode.utf16 import find_utf16
 
-DECODERS: tuple[Callable[[bytes], list[DecodedHit]], ...] = (
+#: Each takes the blob and the offsets of its plain ``pk_`` (shared, computed once).
+DECODERS: tuple[Callable[[bytes, list[int]], list[DecodedHit]], ...] = (
     find_escaped,
     find_percent,
     find_entities,
@@ -24,8 +25,9 @@ def decode_all(data: bytes, taken: list[tuple[int, int]] | None = None) -> list[
     """Keys that only an encoding hid, in offset order; *taken* spans (plain hits) are skipped."""
     spans = sorted(taken or ())
     found: list[DecodedHit] = []
+    prefixes = prefix_positions(data)
     for decoder in DECODERS:
-        for hit in decoder(data):
+        for hit in decoder(data, prefixes):
             if any(lo <= hit.start < hi or hit.start <= lo < hit.end for lo, hi in spans):
                 continue
             spans.append((hit.start, hit.end))

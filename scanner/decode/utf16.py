@@ -27,7 +27,7 @@ def _scan(data: bytes, needle: bytes, codec: str) -> list[DecodedHit]:
     return hits
 
 
-def find_utf16(data: bytes) -> list[DecodedHit]:
+def find_utf16(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     if b"\x00" not in data:
         return []
     le, be = _scan(data, _LE, "utf-16-le"), _scan(data, _BE, "utf-16-be")
