@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
 from keyguard.commands.scan import scan
 from keyguard.commands.site import site
@@ -24,6 +25,7 @@ def cli() -> None:
 cli.add_command(scan)
 cli.add_command(site)
 cli.add_command(demo)
+cli.add_command(audit)
 
 
 def main() -> None:

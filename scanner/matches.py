@@ -13,14 +13,16 @@ from dataclasses import dataclass
 
 from plugins.pattern import BODY_RE_BYTES, MAX_KEY_LENGTH, PREFIX_BYTES, WORD_BYTES
 
-#: Bytes carried from one chunk into the next: a key plus the bytes needed around it.
-_OVERLAP = MAX_KEY_LENGTH + 20
 DEFAULT_CHUNK = 8 * 1024 * 1024
 
 _ALLOW_LINE = re.compile(rb"pragma:\s?allowlist[ -]secret")
 _ALLOW_NEXT = re.compile(rb"pragma:\s?allowlist[ -]nextline[ -]secret")
 #: How far either side of a match we look for a pragma on a long (minified) line.
 _PRAGMA_WINDOW = 4096
+#: Bytes carried from one chunk into the next. A match is only judged once its pragma
+#: window after it has been read (so it may wait for the next chunk), and then needs its
+#: line's and the previous line's windows before it: chunked reads see what a whole read sees.
+_OVERLAP = 3 * _PRAGMA_WINDOW + MAX_KEY_LENGTH + 20
 
 # bytes.translate deletion tables used to count UTF-16 code units of UTF-8 bytes:
 # units = bytes - continuation bytes + 4-byte lead bytes (each is a surrogate pair).
@@ -50,27 +52,45 @@ class RawMatch:
     allowlisted: bool
 
 
-def _key_starts(buf: bytes, start: int) -> Iterator[re.Match[bytes]]:
+def _key_starts(buf: bytes, start: int, *, at_stream_start: bool) -> Iterator[re.Match[bytes]]:
+    """Key matches at or after *start*; a ``pk_`` at offset 0 counts only at the stream start.
+
+    Later buffers begin with bytes carried from the previous one, which already judged
+    (or deferred, well inside the carry) any ``pk_`` at the carry's first byte.
+    """
     find = buf.find
     pos = find(PREFIX_BYTES, start)
     while pos != -1:
-        if pos == 0 or buf[pos - 1] not in WORD_BYTES:
+        if (pos == 0 and at_stream_start) or (pos > 0 and buf[pos - 1] not in WORD_BYTES):
             m = BODY_RE_BYTES.match(buf, pos)
             if m is not None:
                 yield m
         pos = find(PREFIX_BYTES, pos + 1)
 
 
+def _window_start(buf: bytes, pos: int) -> tuple[int, bool]:
+    """Where the line holding *pos* starts, looking back at most one window.
+
+    Returns (start, whole): *whole* is False when the line is longer than the window,
+    and then the start is the window's edge, never the start of the file.
+    """
+    low = max(0, pos - _PRAGMA_WINDOW)
+    newline = buf.rfind(b"\n", low, pos)
+    if newline != -1:
+        return newline + 1, True
+    return low, low == 0
+
+
 def _allowlisted(buf: bytes, start: int, end: int) -> bool:
-    line_start = buf.rfind(b"\n", max(0, start - _PRAGMA_WINDOW), start) + 1
+    line_start, whole_line = _window_start(buf, start)
     line_end = buf.find(b"\n", end, end + _PRAGMA_WINDOW)
     if line_end == -1:
         line_end = min(len(buf), end + _PRAGMA_WINDOW)
     if _ALLOW_LINE.search(buf, line_start, line_end):
         return True
-    if line_start == 0:
-        return False
-    prev_start = buf.rfind(b"\n", max(0, line_start - 1 - _PRAGMA_WINDOW), line_start - 1) + 1
+    if line_start == 0 or not whole_line:
+        return False  # no previous line, or it is out of reach
+    prev_start, _ = _window_start(buf, line_start - 1)
     return _ALLOW_NEXT.search(buf, prev_start, line_start - 1) is not None
 
 
@@ -133,10 +153,13 @@ class _Tracker:
         """Matches in *buf*; its last *carry* bytes start the next buffer (0: the end)."""
         found: list[RawMatch] = []
         if PREFIX_BYTES in buf:
-            for m in _key_starts(buf, max(0, self.next_start - self.base)):
+            matches = _key_starts(
+                buf, max(0, self.next_start - self.base), at_stream_start=self.base == 0
+            )
+            for m in matches:
                 start, end = m.span()
-                if carry and end >= len(buf):
-                    continue  # the byte after the key is in the next chunk: seen again there
+                if carry and end + _PRAGMA_WINDOW > len(buf):
+                    continue  # its pragma window reaches the next chunk: judged there
                 absolute = self.base + start
                 self._count_to(buf, absolute)
                 self.next_start = self.base + end
