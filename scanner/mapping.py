@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from plugins.errors import KeyguardError
 from scanner.findings import SourceLocation
 from scanner.sourcemap import Original, SourceMap, lookup_many, parse_map
-from scanner.sourcemap.reference import Resolver, decode_data_uri, find_reference
+from scanner.sourcemap.reference import MapSource, Resolver, decode_data_uri, find_reference
 from scanner.textscan import Hit, scan_text, utf8_positions
 
 _MAPPED_SUFFIXES = (".js", ".mjs", ".cjs", ".css", ".jsx", ".bundle")
@@ -101,6 +101,13 @@ def _map_positions(smap: SourceMap, hits: list[Hit], where: str) -> list[Located
     return out
 
 
+def _beside(path: str, reference: str) -> str:
+    """Where a map named by *reference* sits, relative to the blob at *path*."""
+    if "://" in path:
+        return urllib.parse.urljoin(path, reference)
+    return posixpath.join(posixpath.dirname(path), urllib.parse.unquote(reference))
+
+
 def locate(
     path: str, data: bytes, hits: list[Hit], resolve: Resolver | None, notes: list[str]
 ) -> list[Located]:
@@ -128,12 +135,11 @@ def locate(
             raw = resolve(reference)
         if raw is None:
             return [Located(h) for h in hits]
-        where = (
-            urllib.parse.urljoin(path, reference)
-            if "://" in path
-            else posixpath.join(posixpath.dirname(path), urllib.parse.unquote(reference))
-        )
-        return _map_positions(parse_map(raw), hits, where)
+        if isinstance(raw, MapSource):
+            data, where = raw.data, raw.location
+        else:
+            data, where = raw, _beside(path, reference)
+        return _map_positions(parse_map(data), hits, where)
     except KeyguardError as exc:
         notes.append(str(exc))
         return [Located(h) for h in hits]

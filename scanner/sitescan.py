@@ -62,7 +62,7 @@ def scan_site(
     for item in crawler.crawl(url):
         tally.add(
             len(item.data),
-            detect_bytes(item.url, item.data, options=options, resolve=crawler.resolver(item.url)),
+            detect_bytes(item.url, item.data, options=options, resolve=crawler.resolver(item)),
         )
     tally.errors.extend(crawler.issues)
     return tally.result()

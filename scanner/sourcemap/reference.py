@@ -17,9 +17,18 @@ from pathlib import Path
 
 from plugins.errors import KeyguardError
 
-#: A resolver turns a reference into the map's bytes, None if it is not there, or
-#: raises ReferenceRefused when it points somewhere the scan must not read.
-Resolver = Callable[[str], "bytes | None"]
+
+@dataclass(frozen=True)
+class MapSource:
+    """A map's bytes and where it really came from (a ``SourceMap:`` header can move it)."""
+
+    data: bytes
+    location: str
+
+
+#: A resolver turns a reference into the map's bytes (or a MapSource), None if it is
+#: not there, or raises ReferenceRefused when it points somewhere the scan must not read.
+Resolver = Callable[[str], "bytes | MapSource | None"]
 
 _COMMENT = re.compile(rb"[#@] ?sourceMappingURL=([^\s'\"*]+)")
 #: What may follow the comment: a closing ``*/`` and whitespace.

@@ -74,6 +74,17 @@ def json_urls(value: object) -> Iterator[str]:
             yield from json_urls(v)
 
 
+_QUOTED_JS = re.compile(rb"[\"']([\w./~-]{1,300}\.(?:m?js|css))[\"']")
+
+
+def build_manifest_urls(url: str, data: bytes) -> list[str]:
+    """Chunks a Next.js ``_buildManifest.js`` lists (named relative to ``/_next/``)."""
+    if not urllib.parse.urlsplit(url).path.endswith("/_buildManifest.js"):
+        return []
+    base = urllib.parse.urljoin(url, "/_next/")
+    return _absolute(base, [m.group(1).decode("ascii") for m in _QUOTED_JS.finditer(data)])
+
+
 def page_links(url: str, html: bytes) -> tuple[list[str], list[str]]:
     """``(assets, pages)`` a page references, as absolute URLs without fragments."""
     parser = _PageParser()

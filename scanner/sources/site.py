@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import httpx
 
 from scanner.findings import ScanIssue
-from scanner.sourcemap.reference import ReferenceRefused, Resolver, find_reference
-from scanner.sources.links import MANIFESTS, json_urls, page_links
+from scanner.sourcemap.reference import MapSource, ReferenceRefused, Resolver, find_reference
+from scanner.sources.links import MANIFESTS, build_manifest_urls, json_urls, page_links
 from scanner.sources.netpolicy import CrawlLimits, Policy, Refused, check, same_origin
 
 USER_AGENT = "keyguard (Klaviyo key leak scan)"
@@ -32,6 +32,7 @@ class Fetched:
     url: str
     kind: str  # page, script, map, manifest
     data: bytes
+    source_map: str | None = None  # from a ``SourceMap:`` header, which wins over the comment
 
 
 def _looks_html(content_type: str, data: bytes) -> bool:
@@ -56,7 +57,6 @@ class Crawler:
         self.spent = 0
         self.deadline = clock() + limits.max_seconds
         self._maps: dict[str, bytes | None] = {}
-        self._header_maps: list[str] = []  # ``SourceMap:`` response headers seen
 
     def _issue(self, url: str, message: str) -> None:
         self.issues.append(ScanIssue(url, message))
@@ -102,9 +102,8 @@ class Crawler:
                 if not quiet_missing:
                     self._issue(url, f"served HTML where a {kind} was expected; not scanned")
                 return None
-            if header_map:
-                self._header_maps.append(urllib.parse.urljoin(url, header_map))
-            return Fetched(url, kind, data)
+            mapped = urllib.parse.urljoin(url, header_map) if header_map else None
+            return Fetched(url, kind, data, mapped)
 
     def _body(self, url: str, resp: httpx.Response, start: float) -> bytes:
         cap = min(self.limits.max_response_bytes, self.limits.max_total_bytes - self.spent)
@@ -125,16 +124,18 @@ class Crawler:
         self.spent += len(out)
         return bytes(out)
 
-    def resolver(self, asset_url: str) -> Resolver:
+    def resolver(self, item: Fetched) -> Resolver:
         """Source maps a script names, fetched under the same policy (and fetched once)."""
 
-        def resolve(reference: str) -> bytes | None:
-            url = urllib.parse.urldefrag(urllib.parse.urljoin(asset_url, reference))[0]
+        def resolve(reference: str) -> bytes | MapSource | None:
+            target = item.source_map or urllib.parse.urljoin(item.url, reference)
+            url = urllib.parse.urldefrag(target)[0]
             try:
                 check(url, self.policy)
             except Refused as exc:
                 raise ReferenceRefused(f"source map {url} not read: {exc}") from None
-            return self.map_body(url)
+            body = self.map_body(url)
+            return MapSource(body, url) if body is not None else None
 
         return resolve
 
@@ -186,12 +187,13 @@ class Crawler:
                             urllib.parse.urljoin(urllib.parse.urljoin(url, "/"), listed), "script"
                         )
                 elif kind == "script":
+                    for chunk in build_manifest_urls(got.url, got.data):
+                        add_asset(chunk, "script")
                     ref = find_reference(got.data)
                     if ref is not None and not ref.url.startswith("data:"):
                         add_asset(urllib.parse.urljoin(got.url, ref.url), "map")
-                for header_map in self._header_maps:
-                    add_asset(header_map, "map")
-                self._header_maps.clear()
+                if got.source_map is not None:
+                    add_asset(got.source_map, "map")
                 yield got
                 continue
             url = pages.popleft()

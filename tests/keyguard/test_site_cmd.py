@@ -74,3 +74,21 @@ def test_scan_archive_limits(tmp_path: Path) -> None:
     )
     assert shallow.returncode == 3
     assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
+
+
+def test_site_warc(tmp_path: Path) -> None:
+    key = make_key("cmd-warc")
+    body = f'var k="{key}";'.encode()
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\n\r\n" + body
+    record = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://shop.example/a.js\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        + f"Content-Length: {len(http)}\r\n\r\n".encode()
+        + http
+        + b"\r\n\r\n"
+    )
+    (tmp_path / "crawl.warc").write_bytes(record)
+    proc = keyguard("site", "--warc", "crawl.warc", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert finding["occurrences"][0]["path"] == "https://shop.example/a.js"

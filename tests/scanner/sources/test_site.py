@@ -156,3 +156,31 @@ def test_crawl_bounds(site: Site, client: httpx.Client) -> None:
     )
     assert "/about" not in site.requested
     assert sum("more than 2 assets" in e.message for e in result.errors) >= 3
+
+
+def test_sourcemap_header_and_next_build_manifest(client: httpx.Client) -> None:
+    key = make_key("site-next")
+    built = minify({"pages/index.js": f'const k = "{key}";\n'})
+    next_data = json.dumps({"buildId": "b1d", "page": "/"})
+    routes = {
+        "/": Route(
+            f'<script id="__NEXT_DATA__" type="application/json">{next_data}</script>'.encode()
+        ),
+        "/_next/static/b1d/_buildManifest.js": Route(
+            b'self.__BUILD_MANIFEST={"/":["static/chunks/pages/index.js"]};', content_type=JS
+        ),
+        "/_next/static/chunks/pages/index.js": Route(
+            built.bundle.encode(), content_type=JS, headers={"SourceMap": "/maps/index.js.map"}
+        ),
+        "/maps/index.js.map": Route(map_bytes(built.map), content_type="application/json"),
+    }
+    with serve(routes) as running:
+        result = scan_site(running.base + "/", client=client, allow_private=True)
+    assert "/_next/static/b1d/_buildManifest.js" in running.requested
+    # The manifest names chunks relative to /_next/; the header names the map.
+    [finding] = result.findings
+    original = SourceLocation(running.base + "/maps/pages/index.js", 1, 12)
+    assert [(o.path.removeprefix(running.base), o.original) for o in finding.occurrences] == [
+        ("/_next/static/chunks/pages/index.js", original),
+        ("/maps/index.js.map", original),
+    ]
