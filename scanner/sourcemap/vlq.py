@@ -13,8 +13,20 @@ class VlqError(KeyguardError):
     """A ``mappings`` string that is not valid base64 VLQ."""
 
 
+def _single(digit: int) -> int:
+    return -(digit >> 1) if digit & 1 else digit >> 1
+
+
+#: Most numbers in a map are one character (-15..15): decode those by table lookup.
+_ONE = {c: _single(d) for c, d in DIGIT.items() if d < 32}
+
+
 def decode_segment(segment: str) -> list[int]:
     """The signed integers of one comma-separated segment."""
+    try:
+        return [_ONE[c] for c in segment]
+    except KeyError:
+        pass  # a continuation character or an invalid one: the general path below
     values: list[int] = []
     value = shift = 0
     for ch in segment:
