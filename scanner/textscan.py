@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.decode import DecodedHit, decode_all
+from scanner.decode.base import prefix_positions
 from scanner.matches import find_in_bytes, is_allowlisted, utf16_length
 
 _UTF16 = ("utf-16-le", "utf-16-be")
@@ -54,6 +55,9 @@ def _utf16_position(data: bytes, off: int, codec: str) -> tuple[int, int, int]:
 
 def scan_text(data: bytes, *, decoders: bool = True) -> list[Hit]:
     """Every key in *data*: the plain matcher first, then whatever only a decoder sees."""
+    # One pass finds every plain ``pk_``; the matcher runs only where there is one, and
+    # the decoders reuse the offsets.
+    prefixes = prefix_positions(data) if decoders else None
     hits = [
         Hit(
             m.key,
@@ -65,11 +69,11 @@ def scan_text(data: bytes, *, decoders: bool = True) -> list[Hit]:
             "plain",
             m.allowlisted,
         )
-        for m in find_in_bytes(data)
+        for m in (find_in_bytes(data) if prefixes is None or prefixes else [])
     ]
     if not decoders:
         return hits
-    decoded: list[DecodedHit] = decode_all(data, [(h.start, h.end) for h in hits])
+    decoded: list[DecodedHit] = decode_all(data, [(h.start, h.end) for h in hits], prefixes)
     if not decoded:
         return hits
     utf8 = utf8_positions(data, [d.start for d in decoded if d.encoding not in _UTF16])

@@ -21,11 +21,19 @@ DECODERS: tuple[Callable[[bytes, list[int]], list[DecodedHit]], ...] = (
 )
 
 
-def decode_all(data: bytes, taken: list[tuple[int, int]] | None = None) -> list[DecodedHit]:
-    """Keys that only an encoding hid, in offset order; *taken* spans (plain hits) are skipped."""
+def decode_all(
+    data: bytes,
+    taken: list[tuple[int, int]] | None = None,
+    prefixes: list[int] | None = None,
+) -> list[DecodedHit]:
+    """Keys that only an encoding hid, in offset order; *taken* spans (plain hits) are skipped.
+
+    *prefixes* are the offsets of plain ``pk_`` when the caller already has them.
+    """
     spans = sorted(taken or ())
     found: list[DecodedHit] = []
-    prefixes = prefix_positions(data)
+    if prefixes is None:
+        prefixes = prefix_positions(data)
     for decoder in DECODERS:
         for hit in decoder(data, prefixes):
             if any(lo <= hit.start < hi or hit.start <= lo < hit.end for lo, hi in spans):
