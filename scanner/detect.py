@@ -24,7 +24,6 @@ from scanner.archives import (
     unbrotli,
 )
 from scanner.findings import Occurrence, ScanIssue
-from scanner.matches import find_in_stream
 from scanner.textscan import scan_text
 
 if TYPE_CHECKING:
@@ -206,7 +205,7 @@ def detect_stream(
     """Keys in a blob read in chunks with ``read(n)``.
 
     Up to ``options.in_memory`` bytes it is the same as :func:`detect_bytes`; a larger
-    stream is scanned for plain keys chunk by chunk, with a note saying so.
+    stream is scanned as text in windows of that size (no archive or map is opened).
     """
     opts = options or DetectOptions()
     parts: list[bytes] = []
@@ -221,19 +220,16 @@ def detect_stream(
     del parts
     if len(head) <= opts.in_memory:
         return detect_bytes(path, head, options=opts, resolve=resolve)
-    pending = [head]
-
-    def chained(n: int) -> bytes:
-        if pending:
-            return pending.pop()
-        return read(n)
+    from scanner.bigtext import scan_big_text
 
     run = _Run(opts)
-    for m in find_in_stream(chained):
-        if m.allowlisted:
+    # Archives and source maps need the whole blob; past the bound the text is scanned
+    # window by window, decoders included.
+    for h in scan_big_text(head, read, opts.in_memory):
+        if h.allowlisted:
             run.allowlisted += 1
         else:
-            run.hits.append((Secret(m.key), Occurrence(path, m.line, m.column, m.byte_column)))
-    # Decoders, archives and maps are skipped past the in-memory bound (no note: nothing
-    # was left unread, and a note would turn a clean scan into exit code 3).
+            run.hits.append(
+                (Secret(h.key), Occurrence(path, h.line, h.column, h.byte_column, h.encoding))
+            )
     return run.detection()
