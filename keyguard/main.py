@@ -6,8 +6,10 @@ import click
 
 from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
+from keyguard.commands.keys import keys
 from keyguard.commands.scan import scan
 from keyguard.commands.site import site
+from keyguard.commands.verify import verify
 from keyguard.error_handler import run
 
 EXIT_CODES_HELP = (
@@ -26,6 +28,8 @@ cli.add_command(scan)
 cli.add_command(site)
 cli.add_command(demo)
 cli.add_command(audit)
+cli.add_command(verify)
+cli.add_command(keys)
 
 
 def main() -> None:

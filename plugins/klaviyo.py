@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from detect_secrets.constants import VerifiedResult
 from detect_secrets.plugins.base import RegexBasedDetector
 
 #: The name a path-loaded pattern module is registered under. Private, so it can never
@@ -58,6 +59,34 @@ class KlaviyoDetector(RegexBasedDetector):
     secret_type = pattern.SECRET_TYPE
     denylist = (pattern.KEY_RE,)
 
-    # verify(secret) goes here: it will ask plugins/klaviyo_api.py whether the key is live
-    # (import that module inside the method, so a scan that does not verify never imports
-    # httpx). Until then detect-secrets' default reports every match as UNVERIFIED.
+    def verify(self, secret: str) -> VerifiedResult:
+        """Ask Klaviyo (or the URL in ``KEYGUARD_KLAVIYO_URL``) whether *secret* is live.
+
+        Live or scope-limited keys are VERIFIED_TRUE, invalid or disabled keys
+        VERIFIED_FALSE, anything that could not be told UNVERIFIED. httpx is imported only
+        here, so a scan without verification never pays for it.
+        """
+        verifier = _load_verifier()
+        if verifier is None:
+            return VerifiedResult.UNVERIFIED
+        result: VerifiedResult = verifier.verify(secret)
+        return result
+
+
+def _load_verifier() -> ModuleType | None:
+    """keyguard's verifier module, when keyguard's own ``plugins`` package can be imported.
+
+    Loaded by file path from a checkout, the package is found by appending the checkout
+    to ``sys.path`` (appending never shadows an installed package). A different package
+    that happens to be called ``plugins`` is detected and left alone.
+    """
+    if __package__:
+        return importlib.import_module(f"{__package__}.klaviyo_verify")
+    here = Path(__file__).resolve().parent
+    if importlib.util.find_spec("plugins") is None:
+        sys.path.append(str(here.parent))
+    try:
+        module = importlib.import_module("plugins.klaviyo_verify")
+    except ImportError:
+        return None
+    return module if hasattr(module, "verify") else None

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from plugins.pattern import SECRET_TYPE, Secret
+
+if TYPE_CHECKING:  # the pre-commit path never verifies: keep its imports lean
+    from plugins.klaviyo_responses import Account
+
+#: A finding's status until ``--verify`` asks Klaviyo.
+UNVERIFIED = "unverified"
 
 
 @dataclass(frozen=True, order=True)
@@ -58,6 +65,9 @@ class Finding:
     occurrences: tuple[Occurrence, ...]
     secret: Secret = field(repr=False, compare=False)
     type: str = SECRET_TYPE
+    status: str = UNVERIFIED  # or a KeyStatus value: live, limited, revoked, unknown
+    account: Account | None = None
+    status_reason: str | None = None
 
 
 @dataclass(frozen=True)

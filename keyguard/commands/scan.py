@@ -8,11 +8,18 @@ import click
 
 from keyguard.commands.limits import archive_options, detect_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.klaviyo_options import (
+    klaviyo_url_options,
+    make_verifier,
+    open_client,
+    verifier_options,
+)
 from keyguard.output import write_rich, write_text
 from scanner import baseline as baseline_mod
 from scanner.findings import ScanResult
 from scanner.report import console, json_report
 from scanner.scan import scan_paths, scan_staged
+from scanner.verified import verify_result
 
 
 def exit_code(result: ScanResult) -> int:
@@ -55,6 +62,18 @@ def exit_code(result: ScanResult) -> int:
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
 @archive_options
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Ask Klaviyo whether each key is live (one GET /api/accounts per distinct key).",
+)
+@click.option(
+    "--only-live",
+    is_flag=True,
+    help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
+)
+@klaviyo_url_options
+@verifier_options
 def scan(
     paths: tuple[Path, ...],
     staged: bool,
@@ -63,13 +82,24 @@ def scan(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
-    **limits: int,
+    max_depth: int,
+    max_archive_bytes: int,
+    max_member_bytes: int,
+    max_ratio: int,
+    verify: bool,
+    only_live: bool,
+    klaviyo_url: str,
+    klaviyo_revision: str,
+    klaviyo_timeout: float,
+    verify_concurrency: int,
+    verify_budget: float,
 ) -> int:
     """Scan PATHS (default: the current directory) for Klaviyo private API keys.
 
     Inside a git work tree, .gitignore is honoured. Binary files are skipped by content.
     Keys are shown redacted (pk_… and the last four characters) with a SHA-256 fingerprint.
     """
+    options = detect_options(max_depth, max_archive_bytes, max_member_bytes, max_ratio)
     ignored: frozenset[str] = frozenset()
     if baseline_path is not None:
         ignored = baseline_mod.load(baseline_path).hashes
@@ -79,14 +109,17 @@ def scan(
         result = scan_staged(
             paths[0] if paths else Path("."),
             ignored_hashes=ignored,
-            options=detect_options(**limits),
+            options=options,
         )
     else:
-        result = scan_paths(
-            paths or (Path("."),), ignored_hashes=ignored, options=detect_options(**limits)
-        )
+        result = scan_paths(paths or (Path("."),), ignored_hashes=ignored, options=options)
     if update_baseline is not None:
         baseline_mod.update(update_baseline, result.findings, root=Path.cwd())
+    # After the baseline update, so --only-live never drops keys from the baseline.
+    if (verify or only_live) and result.findings:
+        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
+            verifier = make_verifier(client, verify_concurrency, verify_budget)
+            result = verify_result(result, verifier, only_live=only_live)
     if fmt == "json":
         write_text(json_report.render(result, show_secrets=show_secrets), output)
     else:

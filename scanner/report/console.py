@@ -29,14 +29,35 @@ def _where(o: Occurrence) -> Text:
     return text
 
 
+#: How each verification status looks; live keys shout.
+STATUS_STYLE = {
+    "live": "bold white on red",
+    "limited": "bold red",
+    "unknown": "yellow",
+    "revoked": "green",
+    "unverified": "dim",
+}
+
+
+def _status(finding: Finding) -> Text:
+    text = Text(f"{finding.status.upper():<10}", style=STATUS_STYLE.get(finding.status, "dim"))
+    return text.append(" ")
+
+
 def _finding(finding: Finding, show_secrets: bool) -> RenderableType:
     shown = finding.secret.reveal() if show_secrets else finding.redacted
     n = len(finding.occurrences)
     head = Text("● ", style="bold red")
+    head.append_text(_status(finding))
     head.append(shown, style="bold")
     head.append(f"  {finding.type}  fingerprint {short_fingerprint(finding.fingerprint)}")
+    if finding.account is not None and finding.account.public_key:
+        test = " (test account)" if finding.account.test_account else ""
+        head.append(f"  account {finding.account.public_key}{test}", style="bold")
     head.append(f"  {n} occurrence{'s' if n != 1 else ''}", style="dim")
     rows = [Text("    ").append_text(_where(o)) for o in finding.occurrences]
+    if finding.status_reason and finding.status != "live":
+        rows.insert(0, Text(f"    {finding.status_reason}", style="dim"))
     return Group(head, *rows)
 
 

@@ -26,12 +26,27 @@ def occurrence_dict(occurrence: Occurrence) -> dict[str, Any]:
     return out
 
 
+def account_dict(finding: Finding) -> dict[str, Any] | None:
+    account = finding.account
+    if account is None:
+        return None
+    return {
+        "id": account.id,
+        "public_key": account.public_key,
+        "test_account": account.test_account,
+    }
+
+
 def finding_dict(finding: Finding, *, show_secrets: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "fingerprint": finding.fingerprint,
         "type": finding.type,
         "redacted": finding.redacted,
+        "status": finding.status,
+        "account": account_dict(finding),
     }
+    if finding.status_reason is not None:
+        out["status_reason"] = finding.status_reason
     if show_secrets:
         out["secret"] = finding.secret.reveal()
     out["occurrences"] = [occurrence_dict(o) for o in finding.occurrences]
