@@ -73,9 +73,10 @@ def site_options(func: F) -> F:
             help="Seconds one response may take, first to last byte.",
         ),
     ]
+    func = archive_options(func)  # listed after the crawl options in --help
     for option in reversed(options):
         func = option(func)
-    return archive_options(func)
+    return func
 
 
 def run_site(
