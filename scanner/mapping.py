@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from plugins.errors import KeyguardError
 from scanner.findings import SourceLocation
-from scanner.sourcemap import Original, SourceMap, lookup_many, parse_map
+from scanner.sourcemap import Original, SourceMap, SourceMapError, lookup_many, parse_map
 from scanner.sourcemap.reference import MapSource, Resolver, decode_data_uri, find_reference
 from scanner.textscan import Hit, scan_text, utf8_positions
 
@@ -116,7 +116,13 @@ def locate(
         if looks_like_map(path, data):
             if not hits:
                 return []
-            return _pair(hits, _content_hits(parse_map(data)), hits[0], path)
+            try:
+                smap = parse_map(data)
+            except SourceMapError:
+                if b'"mappings"' not in data:
+                    return [Located(h) for h in hits]  # some other ``.map`` file: no note
+                raise
+            return _pair(hits, _content_hits(smap), hits[0], path)
         ref = find_reference(data)
         if ref is not None and ref.url.startswith("data:"):
             smap = parse_map(decode_data_uri(ref.url))

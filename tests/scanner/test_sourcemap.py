@@ -345,3 +345,10 @@ def test_lookup_agrees_with_a_naive_reading(mappings: str, line: int, column: in
     assert (None if got is None else (["a", "b", "c"].index(got.source), got.line, got.column)) == (
         expected
     )
+
+
+def test_a_map_file_that_is_not_a_source_map_is_scanned_without_a_note() -> None:
+    detection = detect_bytes("levels/castle.map", f"spawn 3 4\nkey {KEY}\n".encode())
+    [(_, occ)] = detection.hits
+    assert (occ.line, occ.column, occ.original) == (2, 5, None)
+    assert detection.notes == ()
