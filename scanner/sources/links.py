@@ -85,6 +85,24 @@ def build_manifest_urls(url: str, data: bytes) -> list[str]:
     return _absolute(base, [m.group(1).decode("ascii") for m in _QUOTED_JS.finditer(data)])
 
 
+_IMPORT = re.compile(rb"""(?:import\(\s*|from\s*)["'`](\.{1,2}/[\w./-]{1,200}\.m?js)["'`]""")
+_VITE_DEPS = re.compile(rb"__vite__mapDeps\([^)]{0,20}|m\.f\|\|\(m\.f=\[")
+
+
+def chunk_urls(url: str, data: bytes) -> list[str]:
+    """Chunks a module loads later: ``import("./x.js")``, ``from "./x.js"``, and the file
+    lists Vite's ``__vite__mapDeps`` keeps (named from the site's root)."""
+    found = _absolute(url, [m.group(1).decode("ascii") for m in _IMPORT.finditer(data)])
+    for m in _VITE_DEPS.finditer(data):
+        listed = data[m.end() : m.end() + 20_000]
+        close = listed.find(b"]")
+        root = urllib.parse.urljoin(url, "/")
+        found += _absolute(
+            root, [q.group(1).decode("ascii") for q in _QUOTED_JS.finditer(listed[:close])]
+        )
+    return found
+
+
 def page_links(url: str, html: bytes) -> tuple[list[str], list[str]]:
     """``(assets, pages)`` a page references, as absolute URLs without fragments."""
     parser = _PageParser()

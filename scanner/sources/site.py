@@ -20,7 +20,13 @@ import httpx
 
 from scanner.findings import ScanIssue
 from scanner.sourcemap.reference import MapSource, ReferenceRefused, Resolver, find_reference
-from scanner.sources.links import MANIFESTS, build_manifest_urls, json_urls, page_links
+from scanner.sources.links import (
+    MANIFESTS,
+    build_manifest_urls,
+    chunk_urls,
+    json_urls,
+    page_links,
+)
 from scanner.sources.netpolicy import CrawlLimits, Policy, Refused, check, same_origin
 
 USER_AGENT = "keyguard (Klaviyo key leak scan)"
@@ -98,7 +104,7 @@ class Crawler:
             except httpx.HTTPError as exc:
                 self._issue(url, f"fetch failed ({type(exc).__name__}); not scanned")
                 return None
-            if kind in ("script", "map", "manifest") and _looks_html(ctype, data):
+            if kind in ("script", "chunk", "map", "manifest") and _looks_html(ctype, data):
                 if not quiet_missing:
                     self._issue(url, f"served HTML where a {kind} was expected; not scanned")
                 return None
@@ -176,7 +182,8 @@ class Crawler:
                     body = self.map_body(url)
                     got = Fetched(url, "map", body) if body is not None else None
                 else:
-                    got = self.fetch(url, kind, quiet_missing=kind == "manifest")
+                    # Manifests are guessed and chunk names read out of code: a miss is no news.
+                    got = self.fetch(url, kind, quiet_missing=kind in ("manifest", "chunk"))
                 if got is None:
                     continue
                 if kind == "manifest":
@@ -186,9 +193,11 @@ class Crawler:
                         add_asset(
                             urllib.parse.urljoin(urllib.parse.urljoin(url, "/"), listed), "script"
                         )
-                elif kind == "script":
+                elif kind in ("script", "chunk"):
                     for chunk in build_manifest_urls(got.url, got.data):
                         add_asset(chunk, "script")
+                    for chunk in chunk_urls(got.url, got.data):
+                        add_asset(chunk, "chunk")
                     ref = find_reference(got.data)
                     if ref is not None and not ref.url.startswith("data:"):
                         add_asset(urllib.parse.urljoin(got.url, ref.url), "map")

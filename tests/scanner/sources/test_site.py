@@ -184,3 +184,26 @@ def test_sourcemap_header_and_next_build_manifest(client: httpx.Client) -> None:
         ("/_next/static/chunks/pages/index.js", original),
         ("/maps/index.js.map", original),
     ]
+
+
+def test_lazy_chunks_a_module_imports(client: httpx.Client) -> None:
+    k1, k2 = make_key("site-lazy-1"), make_key("site-lazy-2")
+    entry = (
+        b'const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f=["assets/Settings-9f.js",'
+        b'"assets/Settings-9f.css"])))=>i.map(i=>d[i]);'
+        b'const r=()=>import("./Cart-1a.js");const g=()=>import("./gone-00.js");'
+    )
+    routes = {
+        "/": Route(b'<script type="module" src="/assets/index-2b.js"></script>'),
+        "/assets/index-2b.js": Route(entry, content_type=JS),
+        "/assets/Cart-1a.js": Route(f'export const k="{k1}";'.encode(), content_type=JS),
+        "/assets/Settings-9f.js": Route(f'export const k="{k2}";'.encode(), content_type=JS),
+    }
+    with serve(routes) as running:
+        result = scan_site(running.base + "/", client=client, allow_private=True)
+    found = {f.secret.reveal(): f.occurrences[0].path for f in result.findings}
+    assert found == {
+        k1: running.base + "/assets/Cart-1a.js",
+        k2: running.base + "/assets/Settings-9f.js",
+    }
+    assert result.errors == ()  # a chunk name that 404s is not worth a note
