@@ -71,6 +71,14 @@ class Detection:
     notes: tuple[ScanIssue, ...] = ()
 
 
+def _maybe_map(path: str, data: bytes) -> bool:
+    if not (path.lower().endswith(".map") or data[:1] in (b"{", b")")):
+        return False
+    from scanner.mapping import hidden_in_sources
+
+    return hidden_in_sources(path, data)
+
+
 class _Run:
     def __init__(self, options: DetectOptions) -> None:
         self.options = options
@@ -127,7 +135,7 @@ class _Run:
         messages: list[str] = []
         hits = scan_text(data, decoders=self.options.decoders)
         located = None
-        if self.options.decoders and (hits or _INLINE_MAP in data):
+        if self.options.decoders and (hits or _INLINE_MAP in data or _maybe_map(path, data)):
             # Source maps (json, urllib) load only when there is something to map.
             from scanner.mapping import locate
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import urllib.parse
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,17 @@ _MAPPED_SUFFIXES = (".js", ".mjs", ".cjs", ".css", ".jsx", ".bundle")
 class Located:
     hit: Hit
     original: SourceLocation | None = None
+
+
+#: Inside a map's JSON a split key's quotes are escaped (``\\"pk_\\" + \\"…``), which the
+#: concatenation decoder does not read; this finds such a place so the map's decoded
+#: sources get scanned even when its raw bytes showed no key.
+_ESCAPED_SPLIT = re.compile(rb"p(?:k(?:_[0-9A-Za-z_]{0,42})?)?(?:\\[\"'`]\s*[+,}]|\$\{\s*\\)")
+
+
+def hidden_in_sources(path: str, data: bytes) -> bool:
+    """A source map whose embedded sources may hold a split key its raw bytes hide."""
+    return looks_like_map(path, data) and _ESCAPED_SPLIT.search(data) is not None
 
 
 def looks_like_map(path: str, data: bytes) -> bool:
@@ -114,7 +126,8 @@ def locate(
     """*hits* with originals attached, plus keys only an embedded map's sources hold."""
     try:
         if looks_like_map(path, data):
-            if not hits:
+            split = _ESCAPED_SPLIT.search(data)
+            if not hits and split is None:
                 return []
             try:
                 smap = parse_map(data)
@@ -122,7 +135,14 @@ def locate(
                 if b'"mappings"' not in data:
                     return [Located(h) for h in hits]  # some other ``.map`` file: no note
                 raise
-            return _pair(hits, _content_hits(smap), hits[0], path)
+            if hits:
+                fallback = hits[0]
+            else:
+                assert split is not None
+                at = split.start()
+                line, column, byte_column = utf8_positions(data, [at])[at]
+                fallback = Hit("", at, at, line, column, byte_column, "", False)
+            return _pair(hits, _content_hits(smap), fallback, path)
         ref = find_reference(data)
         if ref is not None and ref.url.startswith("data:"):
             smap = parse_map(decode_data_uri(ref.url))

@@ -352,3 +352,22 @@ def test_a_map_file_that_is_not_a_source_map_is_scanned_without_a_note() -> None
     [(_, occ)] = detection.hits
     assert (occ.line, occ.column, occ.original) == (2, 5, None)
     assert detection.notes == ()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f'const k = "{KEY[:3]}" + "{KEY[3:]}";\n',
+        f'const k = `{KEY[:3]}${{"{KEY[3:]}"}}`;\n',
+        f'const k = ["{KEY[:3]}", "{KEY[3:]}"].join("");\n',
+    ],
+)
+def test_split_key_only_in_sources_content(code: str) -> None:
+    built = minify({"src/a.js": "// a\n" + code})
+    data = map_bytes(built.map)
+    assert KEY.encode() not in data
+    [(secret, occ)] = detect_bytes("dist/a.js.map", data).hits
+    assert secret.reveal() == KEY
+    assert occ.encoding == "sourcesContent"
+    assert occ.original is not None
+    assert (occ.original.path, occ.original.line) == ("dist/src/a.js", 2)
