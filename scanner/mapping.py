@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import posixpath
-import re
 import urllib.parse
 from dataclasses import dataclass, replace
 
 from plugins.errors import KeyguardError
+from scanner.decode.concat import split_gate
 from scanner.findings import SourceLocation
 from scanner.sourcemap import Original, SourceMap, SourceMapError, lookup_many, parse_map
 from scanner.sourcemap.reference import MapSource, Resolver, decode_data_uri, find_reference
@@ -31,7 +31,7 @@ class Located:
 #: Inside a map's JSON a split key's quotes are escaped (``\\"pk_\\" + \\"…``), which the
 #: concatenation decoder does not read; this finds such a place so the map's decoded
 #: sources get scanned even when its raw bytes showed no key.
-_ESCAPED_SPLIT = re.compile(rb"p(?:k(?:_[0-9A-Za-z_]{0,42})?)?(?:\\[\"'`]\s*[+,}]|\$\{\s*\\)")
+_ESCAPED_SPLIT = split_gate(rb"(?:\\\"|['`])")
 
 
 def hidden_in_sources(path: str, data: bytes) -> bool:

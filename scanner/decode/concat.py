@@ -12,13 +12,22 @@ import re
 from plugins.pattern import KEY_RE
 from scanner.decode.base import DecodedHit
 
-_Q = rb"[\"'`]"
-#: A fragment ending in ``p`` / ``pk`` / ``pk_…`` whose next fragment carries on the key.
-_GATE = re.compile(
-    rb"p(?:(?=" + _Q + rb"\s*[+,]\s*" + _Q + rb"k|\$\{\s*" + _Q + rb"k)"
-    rb"|k(?:(?=" + _Q + rb"\s*[+,]\s*" + _Q + rb"_|\$\{\s*" + _Q + rb"_)"
-    rb"|_[0-9A-Za-z_]{0,42}(?=" + _Q + rb"\s*[+,}]|\$\{)))"
-)
+
+def split_gate(quote: bytes) -> re.Pattern[bytes]:
+    """A fragment ending in ``p`` / ``pk`` / ``pk_…`` whose next fragment carries on the key.
+
+    *quote* matches a string delimiter: a plain quote in code, an escaped one in code that
+    sits inside a JSON string (a source map's ``sourcesContent``).
+    """
+    q = quote
+    return re.compile(
+        rb"p(?:(?=" + q + rb"\s*[+,]\s*" + q + rb"k|\$\{\s*" + q + rb"k)"
+        rb"|k(?:(?=" + q + rb"\s*[+,]\s*" + q + rb"_|\$\{\s*" + q + rb"_)"
+        rb"|_[0-9A-Za-z_]{0,42}(?=" + q + rb"\s*[+,}]|\$\{)))"
+    )
+
+
+_GATE = split_gate(rb"[\"'`]")
 _QUOTES = "\"'`"
 _WS = " \t\r\n"
 #: How far back from the gate the fragment's opening quote may be, and how far a chain runs.
