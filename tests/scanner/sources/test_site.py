@@ -207,3 +207,16 @@ def test_lazy_chunks_a_module_imports(client: httpx.Client) -> None:
         k2: running.base + "/assets/Settings-9f.js",
     }
     assert result.errors == ()  # a chunk name that 404s is not worth a note
+
+
+def test_whole_crawl_deadline(client: httpx.Client) -> None:
+    routes = {
+        "/": Route(b'<script src="/a.js"></script><script src="/b.js"></script>'),
+        "/a.js": Route(b"/" * 8 * 1024, content_type=JS, chunk_delay=0.1),
+        "/b.js": Route(b"var b;", content_type=JS),
+    }
+    with serve(routes) as running:
+        limits = CrawlLimits(max_seconds=0.5, timeout=5)
+        result = scan_site(running.base + "/", client=client, allow_private=True, limits=limits)
+    assert "/b.js" not in running.requested
+    assert any("--max-seconds" in e.message for e in result.errors)
