@@ -23,8 +23,8 @@ from scanner.archives import (
     kind_of,
     unbrotli,
 )
-from scanner.findings import Occurrence, ScanIssue
-from scanner.textscan import scan_text
+from scanner.findings import Occurrence, ScanIssue, SourceLocation
+from scanner.textscan import Hit, scan_text
 
 if TYPE_CHECKING:
     from scanner.sourcemap.reference import Resolver
@@ -134,32 +134,19 @@ class _Run:
     def text(self, path: str, data: bytes, resolve: Resolver | None) -> None:
         messages: list[str] = []
         hits = scan_text(data, decoders=self.options.decoders)
-        located = None
+        placed: list[tuple[Hit, SourceLocation | None]] = [(h, None) for h in hits]
         if self.options.decoders and (hits or _INLINE_MAP in data or _maybe_map(path, data)):
             # Source maps (json, urllib) load only when there is something to map.
             from scanner.mapping import locate
 
-            located = locate(path, data, hits, resolve, messages)
+            placed = [(p.hit, p.original) for p in locate(path, data, hits, resolve, messages)]
         self.note(path, messages)
-        for item in located if located is not None else []:
-            h = item.hit
+        for h, original in placed:
             if h.allowlisted:
                 self.allowlisted += 1
                 continue
-            self.hits.append(
-                (
-                    Secret(h.key),
-                    Occurrence(path, h.line, h.column, h.byte_column, h.encoding, item.original),
-                )
-            )
-        if located is None:
-            for h in hits:
-                if h.allowlisted:
-                    self.allowlisted += 1
-                else:
-                    self.hits.append(
-                        (Secret(h.key), Occurrence(path, h.line, h.column, h.byte_column))
-                    )
+            occurrence = Occurrence(path, h.line, h.column, h.byte_column, h.encoding, original)
+            self.hits.append((Secret(h.key), occurrence))
 
     def detection(self) -> Detection:
         return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes))
