@@ -106,6 +106,10 @@ class _Run:
         try:
             if kind in ("gzip", "brotli"):
                 inner = (gunzip if kind == "gzip" else unbrotli)(data, self.budget, messages)
+                if kind == "brotli" and not inner:
+                    # Named .br but not brotli at all (``example.com.br``): read it as it is.
+                    self.text(path, data, resolve)
+                    return
                 self.note(path, messages)
                 # The inner stream keeps the outer name (``app.js.br``): judge it by content.
                 self.blob(path, inner, depth + 1, resolve, by_name=False)

@@ -149,10 +149,18 @@ def test_corrupt_zip_is_scanned_as_bytes() -> None:
     assert "unreadable zip" in detection.notes[0].message
 
 
-def test_corrupt_brotli_is_a_note() -> None:
-    detection = detect_bytes("a.js.br", b"\xff\xff\xff\xff garbage")
-    assert detection.hits == ()
-    assert "brotli" in detection.notes[0].message
+def test_a_br_name_that_is_not_brotli_is_read_as_it_is() -> None:
+    detection = detect_bytes("hosts.example.com.br", b"# hosts\nkey " + KEY.encode() + b"\n")
+    [(_, occ)] = detection.hits
+    assert (occ.path, occ.line, occ.column) == ("hosts.example.com.br", 2, 5)
+    assert detection.notes == ()
+
+
+def test_truncated_brotli_scans_what_it_recovered() -> None:
+    data = brotli.compress(JS + bytes(range(256)) * 400)
+    detection = detect_bytes("a.js.br", data[: len(data) // 2])
+    assert len(detection.hits) == 1
+    assert "brotli stream" in detection.notes[0].message
 
 
 _SAMPLES = {
