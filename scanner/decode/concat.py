@@ -33,6 +33,7 @@ _WS = " \t\r\n"
 #: How far back from the gate the fragment's opening quote may be, and how far a chain runs.
 _BACK = 48
 _AHEAD = 1024
+_COMMA_JOINT = re.compile(rb"[\"'`]\s*,")
 _JOIN = re.compile(r"\s*\]\s*\.\s*join\(\s*(?:\"\"|''|``)\s*\)")
 
 
@@ -139,6 +140,11 @@ def find_concatenated(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
         start = gate.start()
         if start < done_upto:
             continue
+        if (
+            _COMMA_JOINT.match(data, gate.end())
+            and data.find(b".join(", start, start + _AHEAD) == -1
+        ):
+            continue  # a list of strings nobody joins (``["step", "key"]``): not one value
         lo = max(0, start - _BACK)
         text = data[lo : start + _AHEAD].decode("latin-1")
         p = start - lo
