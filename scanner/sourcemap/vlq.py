@@ -3,6 +3,8 @@ the published Python readers are unmaintained or crash on maps real bundlers wri
 
 from __future__ import annotations
 
+import re
+
 from plugins.errors import KeyguardError
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -17,8 +19,19 @@ def _single(digit: int) -> int:
     return -(digit >> 1) if digit & 1 else digit >> 1
 
 
-#: Most numbers in a map are one character (-15..15): decode those by table lookup.
+#: Most numbers in a map take one or two characters (-511..511): decode those by lookup.
 _ONE = {c: _single(d) for c, d in DIGIT.items() if d < 32}
+_SHORT = {
+    **_ONE,
+    **{
+        a + b: _single((da & 31) + (db << 5))
+        for a, da in DIGIT.items()
+        if da >= 32
+        for b, db in DIGIT.items()
+        if db < 32
+    },
+}
+_NUMBER = re.compile(r"[g-z0-9+/]?[A-Za-f]")
 
 
 def decode_segment(segment: str) -> list[int]:
@@ -26,7 +39,11 @@ def decode_segment(segment: str) -> list[int]:
     try:
         return [_ONE[c] for c in segment]
     except KeyError:
-        pass  # a continuation character or an invalid one: the general path below
+        pass  # a continuation character or an invalid one
+    numbers = _NUMBER.findall(segment)
+    if sum(map(len, numbers)) == len(segment):
+        return [_SHORT[n] for n in numbers]
+    # Longer numbers or invalid characters: the general path.
     values: list[int] = []
     value = shift = 0
     for ch in segment:
