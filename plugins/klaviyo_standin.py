@@ -13,7 +13,7 @@ import secrets
 import string
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,8 +93,10 @@ class KlaviyoStandin:
         api_keys_status: int | None = None,
         page_size: int = 100,
         hang_limit: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        # *clock* drives the rate-limit windows: tests pass one they control.
+        self.limiter = RateLimiter(rate_limit, clock) if rate_limit is not None else None
         self.auth_failure_status = auth_failure_status
         self.api_keys_status = api_keys_status
         self.page_size = page_size

@@ -18,6 +18,11 @@ from plugins.klaviyo_api import DEFAULT_BASE_URL, ENV_URL, KeyStatus, KlaviyoCli
 from plugins.pattern import Secret, is_key
 from plugins.verification import Verifier
 
+#: Set to 0/off/false/no to keep the plugin off the network (like ``--no-verify``) where
+#: detect-secrets is run by other tools: offline CI, or a test suite that must stay hermetic.
+ENV_SWITCH = "KEYGUARD_VERIFY"
+_OFF = frozenset({"0", "off", "false", "no"})
+
 _lock = threading.Lock()
 _verifiers: dict[str, Verifier] = {}
 
@@ -37,7 +42,7 @@ def verify(secret: str) -> Any:
     VERIFIED_FALSE, anything we could not tell is UNVERIFIED."""
     from detect_secrets.constants import VerifiedResult
 
-    if not is_key(secret):
+    if not is_key(secret) or os.environ.get(ENV_SWITCH, "").strip().lower() in _OFF:
         return VerifiedResult.UNVERIFIED
     url = os.environ.get(ENV_URL) or DEFAULT_BASE_URL
     status = _verifier_for(url).verify_one(Secret(secret)).status

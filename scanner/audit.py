@@ -23,6 +23,8 @@ from typing import Any
 from plugins import pattern
 from scanner import baseline as baseline_file
 
+_VERIFICATION_FILTER = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+
 #: Lines shown either side of the line a secret is on.
 CONTEXT_LINES = 2
 
@@ -160,10 +162,18 @@ def _detect_secrets_configured_by(document: dict[str, Any], plugin_file: Path) -
     from detect_secrets.settings import transient_settings
 
     config = copy.deepcopy(document)
-    config.setdefault("plugins_used", [])
-    for plugin in config["plugins_used"]:
-        if plugin.get("name") == baseline_file.PLUGIN_NAME:
-            plugin["path"] = baseline_file.plugin_uri(plugin_file)
+    # Our plugin, wherever the baseline says it was, is the one installed here.
+    others = [
+        p for p in config.get("plugins_used", []) if p.get("name") != baseline_file.PLUGIN_NAME
+    ]
+    ours = {"name": baseline_file.PLUGIN_NAME, "path": baseline_file.plugin_uri(plugin_file)}
+    config["plugins_used"] = [*others, ours]
+    # With this filter on, detect-secrets verifies every secret it finds again (a network
+    # call per result, to Klaviyo among others). Labelling needs no verification: this is
+    # what its own --no-verify does.
+    config["filters_used"] = [
+        f for f in config.get("filters_used", []) if f.get("path") != _VERIFICATION_FILTER
+    ]
     # A custom plugin whose file is not on this machine would make detect-secrets raise
     # FileNotFoundError for every result; leave it out, and its results say so.
     config["plugins_used"] = [p for p in config["plugins_used"] if _loadable(p)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,25 +159,7 @@ def _merged(
     plugins.append({"name": PLUGIN_NAME, "path": plugin_uri(plugin_file)})
     filters = base.get("filters_used", list(DEFAULT_FILTERS) if old is None else [])
 
-    results: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
-    for filename, entries in base.get("results", {}).items():
-        slot = results.setdefault(filename, {})
-        for entry in entries:
-            slot.setdefault((entry["hashed_secret"], entry["type"]), dict(entry))
-    for finding in findings:
-        hashed = finding.secret.baseline_hash
-        for occurrence in finding.occurrences:
-            filename = _relative(occurrence.path, root)
-            entry = results.setdefault(filename, {}).setdefault(
-                (hashed, finding.type),
-                {"type": finding.type, "filename": filename, "hashed_secret": hashed},
-            )
-            entry.setdefault("is_verified", False)
-            # The line moves with the code; the first occurrence in the file is the one shown.
-            if entry.get("_seen") is None or occurrence.line < entry["line_number"]:
-                entry["line_number"] = occurrence.line
-            entry["_seen"] = True
-
+    results = _merged_results(base.get("results", {}), findings, root=root)
     return {
         "version": base.get("version", FORMAT_VERSION),
         "plugins_used": sorted(plugins, key=lambda p: str(p["name"]).lower()),
@@ -189,17 +170,44 @@ def _merged(
                 key=lambda e: (e.get("line_number", 0), e["hashed_secret"], e["type"]),
             )
             for filename, slot in sorted(results.items())
-            if slot
         },
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+
+
+def _merged_results(
+    old: dict[str, list[dict[str, Any]]], findings: Sequence[Finding], *, root: Path
+) -> dict[str, dict[tuple[str, str], dict[str, Any]]]:
+    """Old entries keyed per file by (hashed_secret, type), with this scan's added or moved."""
+    # The first line each key is on in each file: one entry per (file, secret), as in
+    # detect-secrets, whose line moves with the code.
+    first_line: dict[tuple[str, str, str], int] = {}
+    for finding in findings:
+        hashed = finding.secret.baseline_hash
+        for occurrence in finding.occurrences:
+            where = (_relative(occurrence.path, root), hashed, finding.type)
+            first_line[where] = min(occurrence.line, first_line.get(where, occurrence.line))
+
+    results: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+    for filename, entries in old.items():
+        slot = results.setdefault(filename, {})
+        for entry in entries:
+            slot.setdefault((entry["hashed_secret"], entry["type"]), dict(entry))
+    for (filename, hashed, secret_type), line in first_line.items():
+        entry = results.setdefault(filename, {}).setdefault(
+            (hashed, secret_type),
+            {"type": secret_type, "filename": filename, "hashed_secret": hashed},
+        )
+        entry.setdefault("is_verified", False)
+        entry["line_number"] = line
+    return results
 
 
 def _entry_out(entry: dict[str, Any]) -> dict[str, Any]:
     """detect-secrets' key order: type, filename, hashed_secret, is_verified, line_number, ..."""
     order = ("type", "filename", "hashed_secret", "is_verified", "line_number", "is_secret")
     out = {k: entry[k] for k in order if k in entry}
-    out.update((k, v) for k, v in entry.items() if k not in out and not k.startswith("_"))
+    out.update((k, v) for k, v in entry.items() if k not in out)
     return out
 
 
@@ -223,6 +231,8 @@ def _comparable(document: dict[str, Any]) -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Replace *path* in one step, so a crash never leaves half a baseline behind."""
+    import tempfile  # here, not at the top: the pre-commit hook imports this module to read
+
     if path.exists():
         mode = path.stat().st_mode & 0o777
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from plugins.klaviyo_standin import KlaviyoStandin
 from plugins.pattern import baseline_hash
 from tests.support.detect_secrets_cli import (
     git_repo,
@@ -115,6 +116,26 @@ def test_update_baseline_audit_and_scan_again_round_trip(tmp_path: Path) -> None
 
     assert run_keyguard("scan", "--baseline", baseline.name, cwd=repo).returncode == 0
     # detect-secrets itself rescans with our baseline and keeps the labels.
-    rescanned = run_detect_secrets("scan", "--baseline", baseline.name, cwd=repo)
+    rescanned = run_detect_secrets("scan", "--no-verify", "--baseline", baseline.name, cwd=repo)
     assert rescanned.returncode == 0, rescanned.stderr
     assert _labels(baseline) == {baseline_hash(prefixed): False, baseline_hash(key): True}
+
+
+def test_auditing_never_calls_klaviyo(tmp_path: Path, klaviyo: KlaviyoStandin) -> None:
+    # Our baselines keep detect-secrets' verification filter, under which every secret it
+    # finds again would be checked over the network; labelling must not do that.
+    key = make_key("audit offline")
+    klaviyo.add_key(key)
+    repo = git_repo(tmp_path / "repo", {"k.py": f"K = '{key}'\n"})
+    env = {"KEYGUARD_KLAVIYO_URL": klaviyo.url}
+    assert run_keyguard("scan", "--update-baseline", ".secrets.baseline", cwd=repo).returncode == 1
+    filters = json.loads((repo / ".secrets.baseline").read_text())["filters_used"]
+    assert "detect_secrets.filters.common.is_ignored_due_to_verification_policies" in {
+        f["path"] for f in filters
+    }
+
+    proc = run_audit(".secrets.baseline", cwd=repo, stdin="y\n", env=env)
+
+    assert proc.returncode == 0, proc.stderr
+    assert _labels(repo / ".secrets.baseline") == {baseline_hash(key): True}
+    assert len(klaviyo.log) == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from plugins.klaviyo_standin import KeyState, KlaviyoStandin
-from plugins.pattern import redact
+from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin
+from plugins.pattern import fingerprint, redact
 from tests.support.keys import make_key
 from tests.support.klaviyo_cli import run_keyguard
 
@@ -80,3 +80,23 @@ def test_verify_of_a_tree_without_keys_makes_no_http_request(
     proc = run_keyguard("scan", "--verify", ".", cwd=root, url=klaviyo.url)
     assert proc.returncode == 0, proc.stderr
     assert len(klaviyo.log) == 0
+
+
+def test_scan_verify_never_prints_or_writes_a_key(klaviyo: KlaviyoStandin, tmp_path: Path) -> None:
+    live, flaky = make_key("h-live"), make_key("h-flaky")
+    klaviyo.add_key(live)
+    klaviyo.add_key(flaky)
+    klaviyo.inject(Fault.garbage(), times=None, fingerprint=fingerprint(flaky))
+    root = tree(tmp_path, **{"a.js": f"x='{live}';y='{flaky}'\n"})
+    report = tmp_path / "report.json"
+    runs = [
+        run_keyguard("scan", "--verify", "--format", "json", "-o", str(report), ".",
+                     cwd=root, url=klaviyo.url),
+        run_keyguard("scan", "--verify", ".", cwd=root, url=klaviyo.url),
+    ]  # fmt: skip
+    assert [r.returncode for r in runs] == [1, 1]
+    statuses = {f["status"] for f in json.loads(report.read_text())["findings"]}
+    assert statuses == {"live", "unknown"}
+    everything = report.read_text() + "".join(r.stdout + r.stderr for r in runs)
+    for key in (live, flaky):
+        assert key not in everything

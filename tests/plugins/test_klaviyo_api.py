@@ -25,16 +25,13 @@ from tests.support.keys import make_key
 
 
 class Sleeps:
-    """Records the waits the client asks for, and waits a little for real."""
+    """Records the waits the client asks for, without waiting."""
 
-    def __init__(self, real: bool = True) -> None:
+    def __init__(self) -> None:
         self.waits: list[float] = []
-        self.real = real
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
-        if self.real:
-            time.sleep(seconds)
 
 
 def secret(label: str) -> Secret:
@@ -43,7 +40,7 @@ def secret(label: str) -> Secret:
 
 @pytest.fixture
 def fast_sleep() -> Sleeps:
-    return Sleeps(real=False)
+    return Sleeps()
 
 
 @pytest.fixture
@@ -115,18 +112,32 @@ def test_400_without_auth_code_is_unknown_not_revoked(
     assert "400" in check.reason
 
 
+class Clock:
+    """Time that moves only when the client sleeps: rate-limit windows without flakiness."""
+
+    def __init__(self) -> None:
+        self.now = 1000.25
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
 def test_429_waits_as_retry_after_says_then_succeeds() -> None:
     key = secret("throttled")
-    sleeps = Sleeps(real=True)
-    with KlaviyoStandin(RateLimit(burst=1, steady=100)) as standin:
+    clock = Clock()
+    with KlaviyoStandin(RateLimit(burst=1, steady=100), clock=clock) as standin:
         standin.add_key(key)
-        with KlaviyoClient(standin.url, sleep=sleeps) as c:
+        with KlaviyoClient(standin.url, sleep=clock.sleep) as c:
             first, second = c.check(key), c.check(key)
         statuses = [e.status for e in standin.log.entries()]
     assert first.status is second.status is KeyStatus.LIVE
-    assert 429 in statuses
-    assert sleeps.waits
-    assert all(w == 1.0 for w in sleeps.waits)  # the stand-in's Retry-After: 1
+    assert statuses == [200, 429, 200]
+    assert clock.waits == [1.0]  # the stand-in's Retry-After: 1
 
 
 def test_a_flood_of_429s_ends_unknown_with_a_reason(
@@ -145,7 +156,7 @@ def test_retry_after_longer_than_max_wait_gives_up_at_once(
     fast_sleep: Sleeps,
 ) -> None:
     key = secret("steady-window")
-    with KlaviyoStandin(RateLimit(burst=100, steady=1)) as standin:
+    with KlaviyoStandin(RateLimit(burst=100, steady=1), clock=Clock()) as standin:
         standin.add_key(key)
         with KlaviyoClient(standin.url, sleep=fast_sleep, max_wait=0.5) as c:
             assert c.check(key).status is KeyStatus.LIVE

@@ -24,6 +24,10 @@ def test_verify_maps_each_status(klaviyo: KlaviyoStandin, monkeypatch: pytest.Mo
     klaviyo.add_key(flaky)
     klaviyo.inject(Fault.error(503), times=None, fingerprint=fingerprint(flaky))
     monkeypatch.setenv("KEYGUARD_KLAVIYO_URL", klaviyo.url)
+    monkeypatch.setenv("KEYGUARD_VERIFY", "off")
+    assert KlaviyoDetector().verify(live) is VerifiedResult.UNVERIFIED
+    assert len(klaviyo.log) == 0
+    monkeypatch.delenv("KEYGUARD_VERIFY")
     detector = KlaviyoDetector()
     assert detector.verify(live) is VerifiedResult.VERIFIED_TRUE
     assert detector.verify(limited) is VerifiedResult.VERIFIED_TRUE
@@ -37,7 +41,7 @@ def test_verify_maps_each_status(klaviyo: KlaviyoStandin, monkeypatch: pytest.Mo
 def detect_secrets_scan(repo: Path, url: str, *args: str) -> list[dict[str, object]]:
     """The real CLI, with the plugin loaded by file path and keyguard NOT on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PYTHON"))}
-    env = {k: v for k, v in env.items() if "proxy" not in k.lower()}
+    env = {k: v for k, v in env.items() if "proxy" not in k.lower() and k != "KEYGUARD_VERIFY"}
     env["KEYGUARD_KLAVIYO_URL"] = url
     proc = subprocess.run(
         [str(DETECT_SECRETS), "scan", "--plugin", str(PLUGIN_FILE), *args],

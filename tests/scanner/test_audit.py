@@ -103,3 +103,21 @@ def test_save_labels_changes_only_is_secret(tmp_path: Path) -> None:
     assert after == before
     assert save_labels(path, {fake_key: None}) == 1
     assert "is_secret" not in json.loads(path.read_text())["results"]["x.py"][1]
+
+
+def test_our_results_are_found_even_when_the_baseline_does_not_name_our_plugin(
+    tmp_path: Path,
+) -> None:
+    key = make_key("unnamed plugin")
+    repo = git_repo(tmp_path / "repo", {"k.py": f"K = '{key}'\n"})
+    path = _teammates_baseline(repo)
+    document = json.loads(path.read_text())
+    document["plugins_used"] = [
+        p for p in document["plugins_used"] if p["name"] != "KlaviyoDetector"
+    ]
+    path.write_text(json.dumps(document))
+
+    (item,) = pending(path, root=repo)
+
+    assert item.problem is None
+    assert item.lines == ((1, f"K = 'pk_…{key[-4:]}'"),)

@@ -126,7 +126,7 @@ def test_writes_a_new_baseline_detect_secrets_reads_back(tmp_path: Path) -> None
 
     # detect-secrets rescans with our baseline's settings (our plugin, our filters) and
     # agrees: including the KlaviyoAPI(api_key=...) line its default filters would drop.
-    proc = run_detect_secrets("scan", "--baseline", ".secrets.baseline", cwd=repo)
+    proc = run_detect_secrets("scan", "--no-verify", "--baseline", ".secrets.baseline", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert _entries(json.loads(path.read_text())) == _entries(document)
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from tests.support.detect_secrets_cli import REPO_ROOT
 
 
-def run_keyguard(*args: str | Path, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+def run_keyguard(
+    *args: str | Path, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | (env or {})
     env["PYTHONPATH"] = str(REPO_ROOT)
     return subprocess.run(
         [sys.executable, "-m", "keyguard.main", *map(str, args)],
@@ -25,5 +27,7 @@ def run_keyguard(*args: str | Path, cwd: Path, stdin: str = "") -> subprocess.Co
     )
 
 
-def run_audit(*args: str | Path, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return run_keyguard("audit", *args, cwd=cwd, stdin=stdin)
+def run_audit(
+    *args: str | Path, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_keyguard("audit", *args, cwd=cwd, stdin=stdin, env=env)
