@@ -7,8 +7,10 @@ import click
 from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
 from keyguard.commands.keys import keys
+from keyguard.commands.merge import merge
 from keyguard.commands.scan import scan
 from keyguard.commands.site import site
+from keyguard.commands.sweep import sweep
 from keyguard.commands.verify import verify
 from keyguard.error_handler import run
 
@@ -30,6 +32,8 @@ cli.add_command(demo)
 cli.add_command(audit)
 cli.add_command(verify)
 cli.add_command(keys)
+cli.add_command(sweep)
+cli.add_command(merge)
 
 
 def main() -> None:

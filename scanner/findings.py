@@ -93,6 +93,23 @@ class ScanResult:
     suppressed: int = 0  # occurrences hidden by a baseline or an allowlist pragma
 
 
+def occurrence_order(o: Occurrence) -> tuple[object, ...]:
+    """The dataclass order of occurrences, except that a missing source location or
+    provenance sorts first instead of raising (a sweep mixes plain directories, whose
+    occurrences have no provenance, with repositories, which always have one)."""
+    return (
+        o.path,
+        o.line,
+        o.column,
+        o.byte_column,
+        o.encoding,
+        o.original is not None,
+        o.original or (),
+        o.provenance is not None,
+        o.provenance or (),
+    )
+
+
 def group(pairs: Iterable[tuple[Secret, Occurrence]]) -> tuple[Finding, ...]:
     """Group occurrences by key; findings and occurrences come out in a stable order."""
     by_fp: dict[str, tuple[Secret, set[Occurrence]]] = {}
@@ -105,10 +122,10 @@ def group(pairs: Iterable[tuple[Secret, Occurrence]]) -> tuple[Finding, ...]:
         Finding(
             fingerprint=fp,
             redacted=secret.redacted,
-            occurrences=tuple(sorted(occurrences)),
+            occurrences=tuple(sorted(occurrences, key=occurrence_order)),
             secret=secret,
         )
         for fp, (secret, occurrences) in by_fp.items()
     ]
-    findings.sort(key=lambda f: (f.occurrences[0], f.fingerprint))
+    findings.sort(key=lambda f: (occurrence_order(f.occurrences[0]), f.fingerprint))
     return tuple(findings)

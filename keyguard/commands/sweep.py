@@ -1,0 +1,175 @@
+"""``keyguard sweep``: every key ever committed, in one repository or hundreds."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.output import write_rich, write_text
+from keyguard.progress import LiveProgress
+from keyguard.version import tool_version
+from plugins.errors import UsageError
+from scanner import blobcache
+from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
+from scanner.report import jsonl, sarif, sweep_console, sweep_report
+from scanner.sweep import SweepOptions
+
+_ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
+
+
+def exit_code(result: SweepResult) -> int:
+    if result.findings:
+        return EXIT_FINDINGS
+    if result.errors:
+        return EXIT_UNREADABLE
+    return EXIT_CLEAN
+
+
+def _read_targets(path: Path) -> list[str]:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read --targets-from {path}: {exc.strerror}") from exc
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
+    """The commits being pushed, from the variables pre-commit sets for a pre-push hook.
+
+    Returns the options and whether there is anything to sweep at all.
+    """
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
+    if to_ref in _ZERO_OIDS:
+        return SweepOptions(worktree=False), False  # deleting a remote branch pushes nothing
+    if to_ref and from_ref and from_ref not in _ZERO_OIDS:
+        return SweepOptions(refs=(to_ref,), since=from_ref, worktree=False), True
+    # A new branch whose history reaches a root commit: pre-commit passes no range, so
+    # sweep what the pushed ref has that no remote-tracking ref already holds.
+    local = to_ref or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
+    return SweepOptions(refs=(local,), exclude_remotes=True, worktree=worktree), True
+
+
+@click.command(
+    epilog="Exit codes: 0 clean, 1 keys found, 2 usage or configuration error, "
+    "3 no keys found but something named could not be read."
+)
+@click.argument("targets", nargs=-1)
+@click.option(
+    "--targets-from",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read more targets from this file, one per line ('-' for stdin).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Targets swept in parallel.  [default: the number of cores]",
+)
+@click.option("--shard", help="Sweep only share I of N of the targets (0 <= I < N).")
+@click.option(
+    "--unreachable",
+    is_flag=True,
+    help="Also read dangling and reflog-only objects (amended or reset commits).",
+)
+@click.option("--since", metavar="REV", help="Scan only what is not reachable from REV.")
+@click.option(
+    "--ref",
+    "refs",
+    metavar="REV",
+    multiple=True,
+    help="Sweep history reachable from REV instead of from every ref (repeatable).",
+)
+@click.option(
+    "--pre-push",
+    is_flag=True,
+    help="Sweep the commits being pushed (pre-commit's PRE_COMMIT_FROM_REF/TO_REF).",
+)
+@click.option("--no-worktree", is_flag=True, help="Skip untracked and modified work-tree files.")
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Remember blobs scanned clean here, and skip them next time.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["console", "json", "jsonl", "sarif"]),
+    default="console",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+def sweep(
+    targets: tuple[str, ...],
+    targets_from: Path | None,
+    jobs: int | None,
+    shard: str | None,
+    unreachable: bool,
+    since: str | None,
+    refs: tuple[str, ...],
+    pre_push: bool,
+    no_worktree: bool,
+    cache_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    show_secrets: bool,
+) -> int:
+    """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
+    remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
+
+    TARGETS are git work trees, bare repositories or plain directories (default: .).
+    """
+    if pre_push:
+        if since or refs or unreachable:
+            raise UsageError("--pre-push sets the range itself: drop --since, --ref, --unreachable")
+        options, anything = _pre_push_options(not no_worktree)
+        if not anything:
+            return EXIT_CLEAN
+    else:
+        options = SweepOptions(
+            unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
+        )
+    names = list(targets) + (_read_targets(targets_from) if targets_from else [])
+    chosen = select_targets(names or ["."], Shard.parse(shard) if shard else None)
+    cache = blobcache.load(cache_path) if cache_path else frozenset()
+    with LiveProgress(total=len(chosen)) as live:
+        result = sweep_many(
+            chosen,
+            options,
+            jobs=jobs or os.cpu_count() or 1,
+            cache=cache,
+            remember=cache_path is not None,
+            progress=live.scanned,
+            on_target=live.target_done,
+        )
+    if cache_path is not None:
+        blobcache.save(cache_path, cache | result.clean_blobs)
+    _report(result, fmt, output, show_secrets)
+    return exit_code(result)
+
+
+def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bool) -> None:
+    if fmt == "console":
+        write_rich(sweep_console.render(result, show_secrets=show_secrets), output)
+        return
+    document = sweep_report.report_dict(result, show_secrets=show_secrets)
+    if fmt == "json":
+        write_text(sweep_report.dumps(document), output)
+    elif fmt == "jsonl":
+        write_text(jsonl.render(document), output)
+    else:
+        write_text(sarif.render(document, tool_version=tool_version()), output)
+    LiveProgress.show_on_terminal(sweep_console.summary_table(result))

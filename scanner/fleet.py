@@ -1,0 +1,203 @@
+"""Sweeping many targets: shards, a process pool, and the combined result.
+
+Each target is swept in a worker process holding one repository's working set at a time,
+so memory stays bounded however many targets there are. Keys cross the process boundary
+only through the pool's in-memory pipe, as plain strings in a private wire record
+(``Secret`` refuses to be pickled so that nothing persists one by accident).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from plugins.errors import UsageError
+from plugins.pattern import Secret
+from scanner.findings import Finding, Occurrence, ScanIssue, group
+from scanner.sweep import SweepOptions, SweepStats, TargetResult, sweep_target
+
+_MAX_STREAMS = 4
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Share ``index`` of ``count`` (0 <= index < count), chosen by a hash of each target."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        head, sep, tail = text.partition("/")
+        if not sep or not head.isdigit() or not tail.isdigit():
+            raise UsageError(f"--shard {text!r}: expected I/N, such as 0/4")
+        shard = cls(int(head), int(tail))
+        if shard.count < 1 or not 0 <= shard.index < shard.count:
+            raise UsageError(f"--shard {text!r}: I must be in 0..N-1")
+        return shard
+
+    def selects(self, target: str) -> bool:
+        # A hash of the target's name, not its position, so adding a repository to the
+        # list never moves the others to another shard.
+        name = os.path.normpath(target).encode("utf-8", "surrogateescape")
+        return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % self.count == self.index
+
+
+def select_targets(targets: Iterable[str], shard: Shard | None) -> list[str]:
+    """Targets in a stable order, without duplicates, narrowed to *shard*."""
+    seen: dict[str, None] = {}
+    for target in targets:
+        seen.setdefault(os.path.normpath(target), None)
+    chosen = sorted(seen)
+    return [t for t in chosen if shard is None or shard.selects(t)]
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    target: str
+    kind: str
+    stats: SweepStats
+    occurrences: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanIssue, ...]
+    warnings: tuple[ScanIssue, ...]
+    targets: tuple[TargetSummary, ...]
+    stats: SweepStats
+    clean_blobs: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Wire:
+    """A TargetResult that can cross a process boundary: keys travel as plain strings."""
+
+    result: TargetResult  # with hits emptied
+    keys: tuple[str, ...]
+    occurrences: tuple[Occurrence, ...]
+
+    @classmethod
+    def pack(cls, result: TargetResult) -> _Wire:
+        keys = tuple(secret.reveal() for secret, _ in result.hits)
+        occurrences = tuple(occurrence for _, occurrence in result.hits)
+        return cls(
+            TargetResult(
+                result.target,
+                result.kind,
+                (),
+                result.errors,
+                result.warnings,
+                result.stats,
+                result.clean_blobs,
+            ),
+            keys,
+            occurrences,
+        )
+
+    def unpack(self) -> TargetResult:
+        hits = tuple(zip((Secret(k) for k in self.keys), self.occurrences, strict=True))
+        r = self.result
+        return TargetResult(r.target, r.kind, hits, r.errors, r.warnings, r.stats, r.clean_blobs)
+
+
+# Worker state, set once per worker process by the pool initializer.
+_worker: dict[str, object] = {}
+
+
+def _init_worker(options: SweepOptions, cache: frozenset[str], remember: bool) -> None:
+    _worker.update(options=options, cache=cache, remember=remember)
+
+
+def _sweep_in_worker(target: str) -> _Wire:
+    options = _worker["options"]
+    cache = _worker["cache"]
+    assert isinstance(options, SweepOptions)
+    assert isinstance(cache, frozenset)
+    return _Wire.pack(
+        sweep_target(Path(target), options, cache=cache, remember=bool(_worker["remember"]))
+    )
+
+
+def _results(
+    targets: Sequence[str],
+    options: SweepOptions,
+    jobs: int,
+    cache: frozenset[str],
+    remember: bool,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[TargetResult]:
+    if jobs <= 1 or len(targets) <= 1:
+        for target in targets:
+            yield sweep_target(
+                Path(target), options, cache=cache, remember=remember, progress=progress
+            )
+        return
+    # forkserver: workers start from a clean interpreter, never from a copy of a parent
+    # that may hold threads (rich's live display) or keys.
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(
+        min(jobs, len(targets)), _init_worker, (options, cache, remember), maxtasksperchild=64
+    ) as pool:
+        for wire in pool.imap_unordered(_sweep_in_worker, targets):
+            result = wire.unpack()
+            if progress is not None:
+                progress(result.stats.blobs, result.stats.bytes)
+            yield result
+
+
+def sweep_many(
+    targets: Sequence[str],
+    options: SweepOptions,
+    *,
+    jobs: int = 1,
+    cache: Collection[str] = frozenset(),
+    remember: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    on_target: Callable[[TargetResult], None] | None = None,
+) -> SweepResult:
+    """Sweep *targets* (``jobs`` at a time) and group every key found into findings."""
+    frozen = frozenset(cache)
+    # Cores not needed for one target each go to reading a repository with more streams.
+    spare = max(1, min(_MAX_STREAMS, jobs // max(1, len(targets))))
+    options = dataclasses.replace(options, streams=spare)
+    hits: list[tuple[Secret, Occurrence]] = []
+    errors: list[ScanIssue] = []
+    warnings: list[ScanIssue] = []
+    summaries: list[TargetSummary] = []
+    total = SweepStats()
+    clean: set[str] = set()
+    for result in _results(targets, options, jobs, frozen, remember, progress):
+        hits.extend(result.hits)
+        errors.extend(result.errors)
+        warnings.extend(result.warnings)
+        total = total + result.stats
+        clean.update(result.clean_blobs)
+        summaries.append(
+            TargetSummary(
+                result.target, result.kind, result.stats, len(result.hits), len(result.errors)
+            )
+        )
+        if on_target is not None:
+            on_target(result)
+    summaries.sort(key=lambda s: s.target)
+    # Sorted so that results do not depend on which worker finished first.
+    return SweepResult(
+        group(hits),
+        tuple(sorted(errors, key=_issue_order)),
+        tuple(sorted(warnings, key=_issue_order)),
+        tuple(summaries),
+        total,
+        frozenset(clean),
+    )
+
+
+def _issue_order(issue: ScanIssue) -> tuple[str, str]:
+    return (issue.path, issue.message)

@@ -1,0 +1,108 @@
+"""Combine JSON reports of sweep shards into one report, as if one machine swept them all.
+
+Works on the JSON documents themselves (they hold fingerprints, never whole keys unless
+``--show-secrets`` wrote them), grouping findings by fingerprint and ordering findings
+and occurrences as :func:`scanner.findings.group` does, so merging the shards of a
+sweep gives the same findings as the unsharded sweep.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from plugins.errors import KeyguardError
+
+
+class MergeError(KeyguardError):
+    exit_code = 2
+
+
+_STAT_KEYS = ("files", "bytes", "blobs", "cached_blobs", "skipped_binary", "suppressed")
+_PROVENANCE_ORDER = (
+    "repository",
+    "blob",
+    "commit",
+    "author_date",
+    "author",
+    "refs",
+    "at_head",
+    "in_worktree",
+)
+
+
+def load(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MergeError(f"cannot read {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise MergeError(f"{path} is not JSON: write shard results with --format json") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
+        raise MergeError(f"{path} is not a keyguard JSON report (no findings list)")
+    return document
+
+
+def _none_first(value: Any) -> tuple[int, Any]:
+    return (0, "") if value is None else (1, value)
+
+
+def _occurrence_order(o: Mapping[str, Any]) -> tuple[Any, ...]:
+    original = o.get("original")
+    head = (o["path"], o["line"], o["column"], o.get("byte_column", 0), o.get("encoding", ""))
+    orig = _none_first(None if original is None else tuple(original.values()))
+    if "blob" not in o:
+        return (*head, orig, (0, ""))
+    prov = tuple(
+        tuple(o[k]) if isinstance(o.get(k), list) else _none_first(o.get(k))
+        for k in _PROVENANCE_ORDER
+    )
+    return (*head, orig, (1, prov))
+
+
+def _canonical(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def merge(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    findings: dict[str, dict[str, Any]] = {}
+    occurrences: dict[str, dict[str, Mapping[str, Any]]] = {}
+    errors: dict[str, Mapping[str, Any]] = {}
+    warnings: dict[str, Mapping[str, Any]] = {}
+    targets: dict[str, Mapping[str, Any]] = {}
+    stats = dict.fromkeys(_STAT_KEYS, 0)
+    for document in documents:
+        for finding in document["findings"]:
+            fp = finding["fingerprint"]
+            head = {k: v for k, v in finding.items() if k != "occurrences"}
+            findings.setdefault(fp, head).update(head)
+            into = occurrences.setdefault(fp, {})
+            for occurrence in finding["occurrences"]:
+                into.setdefault(_canonical(occurrence), occurrence)
+        for error in document.get("errors", []):
+            errors.setdefault(_canonical(error), error)
+        for warning in document.get("warnings", []):
+            warnings.setdefault(_canonical(warning), warning)
+        for target in document.get("targets", []):
+            targets.setdefault(str(target.get("target")), target)
+        for key, value in document.get("stats", {}).items():
+            if key in stats and isinstance(value, int):
+                stats[key] += value
+    merged = []
+    for fp, head in findings.items():
+        ordered = sorted(occurrences[fp].values(), key=_occurrence_order)
+        merged.append({**head, "occurrences": ordered})
+    merged.sort(key=lambda f: (_occurrence_order(f["occurrences"][0]), f["fingerprint"]))
+
+    def issues(found: dict[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        return sorted(found.values(), key=lambda i: (i.get("path", ""), i.get("message", "")))
+
+    return {
+        "findings": merged,
+        "errors": issues(errors),
+        "stats": stats,
+        "warnings": issues(warnings),
+        "targets": sorted(targets.values(), key=lambda t: str(t.get("target"))),
+    }

@@ -1,0 +1,141 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+Rendered from the JSON document, not from live findings, so shard results combined by
+``keyguard merge`` render exactly like a single sweep. One result per occurrence; the
+message shows only the redacted key; ``partialFingerprints`` carry the key's SHA-256 so
+a consumer tracks one leaked key across files, commits and re-runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from plugins.pattern import SECRET_TYPE
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+RULE_ID = "klaviyo-private-api-key"
+
+_HELP = (
+    "A Klaviyo private API key grants access to the account's data through the Klaviyo API. "
+    "A key that was ever committed stays in the git history of every clone: removing it from "
+    "the code is not enough. Rotate it (create a replacement key in Klaviyo, update every "
+    "consumer, then disable the old key), for example with `keyguard rotate`."
+)
+
+_RULE: dict[str, Any] = {
+    "id": RULE_ID,
+    "name": "KlaviyoPrivateApiKey",
+    "shortDescription": {"text": "Klaviyo private API key committed"},
+    "fullDescription": {
+        "text": "A Klaviyo private API key (pk_…) was found in source, configuration or git "
+        "history."
+    },
+    "help": {"text": _HELP, "markdown": _HELP},
+    "defaultConfiguration": {"level": "error"},
+    "properties": {
+        "tags": ["security", "secret", "external/cwe/cwe-798"],
+        "precision": "very-high",
+        "problem.severity": "error",
+        "security-severity": "9.1",
+    },
+}
+
+_PROVENANCE_KEYS = (
+    "repository",
+    "blob",
+    "commit",
+    "author_date",
+    "author",
+    "refs",
+    "at_head",
+    "in_worktree",
+)
+
+
+def _message(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> str:
+    text = (
+        f"{finding.get('type', SECRET_TYPE)} {finding['redacted']} "
+        f"(fingerprint {finding['fingerprint'][:12]})"
+    )
+    commit = occurrence.get("commit")
+    if commit:
+        text += f" introduced in commit {commit[:12]}"
+        if occurrence.get("author_date"):
+            text += f" on {occurrence['author_date'][:10]}"
+    if occurrence.get("at_head") or occurrence.get("in_worktree"):
+        text += "; still present"
+    return text + ". Rotate this key."
+
+
+def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[str, Any]:
+    path = occurrence["path"]
+    location_key = f"{finding['fingerprint']}:{occurrence.get('repository', '')}:{path}"
+    properties = {k: occurrence[k] for k in _PROVENANCE_KEYS if occurrence.get(k) is not None}
+    return {
+        "ruleId": RULE_ID,
+        "ruleIndex": 0,
+        "level": "error",
+        "message": {"text": _message(finding, occurrence)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(path.replace("\\", "/"))},
+                    "region": {
+                        "startLine": occurrence["line"],
+                        "startColumn": occurrence["column"],
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {
+            "klaviyoKeySha256/v1": finding["fingerprint"],
+            "klaviyoKeyLocation/v1": hashlib.sha256(location_key.encode("utf-8")).hexdigest(),
+        },
+        "properties": properties,
+    }
+
+
+def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any]:
+    results = [
+        _result(finding, occurrence)
+        for finding in report["findings"]
+        for occurrence in finding["occurrences"]
+    ]
+    notifications = [
+        {"level": "error", "message": {"text": f"{e['path']}: {e['message']}"}}
+        for e in report.get("errors", [])
+    ] + [
+        {"level": "warning", "message": {"text": f"{w['path']}: {w['message']}"}}
+        for w in report.get("warnings", [])
+    ]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "keyguard",
+                        "version": tool_version,
+                        "rules": [_RULE],
+                    }
+                },
+                "columnKind": "utf16CodeUnits",
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.get("errors"),
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(report: Mapping[str, Any], *, tool_version: str) -> str:
+    return json.dumps(sarif_dict(report, tool_version=tool_version), indent=2) + "\n"

@@ -1,0 +1,221 @@
+"""Sweep one target: a git work tree, a bare repository, or a plain directory.
+
+For a repository every unique blob reachable from every ref is scanned once (see
+:mod:`scanner.gitobjects`), then only blobs that held a key are attributed (see
+:mod:`scanner.attribution`). A work tree's untracked and modified files are scanned
+too, since they are one ``git add`` away from the history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plugins.errors import KeyguardError, UsageError
+from scanner.attribution import HeadTree, attribute, head_tree
+from scanner.detect import Detection, detect_stream
+from scanner.findings import ScanIssue
+from scanner.gitcmd import GitNotFound
+from scanner.gitobjects import Blob, BlobStream, Selection
+from scanner.gitrepo import Repository, open_repository, resolve_commit
+from scanner.scan import scan_paths
+from scanner.worktree import Hit, detect_unless_binary, sweep_worktree
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """What to read in each repository."""
+
+    unreachable: bool = False
+    since: str | None = None  # scan only what is not reachable from this revision
+    refs: tuple[str, ...] = ()  # rev-list starting points; empty means every ref
+    worktree: bool = True  # also scan untracked and modified work-tree files
+    exclude_remotes: bool = False  # also skip what any remote-tracking ref reaches
+    streams: int = 1  # cat-file processes reading one repository at once
+
+    def __post_init__(self) -> None:
+        if self.unreachable and (self.since or self.refs or self.exclude_remotes):
+            raise UsageError(
+                "--unreachable reads every object: it cannot be combined with --since or --ref"
+            )
+
+
+@dataclass(frozen=True)
+class SweepStats:
+    blobs: int = 0
+    bytes: int = 0
+    cached: int = 0  # blobs skipped because a cache says they were scanned clean
+    files: int = 0  # work-tree or directory files
+
+    def __add__(self, other: SweepStats) -> SweepStats:
+        return SweepStats(
+            *(
+                a + b
+                for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True)
+            )
+        )
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: str
+    kind: str  # "repository", "bare repository", "directory" or "unreadable"
+    hits: tuple[Hit, ...] = ()
+    errors: tuple[ScanIssue, ...] = ()
+    warnings: tuple[ScanIssue, ...] = ()
+    stats: SweepStats = SweepStats()
+    clean_blobs: tuple[str, ...] = field(default=(), repr=False)  # for a scan cache
+
+
+Progress = Callable[[int, int], None]  # (blobs, bytes) scanned since the last call
+
+
+def sweep_target(
+    target: Path,
+    options: SweepOptions,
+    *,
+    cache: Collection[str] = (),
+    remember: bool = False,
+    progress: Progress | None = None,
+) -> TargetResult:
+    """Sweep *target*; problems are recorded in the result, never raised."""
+    name = str(target)
+    if not os.path.lexists(target):
+        return TargetResult(
+            name, "unreadable", errors=(ScanIssue(name, "no such file or directory"),)
+        )
+    if not target.is_dir():
+        return _sweep_directory(target)  # a single file: scanned as a file
+    if not os.access(target, os.R_OK | os.X_OK):
+        return TargetResult(name, "unreadable", errors=(ScanIssue(name, "permission denied"),))
+    try:
+        repo = open_repository(target)
+    except GitNotFound as exc:
+        plain = _sweep_directory(target)
+        return dataclasses.replace(plain, errors=(*plain.errors, ScanIssue(name, str(exc))))
+    except KeyguardError as exc:
+        return TargetResult(name, "unreadable", errors=(ScanIssue(name, str(exc)),))
+    if repo is None:
+        return _sweep_directory(target)
+    try:
+        return _sweep_repository(name, repo, options, cache, remember, progress)
+    except KeyguardError as exc:
+        return TargetResult(name, _kind(repo), errors=(ScanIssue(name, str(exc)),))
+
+
+def _kind(repo: Repository) -> str:
+    return "repository" if repo.work_tree else "bare repository"
+
+
+def _sweep_directory(target: Path) -> TargetResult:
+    result = scan_paths([target])
+    hits = tuple((f.secret, o) for f in result.findings for o in f.occurrences)
+    stats = SweepStats(files=result.stats.files, bytes=result.stats.bytes)
+    return TargetResult(str(target), "directory", hits, result.errors, stats=stats)
+
+
+def _scan_blob(blob: Blob) -> Detection:
+    if blob.data is not None:
+        return detect_unless_binary(blob.path, blob.data)
+    assert blob.read is not None
+    return detect_stream(blob.path, blob.read)
+
+
+def _sweep_repository(
+    name: str,
+    repo: Repository,
+    options: SweepOptions,
+    cache: Collection[str],
+    remember: bool,
+    progress: Progress | None,
+) -> TargetResult:
+    revs: tuple[str, ...] = options.refs or ("--all",)
+    if options.refs:
+        revs = tuple(resolve_commit(repo, rev) for rev in options.refs)
+    if options.since or options.exclude_remotes:
+        revs = (*revs, "--not")
+    if options.since:
+        revs = (*revs, resolve_commit(repo, options.since))
+    if options.exclude_remotes:
+        revs = (*revs, "--remotes")
+    stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
+    tally = _Tally(remember, progress)
+    stream.scan(tally.visit, streams=options.streams)
+    tally.flush()
+    matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
+    errors = [ScanIssue(name, message) for message in stream.errors]
+    head = head_tree(repo)
+    log_revs = ("--all", "--reflog") if options.unreachable else revs
+    hits = attribute(repo, matched, log_revs, head)
+    files = 0
+    if repo.work_tree is not None and options.worktree and revs == ("--all",):
+        work_hits, files, work_bytes, work_errors = sweep_worktree(repo)
+        hits.extend(work_hits)
+        size += work_bytes
+        errors.extend(work_errors)
+    return TargetResult(
+        name,
+        _kind(repo),
+        tuple(hits),
+        tuple(errors),
+        _warnings(name, repo, head),
+        SweepStats(blobs=blobs, bytes=size, cached=stream.skipped, files=files),
+        tuple(clean),
+    )
+
+
+class _Tally:
+    """What the blob stream found; ``visit`` may be called from several reader threads."""
+
+    def __init__(self, remember: bool, progress: Progress | None) -> None:
+        self.remember = remember
+        self.progress = progress
+        self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
+        self.clean: list[str] = []
+        self.blobs = self.bytes = 0
+        self._pending_blobs = self._pending_bytes = 0
+        self._lock = threading.Lock()
+
+    def visit(self, blob: Blob) -> None:
+        detection = _scan_blob(blob)  # outside the lock: detection is the work
+        with self._lock:
+            self.blobs += 1
+            self.bytes += blob.size
+            if detection.hits:
+                self.matched[blob.oid] = (blob.path, detection.hits)
+            elif self.remember:
+                self.clean.append(blob.oid)
+            self._pending_blobs += 1
+            self._pending_bytes += blob.size
+            if self._pending_bytes >= 16 << 20 or self._pending_blobs >= 5000:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.progress is not None and self._pending_blobs:
+            self.progress(self._pending_blobs, self._pending_bytes)
+        self._pending_blobs = self._pending_bytes = 0
+
+
+def _warnings(name: str, repo: Repository, head: HeadTree) -> tuple[ScanIssue, ...]:
+    out = []
+    if repo.shallow:
+        out.append(
+            ScanIssue(
+                name,
+                "shallow clone: commits before the shallow boundary were "
+                "not swept; sweep a full clone to cover them",
+            )
+        )
+    for path, commit in head.submodules:
+        out.append(
+            ScanIssue(
+                f"{name}/{path}",
+                f"submodule at {commit[:12]} recorded, not "
+                "followed: sweep its repository as a target",
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,148 @@
+"""``keyguard sweep`` and ``keyguard merge`` driven as users drive them, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from plugins.pattern import fingerprint
+from tests.support.git import commit_file, git, git_env, init_repo
+from tests.support.history import build_corners, tree_digest
+from tests.support.keys import make_key
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def keyguard(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "keyguard.main", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**git_env(), "PYTHONPATH": str(CHECKOUT), **env},
+        check=False,
+    )
+
+
+def test_sweep_reports_history_keys_redacted_with_exit_one(tmp_path: Path) -> None:
+    corners = build_corners(tmp_path / "shop")
+    proc = keyguard("sweep", "--format", "json", cwd=corners.repo)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert {f["fingerprint"] for f in report["findings"]} == {
+        fingerprint(k) for k in corners.keys.values()
+    }
+    assert proc.stderr == ""  # no progress display when not on a terminal
+    for key in corners.keys.values():
+        assert key not in proc.stdout
+    console = keyguard("sweep", ".", cwd=corners.repo)
+    assert console.returncode == 1
+    assert "pk_…" + corners.keys["deleted"][-4:] in console.stdout
+    assert "keyguard sweep" in console.stdout  # the summary table
+    assert not any(key in console.stdout for key in corners.keys.values())
+
+
+def test_a_sweep_leaves_the_repository_byte_identical(tmp_path: Path) -> None:
+    corners = build_corners(tmp_path / "shop")
+    (corners.repo / "untracked.env").write_text(f"K={make_key('untracked-cmd')}\n")
+    (corners.repo / "app.js").write_text("modified\n")
+    before = tree_digest(corners.repo / ".git")
+    for args in (
+        ["--format", "json"],
+        ["--unreachable"],
+        ["--format", "sarif"],
+        ["--since", "HEAD~1"],
+        ["--cache", str(tmp_path / "cache")],
+    ):
+        proc = keyguard("sweep", *args, cwd=corners.repo)
+        assert proc.returncode == 1, (args, proc.stderr)
+    assert tree_digest(corners.repo / ".git") == before
+
+
+def test_unreadable_targets_give_one_line_each_and_exit_three(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    commit_file(repo, "a.txt", "clean\n")
+    proc = keyguard(
+        "sweep", "--since", "no-such-rev", str(repo), str(tmp_path / "gone"), cwd=tmp_path
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "unknown revision 'no-such-rev'" in proc.stdout
+    assert "no such file or directory" in proc.stdout
+    clean = keyguard("sweep", str(repo), cwd=tmp_path)
+    assert clean.returncode == 0, clean.stdout
+
+
+def test_shards_then_merge_equal_one_sweep(tmp_path: Path) -> None:
+    targets = []
+    for i in range(4):
+        repo = init_repo(tmp_path / f"repo{i}")
+        commit_file(repo, "k.env", f"K={make_key(f'cmd-fleet-{i % 2}')}\n")
+        targets.append(str(repo))
+    listing = tmp_path / "targets.txt"
+    listing.write_text("# fleet\n" + "\n".join(targets) + "\n")
+    whole = keyguard(
+        "sweep", "--targets-from", str(listing), "--format", "json", "-j", "2", cwd=tmp_path
+    )
+    assert whole.returncode == 1, whole.stderr
+    outputs = []
+    for i in range(2):
+        out = tmp_path / f"shard{i}.json"
+        proc = keyguard(
+            "sweep",
+            "--targets-from",
+            str(listing),
+            "--shard",
+            f"{i}/2",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+            cwd=tmp_path,
+        )
+        assert proc.returncode in (0, 1), proc.stderr
+        assert proc.stdout == ""
+        outputs.append(str(out))
+    merged = keyguard("merge", *outputs, cwd=tmp_path)
+    assert merged.returncode == 1, merged.stderr
+    assert json.loads(merged.stdout)["findings"] == json.loads(whole.stdout)["findings"]
+    sarif = keyguard("merge", "--format", "sarif", *outputs, cwd=tmp_path)
+    assert len(json.loads(sarif.stdout)["runs"][0]["results"]) == 4
+    bad = keyguard("merge", str(listing), cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1
+
+
+def test_pre_push_sweeps_exactly_the_pushed_commits(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r")
+    old, new = make_key("push-old"), make_key("push-new")
+    pushed_before = commit_file(repo, "a.txt", f"{old}\n")
+    commit_file(repo, "b.txt", "clean\n")
+    clean_tip = git(repo, "rev-parse", "HEAD").strip()
+    commit_file(repo, "c.txt", f"{new}\n")
+    tip = git(repo, "rev-parse", "HEAD").strip()
+
+    def push(from_ref: str, to_ref: str) -> subprocess.CompletedProcess[str]:
+        return keyguard(
+            "sweep",
+            "--pre-push",
+            "--format",
+            "json",
+            cwd=repo,
+            PRE_COMMIT_FROM_REF=from_ref,
+            PRE_COMMIT_TO_REF=to_ref,
+        )
+
+    proc = push(pushed_before, tip)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["fingerprint"] for f in json.loads(proc.stdout)["findings"]] == [fingerprint(new)]
+    assert push(pushed_before, clean_tip).returncode == 0
+    assert push(pushed_before, "0" * 40).returncode == 0  # deleting a remote branch
+
+
+def test_help_documents_exit_codes(tmp_path: Path) -> None:
+    proc = keyguard("sweep", "--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    flat = " ".join(proc.stdout.split())
+    assert "3 no keys found but something named could not be read" in flat

@@ -1,0 +1,125 @@
+"""Many targets: shards, worker processes, merging shard results, the blob cache."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from plugins.errors import UsageError
+from scanner import blobcache
+from scanner.fleet import Shard, select_targets, sweep_many
+from scanner.merge import MergeError, load, merge
+from scanner.report import sweep_report
+from scanner.sweep import SweepOptions
+from tests.support.git import commit_file, init_repo
+from tests.support.keys import make_key
+
+
+def make_fleet(root: Path, n: int) -> list[str]:
+    targets = []
+    for i in range(n):
+        repo = init_repo(root / f"repo{i}")
+        commit_file(repo, "k.txt", f"{make_key(f'fleet-{i % 3}')}\n")
+        commit_file(repo, "clean.txt", f"nothing {i}\n")
+        targets.append(str(repo))
+    return targets
+
+
+def test_shards_partition_the_targets_deterministically() -> None:
+    targets = [f"/srv/git/team{i}/repo{i}" for i in range(200)]
+    shards = [select_targets(targets, Shard(i, 4)) for i in range(4)]
+    assert sorted(t for shard in shards for t in shard) == sorted(targets)
+    assert all(shards)  # every shard gets work with 200 targets
+    reordered = select_targets(list(reversed(targets)) + targets[:5], Shard(2, 4))
+    assert reordered == shards[2]
+    # Adding a target never moves the others between shards.
+    grown = select_targets([*targets, "/srv/git/new"], Shard(2, 4))
+    assert [t for t in grown if t != "/srv/git/new"] == shards[2]
+
+
+@pytest.mark.parametrize("text", ["4/4", "1", "a/b", "0/0", "-1/3"])
+def test_bad_shards_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError):
+        Shard.parse(text)
+
+
+def test_parallel_sweep_equals_serial_and_merged_shards_equal_the_whole(tmp_path: Path) -> None:
+    targets = make_fleet(tmp_path, 5)
+    missing = str(tmp_path / "gone")
+    everything = [*targets, missing]
+    serial = sweep_report.report_dict(sweep_many(everything, SweepOptions(), jobs=1))
+    parallel = sweep_report.report_dict(sweep_many(everything, SweepOptions(), jobs=2))
+    assert parallel == serial
+    assert len(serial["findings"]) == 3
+    assert [e["path"] for e in serial["errors"]] == [missing]
+    shard_docs = []
+    for i in range(3):
+        chosen = select_targets(everything, Shard(i, 3))
+        doc = sweep_report.report_dict(sweep_many(chosen, SweepOptions(), jobs=1))
+        path = tmp_path / f"shard{i}.json"
+        path.write_text(sweep_report.dumps(doc))
+        shard_docs.append(load(path))
+    merged = merge(shard_docs)
+    assert merged["findings"] == serial["findings"]
+    assert merged["errors"] == serial["errors"]
+    assert merged["stats"]["blobs"] == serial["stats"]["blobs"]
+    assert merge([merged, merged])["findings"] == serial["findings"]
+
+
+def test_merge_refuses_what_is_not_a_report(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text(json.dumps({"runs": []}))
+    (tmp_path / "y.json").write_text("not json")
+    for name in ("x.json", "y.json", "missing.json"):
+        with pytest.raises(MergeError):
+            load(tmp_path / name)
+
+
+def test_no_key_is_pickled_on_the_way_back_from_a_worker(tmp_path: Path) -> None:
+    from scanner.fleet import _Wire
+    from scanner.sweep import sweep_target
+
+    (repo,) = make_fleet(tmp_path, 1)
+    result = sweep_target(Path(repo), SweepOptions())
+    with pytest.raises(TypeError):
+        pickle.dumps(result)  # Secret refuses, so a result can never be persisted by accident
+    wire = pickle.loads(pickle.dumps(_Wire.pack(result)))  # noqa: S301 (our own bytes)
+    assert wire.unpack() == result
+
+
+def test_a_cache_skips_clean_blobs_but_keeps_reporting_keys(tmp_path: Path) -> None:
+    targets = make_fleet(tmp_path, 2)
+    cache_file = tmp_path / "cache"
+    first = sweep_many(targets, SweepOptions(), remember=True)
+    blobcache.save(cache_file, first.clean_blobs)
+    cache = blobcache.load(cache_file)
+    assert len(cache) == 2  # the two clean.txt blobs
+    second = sweep_many(targets, SweepOptions(), cache=cache, remember=True)
+    assert second.stats.cached == 2
+    assert second.stats.blobs == first.stats.blobs - 2
+    assert [f.fingerprint for f in second.findings] == [f.fingerprint for f in first.findings]
+
+
+def test_a_cache_from_another_version_is_ignored(tmp_path: Path) -> None:
+    stale = tmp_path / "cache"
+    stale.write_bytes(b"keyguard-blob-cache 0\n" + b"a" * 40 + b"\n")
+    assert blobcache.load(stale) == frozenset()
+    assert blobcache.load(tmp_path / "absent") == frozenset()
+
+
+def test_a_plain_directory_and_a_repository_with_the_same_path_sort_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = make_key("same-place")
+    repo = init_repo(tmp_path / "repo")
+    commit_file(repo, "config.py", f"K = '{key}'\n")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "config.py").write_text(f"K = '{key}'\n")
+    monkeypatch.chdir(plain)  # the directory's occurrence is displayed as "config.py" too
+    result = sweep_many([".", str(repo)], SweepOptions())
+    (finding,) = result.findings
+    assert [o.path for o in finding.occurrences] == ["config.py", "config.py"]
+    assert finding.occurrences[0].provenance is None
