@@ -9,7 +9,6 @@ from keyguard.commands.demo import demo
 from keyguard.commands.keys import keys
 from keyguard.commands.merge import merge
 from keyguard.commands.scan import scan
-from keyguard.commands.site import site
 from keyguard.commands.sweep import sweep
 from keyguard.commands.verify import verify
 from keyguard.error_handler import run
@@ -27,7 +26,6 @@ def cli() -> None:
 
 
 cli.add_command(scan)
-cli.add_command(site)
 cli.add_command(demo)
 cli.add_command(audit)
 cli.add_command(verify)

@@ -147,7 +147,7 @@ def _sweep_repository(
     stream.scan(tally.visit, streams=options.streams)
     tally.flush()
     matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
-    errors = [ScanIssue(name, message) for message in stream.errors]
+    errors = [ScanIssue(name, message) for message in stream.errors] + tally.notes
     head = head_tree(repo)
     log_revs = ("--all", "--reflog") if options.unreachable else revs
     hits = attribute(repo, matched, log_revs, head)
@@ -176,6 +176,7 @@ class _Tally:
         self.progress = progress
         self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
         self.clean: list[str] = []
+        self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
         self.blobs = self.bytes = 0
         self._pending_blobs = self._pending_bytes = 0
         self._lock = threading.Lock()
@@ -185,6 +186,7 @@ class _Tally:
         with self._lock:
             self.blobs += 1
             self.bytes += blob.size
+            self.notes.extend(detection.notes)
             if detection.hits:
                 self.matched[blob.oid] = (blob.path, detection.hits)
             elif self.remember:

@@ -1,8 +1,7 @@
-"""``keyguard site``: scan a deployed site (``--url``) or a saved crawl (``--warc``).
+"""``keyguard sweep --url`` / ``--warc``: a deployed site or a saved crawl.
 
-Meant to become ``keyguard sweep --url/--warc``: the options are one decorator
-(:func:`site_options`) and the work one function (:func:`run_site`), so the sweep
-command can take both as they are.
+The options are one decorator (:func:`site_options`) and the work one function
+(:func:`run_site`), so the sweep command takes them with a few lines.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ from typing import Any, TypeVar
 import click
 
 from keyguard.commands.limits import archive_options, detect_options
-from keyguard.commands.scan import exit_code
-from keyguard.output import write_rich, write_text
 from scanner.findings import ScanResult
-from scanner.report import console, json_report
+from scanner.fleet import SweepResult, TargetSummary
 from scanner.sources.netpolicy import CrawlLimits
+from scanner.sweep import SweepStats
 
 F = TypeVar("F", bound=Callable[..., Any])
 MiB = 1 << 20
@@ -125,30 +123,9 @@ def run_site(
         )
 
 
-@click.command(
-    epilog="Exit codes: 0 clean, 1 keys found, 2 usage or configuration error, "
-    "3 no keys found but something asked for could not be fetched or read."
-)
-@site_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of stdout.",
-)
-@click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
-def site(fmt: str, output: Path | None, show_secrets: bool, **kwargs: Any) -> int:
-    """Scan a deployed site, or a saved crawl, for Klaviyo private API keys.
-
-    Follows what a browser loads for the page (scripts, module preloads, import maps,
-    build manifests, source maps) on the same origin; robots.txt is honoured for pages.
-    """
-    result = run_site(**kwargs)
-    if fmt == "json":
-        write_text(json_report.render(result, show_secrets=show_secrets), output)
-    else:
-        write_rich(console.render(result, show_secrets=show_secrets), output)
-    return exit_code(result)
+def as_sweep_result(result: ScanResult, source: str, kind: str) -> SweepResult:
+    """A site or WARC scan as one sweep target, for the sweep's reports."""
+    stats = SweepStats(files=result.stats.files, bytes=result.stats.bytes)
+    occurrences = sum(len(f.occurrences) for f in result.findings)
+    summary = TargetSummary(source, kind, stats, occurrences, len(result.errors))
+    return SweepResult(result.findings, result.errors, (), (summary,), stats, frozenset())

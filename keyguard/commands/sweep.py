@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from keyguard.commands.site import as_sweep_result, run_site, site_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from keyguard.output import write_rich, write_text
 from keyguard.progress import LiveProgress
@@ -112,6 +114,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@site_options
 def sweep(
     targets: tuple[str, ...],
     targets_from: Path | None,
@@ -126,12 +129,23 @@ def sweep(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    **site: Any,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
 
     TARGETS are git work trees, bare repositories or plain directories (default: .).
+    With --url, a deployed site instead: the page and what a browser loads for it
+    (scripts, preloads, import maps, build manifests, source maps), same origin unless
+    --allow-host, robots.txt honoured for pages. With --warc, a saved crawl.
     """
+    if site["url"] is not None or site["warc"] is not None:
+        if targets or targets_from:
+            raise UsageError("--url and --warc take no TARGETS")
+        source, kind = (site["url"], "site") if site["url"] else (str(site["warc"]), "warc")
+        swept = as_sweep_result(run_site(**site), source, kind)
+        _report(swept, fmt, output, show_secrets)
+        return exit_code(swept)
     if pre_push:
         if since or refs or unreachable:
             raise UsageError("--pre-push sets the range itself: drop --since, --ref, --unreachable")

@@ -1,4 +1,4 @@
-"""``keyguard site`` and the archive limits of ``keyguard scan``, run as a user runs them."""
+"""``keyguard sweep --url/--warc`` and ``keyguard scan`` archive limits, run as a user would."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ def test_site_url_against_a_local_server(tmp_path: Path) -> None:
         "/app.js": Route(f'var k="{key}";'.encode(), content_type="text/javascript"),
     }
     with serve(routes) as site:
-        refused = keyguard("site", "--url", site.base + "/", cwd=tmp_path)
+        refused = keyguard("sweep", "--url", site.base + "/", cwd=tmp_path)
         proc = keyguard(
-            "site",
+            "sweep",
             "--url",
             site.base + "/",
             "--allow-private",
@@ -57,10 +57,14 @@ def test_site_url_against_a_local_server(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
-def test_site_needs_exactly_one_source(tmp_path: Path) -> None:
-    proc = keyguard("site", cwd=tmp_path)
-    assert proc.returncode == 2
-    assert "exactly one of --url and --warc" in proc.stderr
+def test_url_and_warc_are_exclusive_and_take_no_targets(tmp_path: Path) -> None:
+    (tmp_path / "c.warc").write_bytes(b"")
+    both = keyguard("sweep", "--url", "http://127.0.0.1:9/", "--warc", "c.warc", cwd=tmp_path)
+    assert both.returncode == 2
+    assert "exactly one of --url and --warc" in both.stderr
+    targets = keyguard("sweep", "--warc", "c.warc", ".", cwd=tmp_path)
+    assert targets.returncode == 2
+    assert "take no TARGETS" in targets.stderr
 
 
 def test_scan_archive_limits(tmp_path: Path) -> None:
@@ -88,7 +92,7 @@ def test_site_warc(tmp_path: Path) -> None:
         + b"\r\n\r\n"
     )
     (tmp_path / "crawl.warc").write_bytes(record)
-    proc = keyguard("site", "--warc", "crawl.warc", "--format", "json", cwd=tmp_path)
+    proc = keyguard("sweep", "--warc", "crawl.warc", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     [finding] = json.loads(proc.stdout)["findings"]
     assert finding["occurrences"][0]["path"] == "https://shop.example/a.js"
