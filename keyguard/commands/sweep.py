@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import click
 
+from keyguard.commands.limits import detect_options
 from keyguard.commands.site import as_sweep_result, run_site, site_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from keyguard.output import write_rich, write_text
@@ -156,6 +158,9 @@ def sweep(
         options = SweepOptions(
             unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
         )
+    limits = (site["max_depth"], site["max_archive_bytes"], site["max_member_bytes"])
+    detect = detect_options(*limits, site["max_ratio"])
+    options = dataclasses.replace(options, detect=detect)
     names = list(targets) + (_read_targets(targets_from) if targets_from else [])
     chosen = select_targets(names or ["."], Shard.parse(shard) if shard else None)
     cache = blobcache.load(cache_path) if cache_path else frozenset()

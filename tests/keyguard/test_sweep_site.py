@@ -96,3 +96,28 @@ def test_site_warc(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     [finding] = json.loads(proc.stdout)["findings"]
     assert finding["occurrences"][0]["path"] == "https://shop.example/a.js"
+
+
+def test_sweep_archive_limits_reach_history(tmp_path: Path) -> None:
+    key = make_key("cmd-sweep-limits")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["config", "user.email", "t@example.com"],
+        ["config", "user.name", "t"],
+    ):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    (repo / "app.apk").write_bytes(zip_of({"lib/x.jar": zip_of({"a.js": key.encode()})}))
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", "x"], check=True)
+    deep = keyguard("sweep", "--format", "json", "--no-worktree", ".", cwd=repo)
+    shallow = keyguard(
+        "sweep", "--format", "json", "--no-worktree", "--max-depth", "1", ".", cwd=repo
+    )
+    assert deep.returncode == 1, deep.stderr
+    assert json.loads(deep.stdout)["findings"][0]["occurrences"][0]["path"] == (
+        "app.apk!/lib/x.jar!/a.js"
+    )
+    assert shallow.returncode == 3, shallow.stderr
+    assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
