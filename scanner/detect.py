@@ -23,6 +23,7 @@ from scanner.archives import (
     kind_of,
     unbrotli,
 )
+from scanner.decode.concat import ESCAPED_SPLIT
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 from scanner.textscan import Hit, scan_text
 
@@ -69,14 +70,6 @@ class Detection:
     hits: tuple[tuple[Secret, Occurrence], ...]
     allowlisted: int
     notes: tuple[ScanIssue, ...] = ()
-
-
-def _maybe_map(path: str, data: bytes) -> bool:
-    if not (path.lower().endswith(".map") or data[:1] in (b"{", b")")):
-        return False
-    from scanner.mapping import hidden_in_sources
-
-    return hidden_in_sources(path, data)
 
 
 class _Run:
@@ -137,13 +130,16 @@ class _Run:
 
     def text(self, path: str, data: bytes, resolve: Resolver | None) -> None:
         messages: list[str] = []
-        hits = scan_text(data, decoders=self.options.decoders)
+        signals: dict[str, int] = {}
+        hits = scan_text(data, decoders=self.options.decoders, signals=signals)
         placed: list[tuple[Hit, SourceLocation | None]] = [(h, None) for h in hits]
-        if self.options.decoders and (hits or _INLINE_MAP in data or _maybe_map(path, data)):
+        split_at = signals.get(ESCAPED_SPLIT)
+        if self.options.decoders and (hits or split_at is not None or _INLINE_MAP in data):
             # Source maps (json, urllib) load only when there is something to map.
             from scanner.mapping import locate
 
-            placed = [(p.hit, p.original) for p in locate(path, data, hits, resolve, messages)]
+            located = locate(path, data, hits, resolve, messages, split_at)
+            placed = [(p.hit, p.original) for p in located]
         self.note(path, messages)
         for h, original in placed:
             if h.allowlisted:

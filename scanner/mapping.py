@@ -13,7 +13,6 @@ import urllib.parse
 from dataclasses import dataclass, replace
 
 from plugins.errors import KeyguardError
-from scanner.decode.concat import split_gate
 from scanner.findings import SourceLocation
 from scanner.sourcemap import Original, SourceMap, SourceMapError, lookup_many, parse_map
 from scanner.sourcemap.reference import MapSource, Resolver, decode_data_uri, find_reference
@@ -26,17 +25,6 @@ _MAPPED_SUFFIXES = (".js", ".mjs", ".cjs", ".css", ".jsx", ".bundle")
 class Located:
     hit: Hit
     original: SourceLocation | None = None
-
-
-#: Inside a map's JSON a split key's quotes are escaped (``\\"pk_\\" + \\"…``), which the
-#: concatenation decoder does not read; this finds such a place so the map's decoded
-#: sources get scanned even when its raw bytes showed no key.
-_ESCAPED_SPLIT = split_gate(rb"(?:\\\"|['`])")
-
-
-def hidden_in_sources(path: str, data: bytes) -> bool:
-    """A source map whose embedded sources may hold a split key its raw bytes hide."""
-    return looks_like_map(path, data) and _ESCAPED_SPLIT.search(data) is not None
 
 
 def looks_like_map(path: str, data: bytes) -> bool:
@@ -121,13 +109,21 @@ def _beside(path: str, reference: str) -> str:
 
 
 def locate(
-    path: str, data: bytes, hits: list[Hit], resolve: Resolver | None, notes: list[str]
+    path: str,
+    data: bytes,
+    hits: list[Hit],
+    resolve: Resolver | None,
+    notes: list[str],
+    split_at: int | None = None,
 ) -> list[Located]:
-    """*hits* with originals attached, plus keys only an embedded map's sources hold."""
+    """*hits* with originals attached, plus keys only an embedded map's sources hold.
+
+    *split_at* is where a map's raw bytes show a key split by concatenation inside an
+    embedded source (quotes escaped by JSON): the sources are read even without *hits*.
+    """
     try:
         if looks_like_map(path, data):
-            split = _ESCAPED_SPLIT.search(data)
-            if not hits and split is None:
+            if not hits and split_at is None:
                 return []
             try:
                 smap = parse_map(data)
@@ -138,8 +134,8 @@ def locate(
             if hits:
                 fallback = hits[0]
             else:
-                assert split is not None
-                at = split.start()
+                assert split_at is not None
+                at = split_at
                 line, column, byte_column = utf8_positions(data, [at])[at]
                 fallback = Hit("", at, at, line, column, byte_column, "", False)
             return _pair(hits, _content_hits(smap), fallback, path)

@@ -53,8 +53,13 @@ def _utf16_position(data: bytes, off: int, codec: str) -> tuple[int, int, int]:
     return before.count("\n") + 1, len(last.encode(codec)) // 2 + 1, off - line_start + 1
 
 
-def scan_text(data: bytes, *, decoders: bool = True) -> list[Hit]:
-    """Every key in *data*: the plain matcher first, then whatever only a decoder sees."""
+def scan_text(
+    data: bytes, *, decoders: bool = True, signals: dict[str, int] | None = None
+) -> list[Hit]:
+    """Every key in *data*: the plain matcher first, then whatever only a decoder sees.
+
+    *signals* receives what decoders noticed but did not decode (see ``decode_all``).
+    """
     # One pass finds every plain ``pk_``; the matcher runs only where there is one, and
     # the decoders reuse the offsets.
     prefixes = prefix_positions(data) if decoders else None
@@ -73,7 +78,9 @@ def scan_text(data: bytes, *, decoders: bool = True) -> list[Hit]:
     ]
     if not decoders:
         return hits
-    decoded: list[DecodedHit] = decode_all(data, [(h.start, h.end) for h in hits], prefixes)
+    decoded: list[DecodedHit] = decode_all(
+        data, [(h.start, h.end) for h in hits], prefixes, signals
+    )
     if not decoded:
         return hits
     utf8 = utf8_positions(data, [d.start for d in decoded if d.encoding not in _UTF16])

@@ -27,7 +27,10 @@ def split_gate(quote: bytes) -> re.Pattern[bytes]:
     )
 
 
-_GATE = split_gate(rb"[\"'`]")
+#: Quotes may be escaped: that is code inside a JSON string (a source map's sources).
+_GATE = split_gate(rb"\\?[\"'`]")
+#: The name under which find_concatenated reports the first escaped split it saw.
+ESCAPED_SPLIT = "escaped-split"
 _QUOTES = "\"'`"
 _WS = " \t\r\n"
 #: How far back from the gate the fragment's opening quote may be, and how far a chain runs.
@@ -133,12 +136,21 @@ def _chain_at(text: str, start: int) -> _Chain | None:
     return chain if len(chain.joints) > 0 else None
 
 
-def find_concatenated(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
+def find_concatenated(
+    data: bytes, prefixes: list[int], signals: dict[str, int] | None = None
+) -> list[DecodedHit]:
+    """Keys split across literals. A split whose quotes are escaped (``\\"pk_\\" + …``) is
+    not parsed here: its offset goes to ``signals[ESCAPED_SPLIT]`` so that a source map's
+    decoded sources get read (one regex pass serves both)."""
     hits: list[DecodedHit] = []
     done_upto = -1
     for gate in _GATE.finditer(data):
         start = gate.start()
         if start < done_upto:
+            continue
+        if data.find(b"\\", gate.end(), gate.end() + 4) != -1:
+            if signals is not None:
+                signals.setdefault(ESCAPED_SPLIT, start)
             continue
         if (
             _COMMA_JOINT.match(data, gate.end())

@@ -9,10 +9,14 @@ from scanner.decode.base import DecodedHit, gate_positions, search_windows
 
 # An escape of p, k or _ in any of the forms below; runs of backslashes (a JSON string
 # inside a JS string doubles them) count as one.
-_JS_GATE = re.compile(
-    rb"\\(?:x(?:70|6[bB]|5[fF])|u(?:00(?:70|6[bB]|5[fF])|\{0*(?:70|6[bB]|5[fF])\})|1(?:60|53|37)"
+_ESCAPED_PK = (
+    rb"(?:x(?:70|6[bB]|5[fF])|u(?:00(?:70|6[bB]|5[fF])|\{0*(?:70|6[bB]|5[fF])\})|1(?:60|53|37)"
     rb"|0{0,4}(?:70|6[bB]|5[fF])(?![0-9A-Fa-f]))"
 )
+_JS_GATE = re.compile(rb"\\" + _ESCAPED_PK)
+#: In a source map the code sits in JSON strings, so its escapes are doubled: gating on two
+#: backslashes skips the JSON's own ``\n`` and ``\"`` (a map writer never escapes p, k, _).
+_MAP_GATE = re.compile(rb"\\\\" + _ESCAPED_PK)
 _PERCENT_GATE = re.compile(rb"%(?:25)?(?:70|6[bB]|5[fF])")
 _ENTITY_GATE = re.compile(rb"&(?:#(?:[xX]0*(?:70|6[bB]|5[fF])|0*(?:112|107|95))|lowbar;|UnderBar;)")
 
@@ -94,7 +98,8 @@ def find_escaped(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
     """Keys written with JS/JSON or CSS backslash escapes (CSS ``\\70`` vs octal: both tried)."""
     if b"\\" not in data:
         return []
-    starts = gate_positions(data, _JS_GATE, b"\\", prefixes)
+    in_map = data[:1] == b"{" and b'"mappings"' in data and b'"sources"' in data
+    starts = gate_positions(data, _MAP_GATE if in_map else _JS_GATE, b"\\", prefixes)
     if not starts:
         return []
     return search_windows(data, starts, decode_js, "js-escape") + search_windows(

@@ -17,7 +17,6 @@ DECODERS: tuple[Callable[[bytes, list[int]], list[DecodedHit]], ...] = (
     find_entities,
     find_base64,
     find_utf16,
-    find_concatenated,
 )
 
 
@@ -25,17 +24,21 @@ def decode_all(
     data: bytes,
     taken: list[tuple[int, int]] | None = None,
     prefixes: list[int] | None = None,
+    signals: dict[str, int] | None = None,
 ) -> list[DecodedHit]:
     """Keys that only an encoding hid, in offset order; *taken* spans (plain hits) are skipped.
 
-    *prefixes* are the offsets of plain ``pk_`` when the caller already has them.
+    *prefixes* are the offsets of plain ``pk_`` when the caller already has them;
+    *signals* collects what a decoder noticed without decoding (see ``find_concatenated``).
     """
     spans = sorted(taken or ())
     found: list[DecodedHit] = []
     if prefixes is None:
         prefixes = prefix_positions(data)
-    for decoder in DECODERS:
-        for hit in decoder(data, prefixes):
+    found_by = [decoder(data, prefixes) for decoder in DECODERS]
+    found_by.append(find_concatenated(data, prefixes, signals))
+    for decoded in found_by:
+        for hit in decoded:
             if any(lo <= hit.start < hi or hit.start <= lo < hit.end for lo, hi in spans):
                 continue
             spans.append((hit.start, hit.end))

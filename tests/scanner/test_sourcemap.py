@@ -371,3 +371,12 @@ def test_split_key_only_in_sources_content(code: str) -> None:
     assert occ.encoding == "sourcesContent"
     assert occ.original is not None
     assert (occ.original.path, occ.original.line) == ("dist/src/a.js", 2)
+
+
+def test_escaped_key_only_in_sources_content() -> None:
+    escaped = "".join(f"\\x{ord(c):02x}" for c in KEY)
+    built = minify({"src/a.js": f'// a\nconst k = "{escaped}";\n'})
+    [(secret, occ)] = detect_bytes("dist/a.js.map", map_bytes(built.map)).hits
+    assert secret.reveal() == KEY
+    assert occ.encoding == "js-escape"
+    assert occ.original == SourceLocation("dist/src/a.js", 2, 12)
