@@ -244,8 +244,9 @@ class KlaviyoStandin:
                 reply = Reply.error(fault.status, "server_error", "A server error occurred.")
         if reply is None:
             reply = self._router.route(method, parts.path, query, body, fp, revision)
-        self._send(handler, reply)
+        # Record before replying: a client that has its answer can rely on the log holding it.
         self._record(method, parts.path, fp, reply.status, revision)
+        self._send(handler, reply)
 
     def _send(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         try:

@@ -64,6 +64,7 @@ class TargetSummary:
     stats: SweepStats
     occurrences: int
     errors: int
+    keys: frozenset[str] = frozenset()  # fingerprints found here, for per-target statuses
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,12 @@ def sweep_many(
         clean.update(result.clean_blobs)
         summaries.append(
             TargetSummary(
-                result.target, result.kind, result.stats, len(result.hits), len(result.errors)
+                result.target,
+                result.kind,
+                result.stats,
+                len(result.hits),
+                len(result.errors),
+                frozenset(secret.fingerprint for secret, _ in result.hits),
             )
         )
         if on_target is not None:

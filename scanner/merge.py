@@ -3,7 +3,13 @@
 Works on the JSON documents themselves (they hold fingerprints, never whole keys unless
 ``--show-secrets`` wrote them), grouping findings by fingerprint and ordering findings
 and occurrences as :func:`scanner.findings.group` does, so merging the shards of a
-sweep gives the same findings as the unsharded sweep.
+sweep gives the same findings as the unsharded sweep (live keys first when verified).
+
+When shards disagree about a key's verification, the merged finding keeps the most
+alarming answer Klaviyo gave (:data:`MERGE_RANK`): any answer beats none, so a key
+verified in one shard stays verified, and ``live`` beats ``revoked``. Reports carry no
+time, so "most recent" cannot be told; missing a live key costs more than re-checking
+a revoked one (``keyguard verify --from-report``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from plugins.errors import KeyguardError
+from scanner.findings import UNVERIFIED
+from scanner.verified import STATUS_RANK
 
 
 class MergeError(KeyguardError):
@@ -31,6 +39,27 @@ _PROVENANCE_ORDER = (
     "at_head",
     "in_worktree",
 )
+
+
+#: Lower wins when shards disagree: answers by how alarming they are, then no answer.
+MERGE_RANK = {"live": 0, "limited": 1, "revoked": 2, "unknown": 3, UNVERIFIED: 4}
+_VERIFICATION = ("status", "account", "status_reason")
+
+
+def _merge_rank(finding: Mapping[str, Any]) -> int:
+    return MERGE_RANK.get(finding.get("status", UNVERIFIED), len(MERGE_RANK))
+
+
+def _merge_head(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """One finding's fields from two shards; verification from the winning shard."""
+    winner = new if _merge_rank(new) < _merge_rank(old) else old
+    merged = {**old, **new}
+    for key in _VERIFICATION:
+        if key in winner:
+            merged[key] = winner[key]
+        else:
+            merged.pop(key, None)
+    return merged
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -77,7 +106,7 @@ def merge(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         for finding in document["findings"]:
             fp = finding["fingerprint"]
             head = {k: v for k, v in finding.items() if k != "occurrences"}
-            findings.setdefault(fp, head).update(head)
+            findings[fp] = _merge_head(findings[fp], head) if fp in findings else head
             into = occurrences.setdefault(fp, {})
             for occurrence in finding["occurrences"]:
                 into.setdefault(_canonical(occurrence), occurrence)
@@ -95,6 +124,7 @@ def merge(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         ordered = sorted(occurrences[fp].values(), key=_occurrence_order)
         merged.append({**head, "occurrences": ordered})
     merged.sort(key=lambda f: (_occurrence_order(f["occurrences"][0]), f["fingerprint"]))
+    merged.sort(key=lambda f: STATUS_RANK.get(f.get("status", UNVERIFIED), len(STATUS_RANK)))
 
     def issues(found: dict[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         return sorted(found.values(), key=lambda i: (i.get("path", ""), i.get("message", "")))

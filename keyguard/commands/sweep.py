@@ -13,6 +13,12 @@ import click
 from keyguard.commands.limits import detect_options
 from keyguard.commands.site import as_sweep_result, run_site, site_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.klaviyo_options import (
+    klaviyo_url_options,
+    make_verifier,
+    open_client,
+    verifier_options,
+)
 from keyguard.output import write_rich, write_text
 from keyguard.progress import LiveProgress
 from keyguard.version import tool_version
@@ -21,6 +27,7 @@ from scanner import blobcache
 from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
 from scanner.report import jsonl, sarif, sweep_console, sweep_report
 from scanner.sweep import SweepOptions
+from scanner.verified import verify_findings
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
 
@@ -116,6 +123,18 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Ask Klaviyo whether each key is live, once per distinct key across all targets.",
+)
+@click.option(
+    "--only-live",
+    is_flag=True,
+    help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
+)
+@klaviyo_url_options
+@verifier_options
 @site_options
 def sweep(
     targets: tuple[str, ...],
@@ -131,6 +150,13 @@ def sweep(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    verify: bool,
+    only_live: bool,
+    klaviyo_url: str,
+    klaviyo_revision: str,
+    klaviyo_timeout: float,
+    verify_concurrency: int,
+    verify_budget: float,
     **site: Any,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
@@ -145,15 +171,53 @@ def sweep(
         if targets or targets_from:
             raise UsageError("--url and --warc take no TARGETS")
         source, kind = (site["url"], "site") if site["url"] else (str(site["warc"]), "warc")
-        swept = as_sweep_result(run_site(**site), source, kind)
-        _report(swept, fmt, output, show_secrets)
-        return exit_code(swept)
+        result: SweepResult | None = as_sweep_result(run_site(**site), source, kind)
+    else:
+        result = _sweep_targets(
+            targets,
+            targets_from,
+            jobs,
+            shard,
+            unreachable,
+            since,
+            refs,
+            pre_push,
+            no_worktree,
+            cache_path,
+            site,
+        )
+    if result is None:
+        return EXIT_CLEAN  # a pre-push with nothing to sweep
+    # After the whole fleet, so a key found in many targets is asked about once.
+    if (verify or only_live) and result.findings:
+        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
+            verifier = make_verifier(client, verify_concurrency, verify_budget)
+            checked = verify_findings(result.findings, verifier, only_live=only_live)
+        result = dataclasses.replace(result, findings=checked)
+    _report(result, fmt, output, show_secrets)
+    return exit_code(result)
+
+
+def _sweep_targets(
+    targets: tuple[str, ...],
+    targets_from: Path | None,
+    jobs: int | None,
+    shard: str | None,
+    unreachable: bool,
+    since: str | None,
+    refs: tuple[str, ...],
+    pre_push: bool,
+    no_worktree: bool,
+    cache_path: Path | None,
+    site: dict[str, Any],
+) -> SweepResult | None:
+    """The repositories and directories named; None when a pre-push has nothing to sweep."""
     if pre_push:
         if since or refs or unreachable:
             raise UsageError("--pre-push sets the range itself: drop --since, --ref, --unreachable")
         options, anything = _pre_push_options(not no_worktree)
         if not anything:
-            return EXIT_CLEAN
+            return None
     else:
         options = SweepOptions(
             unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
@@ -176,8 +240,7 @@ def sweep(
         )
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
-    _report(result, fmt, output, show_secrets)
-    return exit_code(result)
+    return result
 
 
 def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bool) -> None:

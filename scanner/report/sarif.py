@@ -4,6 +4,11 @@ Rendered from the JSON document, not from live findings, so shard results combin
 ``keyguard merge`` render exactly like a single sweep. One result per occurrence; the
 message shows only the redacted key; ``partialFingerprints`` carry the key's SHA-256 so
 a consumer tracks one leaked key across files, commits and re-runs.
+
+With ``--verify`` each result's ``properties`` carry the key's ``status`` and ``account``,
+and its ``level`` follows the status: a revoked key is a ``note`` (it grants nothing any
+more; removing it from history is hygiene, not an incident), every other status stays an
+``error``: live and limited keys work, and an unverified or unknown key may.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from plugins.pattern import SECRET_TYPE
+from scanner.findings import UNVERIFIED
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "klaviyo-private-api-key"
@@ -44,6 +50,9 @@ _RULE: dict[str, Any] = {
     },
 }
 
+#: Result level by key status; anything not listed is an error (fail closed).
+LEVELS = {"revoked": "note"}
+
 _PROVENANCE_KEYS = (
     "repository",
     "blob",
@@ -68,6 +77,11 @@ def _message(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> str:
             text += f" on {occurrence['author_date'][:10]}"
     if occurrence.get("at_head") or occurrence.get("in_worktree"):
         text += "; still present"
+    status = finding.get("status", UNVERIFIED)
+    if status == "revoked":
+        return text + ". Klaviyo says it is revoked."
+    if status != UNVERIFIED:
+        text += f". Klaviyo says it is {status}"
     return text + ". Rotate this key."
 
 
@@ -75,10 +89,14 @@ def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[s
     path = occurrence["path"]
     location_key = f"{finding['fingerprint']}:{occurrence.get('repository', '')}:{path}"
     properties = {k: occurrence[k] for k in _PROVENANCE_KEYS if occurrence.get(k) is not None}
+    status = finding.get("status", UNVERIFIED)
+    properties.update(status=status, account=finding.get("account"))
+    if finding.get("status_reason"):
+        properties["status_reason"] = finding["status_reason"]
     return {
         "ruleId": RULE_ID,
         "ruleIndex": 0,
-        "level": "error",
+        "level": LEVELS.get(status, "error"),
         "message": {"text": _message(finding, occurrence)},
         "locations": [
             {

@@ -4,13 +4,25 @@ key lives now, warnings, and a per-target summary table. Builds renderables; nev
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from scanner.findings import ScanResult, ScanStats
+from scanner.findings import UNVERIFIED, Finding, ScanResult, ScanStats
 from scanner.fleet import SweepResult
 from scanner.report import console
+from scanner.verified import STATUS_RANK
+
+
+def _statuses(findings: Iterable[Finding]) -> Text:
+    """``1 live, 2 revoked``: distinct keys by status, most alarming first, in its colour."""
+    counts = Counter(f.status for f in findings)
+    ranked = sorted(counts, key=lambda s: STATUS_RANK.get(s, len(STATUS_RANK)))
+    style = console.STATUS_STYLE.get(ranked[0], "") if ranked else ""
+    return Text(", ".join(f"{counts[s]} {s}" for s in ranked), style=style)
 
 
 def summary_table(result: SweepResult) -> Table:
@@ -25,8 +37,11 @@ def summary_table(result: SweepResult) -> Table:
         "keys found", justify="right", footer=str(sum(t.occurrences for t in result.targets))
     )
     table.add_column("errors", justify="right", footer=str(len(result.errors)))
+    verified = any(f.status != UNVERIFIED for f in result.findings)
+    if verified:
+        table.add_column("status", footer=_statuses(result.findings))
     for t in result.targets:
-        table.add_row(
+        row: list[str | Text] = [
             t.target,
             t.kind,
             f"{t.stats.blobs:,}",
@@ -34,7 +49,10 @@ def summary_table(result: SweepResult) -> Table:
             f"{t.stats.bytes / 1e6:,.1f}",
             Text(str(t.occurrences), style="bold red" if t.occurrences else ""),
             Text(str(t.errors), style="yellow" if t.errors else ""),
-        )
+        ]
+        if verified:
+            row.append(_statuses(f for f in result.findings if f.fingerprint in t.keys))
+        table.add_row(*row)
     return table
 
 
@@ -50,8 +68,8 @@ def _still_present(result: SweepResult) -> Text | None:
     if not live:
         return None
     return Text(
-        f"{len(live)} of these keys are still at HEAD or in the work tree: "
-        "remove them, then rotate every key listed.",
+        f"{len(live)} of these keys {'is' if len(live) == 1 else 'are'} still at HEAD or in "
+        "the work tree: remove them, then rotate every key listed.",
         style="bold",
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,10 +106,3 @@ def test_staged_cli_reports_index_paths(tmp_path: Path) -> None:
     proc = keyguard("scan", "--staged", "--format", "json", cwd=repo)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["findings"][0]["occurrences"][0]["path"] == "app.py"
-
-
-def test_demo_runs_on_its_built_in_example(tmp_path: Path) -> None:
-    proc = keyguard("demo", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "2 Klaviyo private keys in 3 places" in proc.stdout
-    assert os.listdir(tmp_path) == []

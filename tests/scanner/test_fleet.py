@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,41 @@ def test_merge_refuses_what_is_not_a_report(tmp_path: Path) -> None:
     for name in ("x.json", "y.json", "missing.json"):
         with pytest.raises(MergeError):
             load(tmp_path / name)
+
+
+def _shard(status: str, account: dict[str, str] | None = None) -> dict[str, Any]:
+    """A one-finding shard report; the fingerprint is made up, no key is involved."""
+    occurrence = {"path": "a.txt", "line": 1, "column": 1}
+    finding = {"fingerprint": "f" * 64, "redacted": "pk_…ffff", "status": status}
+    return {"findings": [{**finding, "account": account, "occurrences": [occurrence]}]}
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (("unverified", "revoked"), "revoked"),  # verified in one shard stays verified
+        (("revoked", "unknown"), "revoked"),  # an answer beats a failure to ask
+        (("revoked", "live"), "live"),  # the most alarming answer wins
+        (("live", "limited"), "live"),
+        (("unknown", "unverified"), "unknown"),
+    ],
+)
+def test_merge_keeps_the_most_alarming_verification(
+    statuses: tuple[str, str], expected: str
+) -> None:
+    for order in (statuses, statuses[::-1]):
+        (finding,) = merge(_shard(s) for s in order)["findings"]
+        assert finding["status"] == expected
+
+
+def test_merge_takes_the_account_from_the_winning_shard() -> None:
+    site = {"id": "Abc123", "public_key": "Abc123"}
+    for shards in (
+        [_shard("live", site), _shard("unknown")],
+        [_shard("unknown"), _shard("live", site)],
+    ):
+        (finding,) = merge(shards)["findings"]
+        assert (finding["status"], finding["account"]) == ("live", site)
 
 
 def test_no_key_is_pickled_on_the_way_back_from_a_worker(tmp_path: Path) -> None:

@@ -1,0 +1,135 @@
+"""The human side of a rotation: prompts on a terminal, or flags and stdin in automation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import click
+from rich.console import Console
+
+from keyguard.checklist import create_link, render
+from plugins.pattern import Secret
+from rotator.config import Target
+from rotator.integrations import Integration
+from rotator.journal import Journal
+from rotator.rehearsal import Rehearsal
+
+
+class FlagOperator:
+    """Non-interactive: never prompts. The key comes from stdin or a descriptor, lazily,
+    so a rotation already past that step does not wait on input it will not use."""
+
+    def __init__(
+        self,
+        read_key: Callable[[], str | None] | None,
+        *,
+        confirmed: frozenset[str],
+        revoked: bool,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._read_key = read_key
+        self._confirmed = confirmed
+        self._revoked = revoked
+        self._sleep = sleep
+
+    def new_key(self, journal: Journal) -> Secret | None:
+        if self._read_key is None:
+            return None
+        text = self._read_key()
+        self._read_key = None  # read once: a second call must not block on an empty stdin
+        return Secret(text.strip()) if text and text.strip() else None
+
+    def confirm_integration(self, step: Integration, journal: Journal) -> bool:
+        return step.name in self._confirmed
+
+    def confirm_revoked(self, journal: Journal) -> bool:
+        return self._revoked
+
+    def wait(self, seconds: float, journal: Journal) -> None:
+        self._sleep(seconds)
+
+
+class PromptOperator:
+    """Interactive: shows the checklist and asks; the key is read at a hidden prompt."""
+
+    def __init__(
+        self,
+        console: Console,
+        target: Target,
+        *,
+        revoked: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._console = console
+        self._target = target
+        self._revoked = revoked
+        self._sleep = sleep
+
+    def new_key(self, journal: Journal) -> Secret | None:
+        self._console.print(render(self._target, journal))
+        self._console.print(
+            f"\nIn Klaviyo: Settings -> API Keys -> Create Private API Key (or Clone the "
+            f"current key). Name it [bold]{journal.key_label}[/bold].\n"
+            f"Direct link with the scopes: {create_link(self._target)}\n"
+        )
+        text = click.prompt(
+            "Paste the new private key (input hidden; empty to stop here)",
+            hide_input=True,
+            default="",
+            show_default=False,
+            err=True,
+        )
+        return Secret(text.strip()) if text.strip() else None
+
+    def confirm_integration(self, step: Integration, journal: Journal) -> bool:
+        what = step.description or "make it use the new version"
+        return click.confirm(f"Integration '{step.name}': {what}. Done?", default=False, err=True)
+
+    def confirm_revoked(self, journal: Journal) -> bool:
+        if self._revoked:
+            return True
+        self._console.print(render(self._target, journal))
+        self._console.print(
+            "\nThe new key is in Vault and the integrations use it. Now disable the OLD key:\n"
+            f"Klaviyo -> Settings -> API Keys -> the key NOT named "
+            f"[bold]{journal.key_label}[/bold] -> Disable.\n"
+        )
+        return click.confirm("Have you disabled the old key?", default=False, err=True)
+
+    def wait(self, seconds: float, journal: Journal) -> None:
+        with self._console.status(f"Soak: waiting {seconds:.0f}s before the old key goes"):
+            self._sleep(seconds)
+
+
+class RehearsalOperator:
+    """Plays the human's part against the stand-in, pausing on a terminal so people can follow."""
+
+    def __init__(self, world: Rehearsal, console: Console, *, pause: bool) -> None:
+        self._world = world
+        self._console = console
+        self._pause = pause
+
+    def _step(self, text: str) -> None:
+        self._console.print(f"[cyan](rehearsal)[/cyan] {text}")
+        if self._pause:
+            click.prompt("Press Enter to go on", default="", show_default=False, err=True)
+
+    def new_key(self, journal: Journal) -> Secret | None:
+        self._step(
+            f"Now you would create a key named '{journal.key_label}' in Klaviyo and paste it; "
+            "the stand-in made one for you."
+        )
+        return self._world.new_key
+
+    def confirm_integration(self, step: Integration, journal: Journal) -> bool:
+        self._step(f"Integration '{step.name}' confirmed.")
+        return True
+
+    def confirm_revoked(self, journal: Journal) -> bool:
+        self._step("Now you would disable the OLD key in Klaviyo; the stand-in does it.")
+        self._world.disable_old_key()
+        return True
+
+    def wait(self, seconds: float, journal: Journal) -> None:
+        time.sleep(seconds)

@@ -1,0 +1,43 @@
+"""What an admin key (beta API-keys endpoints) adds: the new key's scopes, and disabling
+the old key without the UI.
+
+The API never shows a whole key, so a key is found by its redacted form (the last
+characters): exactly one active key must match, or a human must do it in the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from plugins.klaviyo_api import ApiKeyInfo, KlaviyoApiError, KlaviyoClient
+from plugins.pattern import Secret
+from rotator.errors import GateError, KlaviyoUnavailable
+
+
+def _find(client: KlaviyoClient, admin_key: Secret, key: Secret, what: str) -> ApiKeyInfo:
+    try:
+        return client.find_api_key(admin_key, key)
+    except KlaviyoApiError as exc:
+        raise GateError(f"{exc}; {what}") from None
+
+
+def scope_reader(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], frozenset[str]]:
+    """The scopes Klaviyo lists for a key (``full_access`` stands for every scope)."""
+
+    def scopes(key: Secret) -> frozenset[str]:
+        info = _find(client, admin_key, key, "check the new key's scopes in the UI")
+        return frozenset(info.scopes) | ({"full_access"} if info.full_access else set())
+
+    return scopes
+
+
+def disabler(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], None]:
+    def disable(old: Secret) -> None:
+        what = "disable the old key in the UI and resume with --confirm-revoked"
+        found = _find(client, admin_key, old, what)
+        try:
+            client.disable_api_key(admin_key, found.id)
+        except KlaviyoApiError as exc:
+            raise KlaviyoUnavailable(f"disabling key {found.id} failed ({exc}); {what}") from None
+
+    return disable

@@ -1,0 +1,42 @@
+"""What the rotator needs from a Klaviyo client: a structural interface, so the runbook
+works with ``plugins.klaviyo_api.KlaviyoClient`` without importing HTTP code."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Protocol
+
+from plugins.pattern import Secret
+
+LIVE = "live"
+LIMITED = "limited"
+REVOKED = "revoked"
+UNKNOWN = "unknown"
+
+
+class AccountLike(Protocol):
+    @property
+    def id(self) -> str | None: ...
+
+
+class KeyCheckLike(Protocol):
+    @property
+    def status(self) -> Enum: ...
+
+    @property
+    def account(self) -> AccountLike | None: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+class KeyChecker(Protocol):
+    def check(self, key: Secret) -> KeyCheckLike: ...
+
+
+def status_of(check: KeyCheckLike) -> str:
+    return str(check.status.value)
+
+
+def account_of(check: KeyCheckLike) -> str | None:
+    return check.account.id if check.account is not None else None

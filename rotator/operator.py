@@ -1,0 +1,46 @@
+"""What a rotation needs from and tells the people running it: the Operator interface,
+what it is waiting for, and the tunable settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+from typing import Protocol
+
+from plugins.pattern import Secret
+from rotator.gates import Polling
+from rotator.integrations import Integration
+from rotator.journal import Journal
+
+
+class Waiting(Enum):
+    """What a human must do before the rotation can go on (each has its own exit code)."""
+
+    NEW_KEY = 10
+    REVOKE = 11
+    INTEGRATIONS = 12
+
+
+@dataclass(frozen=True)
+class Outcome:
+    journal: Journal
+    waiting: Waiting | None = None
+
+
+class Operator(Protocol):
+    """The human side of a rotation; a method returning None/False means "not now"."""
+
+    def new_key(self, journal: Journal) -> Secret | None: ...
+
+    def confirm_integration(self, step: Integration, journal: Journal) -> bool: ...
+
+    def confirm_revoked(self, journal: Journal) -> bool: ...
+
+    def wait(self, seconds: float, journal: Journal) -> None: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_token_ttl: timedelta = timedelta(minutes=15)
+    polling: Polling = field(default_factory=Polling)

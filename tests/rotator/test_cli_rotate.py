@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from plugins.klaviyo_standin import KlaviyoStandin
+from rotator.devserver import find_bao
+from tests.support.openbao import Bao
+from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli
+
+
+def test_full_non_interactive_rotation(bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path) -> None:
+    scene = make_scene(bao, klaviyo)
+    env = cli_env(scene, str(tmp_path))
+    base = ["--vault-path", scene.path, "--non-interactive", *FAST_FLAGS]
+
+    first = run_cli(base, env)
+    assert first.code == 10, first.stderr
+    second = run_cli([*base, "--new-key-stdin"], env, stdin=scene.new_key + "\n")
+    assert second.code == 11, second.stderr
+    scene.disable(scene.old_key)
+    third = run_cli([*base, "--confirm-revoked"], env)
+    assert third.code == 0, third.stderr
+    assert third.events()[-1]["result"] == "DONE"
+
+    status = run_cli(["status", "--vault-path", scene.path, "--format", "json"], env)
+    record = json.loads(status.stdout)
+    assert record["state"] == "DONE"
+    assert record["base_version"] == 1
+    assert record["new_version"] == 2
+
+    mount, _, rel = scene.path.partition("/")
+    got = subprocess.run(
+        [find_bao(), "kv", "get", "-format=json", f"-mount={mount}", rel],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(got.stdout)["data"]["data"]["private_key"] == scene.new_key
+    everything = first.stdout + first.stderr + second.stdout + second.stderr + third.stdout
+    assert scene.new_key not in everything + third.stderr + status.stdout
