@@ -5,19 +5,17 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.pattern import Secret
+from scanner.collect import Collector
 from scanner.detect import (
     BINARY_SNIFF,
-    Detection,
     DetectOptions,
     detect_bytes,
     detect_stream,
     looks_binary,
 )
-from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
+from scanner.findings import ScanIssue, ScanResult
 from scanner.sourcemap.reference import file_resolver
 from scanner.sources.files import Problem, iter_files
 from scanner.sources.staged import StagedBlob, iter_staged
@@ -26,42 +24,11 @@ from scanner.sources.staged import StagedBlob, iter_staged
 STREAM_THRESHOLD = 32 * 1024 * 1024
 
 
-@dataclass
-class _Collector:
-    """Accumulates detections from many blobs, applying the baseline."""
-
-    ignored_hashes: frozenset[str] = frozenset()
-    options: DetectOptions = field(default_factory=DetectOptions)
-    hits: list[tuple[Secret, Occurrence]] = field(default_factory=list)
-    errors: list[ScanIssue] = field(default_factory=list)
-    files: int = 0
-    bytes: int = 0
-    binary: int = 0
-    suppressed: int = 0
-
-    def add(self, detection: Detection) -> None:
-        self.errors.extend(detection.notes)
-        self.suppressed += detection.allowlisted
-        for secret, occurrence in detection.hits:
-            if secret.baseline_hash in self.ignored_hashes:
-                self.suppressed += 1
-            else:
-                self.hits.append((secret, occurrence))
-
-    def result(self) -> ScanResult:
-        return ScanResult(
-            findings=group(self.hits),
-            errors=tuple(self.errors),
-            stats=ScanStats(files=self.files, bytes=self.bytes, skipped_binary=self.binary),
-            suppressed=self.suppressed,
-        )
-
-
 def _describe(exc: OSError) -> str:
     return exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
-def _scan_file(path: Path, display: str, root: Path, collector: _Collector) -> None:
+def _scan_file(path: Path, display: str, root: Path, collector: Collector) -> None:
     # Source maps named by a file are read only from inside the tree being scanned.
     resolve = file_resolver(root, path, collector.options.limits.max_member_bytes)
     opts = collector.options
@@ -80,9 +47,7 @@ def _scan_file(path: Path, display: str, root: Path, collector: _Collector) -> N
                 collector.binary += 1
                 return
             detection = detect_bytes(display, data, options=opts, resolve=resolve)
-    collector.files += 1
-    collector.bytes += size
-    collector.add(detection)
+    collector.add_blob(size, detection)
 
 
 def _root_of(path: Path, roots: list[Path]) -> Path:
@@ -97,7 +62,7 @@ def scan_paths(
     options: DetectOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories (``.gitignore`` honoured inside a git work tree)."""
-    collector = _Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
+    collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
     problems: list[Problem] = []
     targets = list(targets)
     roots = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
@@ -121,13 +86,12 @@ def scan_staged(
     options: DetectOptions | None = None,
 ) -> ScanResult:
     """Scan what is staged in the git index of the work tree at *repo* (not the work tree)."""
-    collector = _Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
+    collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
     blob: StagedBlob
     for blob in iter_staged(repo):
         if looks_binary(blob.data, blob.path):
             collector.binary += 1
             continue
-        collector.files += 1
-        collector.bytes += len(blob.data)
-        collector.add(detect_bytes(blob.path, blob.data, options=collector.options))
+        detection = detect_bytes(blob.path, blob.data, options=collector.options)
+        collector.add_blob(len(blob.data), detection)
     return collector.result()

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from plugins.pattern import Secret
-from scanner.detect import Detection, DetectOptions, detect_bytes
-from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
+from scanner.collect import Collector
+from scanner.detect import DetectOptions, detect_bytes
+from scanner.findings import ScanIssue, ScanResult
 from scanner.sources.netpolicy import CrawlLimits, Policy, host_of
 from scanner.sources.site import Crawler
 from scanner.sources.warc import read_warc
-
-
-@dataclass
-class _Tally:
-    ignored_hashes: frozenset[str]
-    hits: list[tuple[Secret, Occurrence]] = field(default_factory=list)
-    errors: list[ScanIssue] = field(default_factory=list)
-    files: int = 0
-    bytes: int = 0
-    suppressed: int = 0
-
-    def add(self, size: int, detection: Detection) -> None:
-        self.files += 1
-        self.bytes += size
-        self.errors.extend(detection.notes)
-        self.suppressed += detection.allowlisted
-        for secret, occurrence in detection.hits:
-            if secret.baseline_hash in self.ignored_hashes:
-                self.suppressed += 1
-            else:
-                self.hits.append((secret, occurrence))
-
-    def result(self) -> ScanResult:
-        return ScanResult(
-            group(self.hits),
-            tuple(self.errors),
-            ScanStats(files=self.files, bytes=self.bytes),
-            self.suppressed,
-        )
 
 
 def scan_site(
@@ -58,9 +28,9 @@ def scan_site(
     redirects on its own: each hop is checked against the policy here."""
     policy = Policy(host_of(url), frozenset(h.lower() for h in allow_hosts), allow_private)
     crawler = Crawler(client, policy, limits or CrawlLimits())
-    tally = _Tally(ignored_hashes)
+    tally = Collector(ignored_hashes=ignored_hashes)
     for item in crawler.crawl(url):
-        tally.add(
+        tally.add_blob(
             len(item.data),
             detect_bytes(item.url, item.data, options=options, resolve=crawler.resolver(item)),
         )
@@ -76,11 +46,11 @@ def scan_warc(
 ) -> ScanResult:
     """Every response in a WARC file, reported under its target URI."""
     opts = options or DetectOptions()
-    tally = _Tally(ignored_hashes)
+    tally = Collector(ignored_hashes=ignored_hashes)
     issues: list[ScanIssue] = []
     try:
         for record in read_warc(path, opts.limits, issues):
-            tally.add(len(record.data), detect_bytes(record.url, record.data, options=opts))
+            tally.add_blob(len(record.data), detect_bytes(record.url, record.data, options=opts))
     except OSError as exc:
         issues.append(ScanIssue(str(path), f"cannot read: {exc.strerror or exc}"))
     tally.errors.extend(issues)
