@@ -149,8 +149,13 @@ def attribute(
                     at_head=oid in head.blobs,
                     in_worktree=_in_worktree(repo, path, secret),
                 )
+                # A key inside an archive member keeps its ``!/member`` part.
+                inside = occurrence.path[len(hint) :] if occurrence.path.startswith(hint) else ""
                 out.append(
-                    (secret, dataclasses.replace(occurrence, path=path, provenance=provenance))
+                    (
+                        secret,
+                        dataclasses.replace(occurrence, path=path + inside, provenance=provenance),
+                    )
                 )
     return out
 

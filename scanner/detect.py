@@ -1,49 +1,230 @@
 """The one detection seam every source goes through: bytes in, (secret, occurrence) out.
 
 Sources (files, the git index, git history, archives, crawled sites) hand a blob's bytes
-and its display path here, so decoders, archive expansion and source maps added later
-apply to all of them at once.
+and its display path here, so decoders, archive expansion and source maps apply to all
+of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset URL.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from plugins.pattern import Secret
-from scanner.findings import Occurrence
-from scanner.matches import RawMatch, find_in_bytes, find_in_stream
+from scanner.archives import (
+    Budget,
+    Container,
+    Limits,
+    Refused,
+    damage_errors,
+    gunzip,
+    kind_of,
+    unbrotli,
+)
+from scanner.decode.concat import ESCAPED_SPLIT
+from scanner.findings import Occurrence, ScanIssue, SourceLocation
+from scanner.textscan import Hit, scan_text
+
+if TYPE_CHECKING:
+    from scanner.sourcemap.reference import Resolver
 
 #: Where git's own heuristic looks for a NUL byte to call a blob binary.
 BINARY_SNIFF = 8000
+MiB = 1 << 20
+#: An inline map can hold keys in its sourcesContent even when the code has none.
+_INLINE_MAP = b"sourceMappingURL=data:"
 
 
-def looks_binary(head: bytes) -> bool:
-    return b"\0" in head[:BINARY_SNIFF]
+def looks_binary(head: bytes, path: str = "") -> bool:
+    """Binary and nothing the scan can open: archives and UTF-16 text are not binary here."""
+    sniff = head[:BINARY_SNIFF]
+    if b"\0" not in sniff:
+        return False
+    if kind_of(path, head) is not None or sniff[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    # BOM-less UTF-16: ASCII-range text puts a NUL in nearly every other byte.
+    even, odd = sniff[0::2].count(0), sniff[1::2].count(0)
+    return max(even, odd) < 0.4 * (len(sniff) // 2) or min(even, odd) > 0.1 * (len(sniff) // 2)
+
+
+@dataclass(frozen=True)
+class DetectOptions:
+    """Limits on what one blob may cost. ``in_memory`` bounds ``detect_stream``: a larger
+    stream is scanned for plain keys only, chunk by chunk."""
+
+    limits: Limits = field(default_factory=Limits)
+    in_memory: int = 64 * MiB
+    decoders: bool = True
 
 
 @dataclass(frozen=True)
 class Detection:
-    """Occurrences found in one blob, split by whether an allowlist pragma silenced them."""
+    """Occurrences found in one blob, split by whether an allowlist pragma silenced them.
+
+    ``notes`` are things the scan could not open in full (a truncated gzip, a refused
+    source map reference, a decompression bomb); the rest of the blob was still scanned.
+    """
 
     hits: tuple[tuple[Secret, Occurrence], ...]
     allowlisted: int
+    notes: tuple[ScanIssue, ...] = ()
 
 
-def _to_detection(path: str, matches: list[RawMatch]) -> Detection:
-    hits = tuple(
-        (Secret(m.key), Occurrence(path, m.line, m.column, m.byte_column))
-        for m in matches
-        if not m.allowlisted
-    )
-    return Detection(hits, allowlisted=len(matches) - len(hits))
+class _Run:
+    def __init__(self, options: DetectOptions) -> None:
+        self.options = options
+        self.budget = Budget(options.limits)
+        self.hits: list[tuple[Secret, Occurrence]] = []
+        self.allowlisted = 0
+        self.notes: list[ScanIssue] = []
+
+    def note(self, path: str, messages: list[str]) -> None:
+        self.notes.extend(ScanIssue(path, m) for m in messages)
+
+    def blob(
+        self, path: str, data: bytes, depth: int, resolve: Resolver | None, *, by_name: bool = True
+    ) -> None:
+        kind = kind_of(path, data, by_name=by_name)
+        if kind is None:
+            self.text(path, data, resolve)
+            return
+        if depth >= self.options.limits.max_depth:
+            self.note(
+                path, [f"archive nested deeper than {depth} levels (--max-depth); not opened"]
+            )
+            return
+        messages: list[str] = []
+        try:
+            if kind in ("gzip", "brotli"):
+                inner = (gunzip if kind == "gzip" else unbrotli)(data, self.budget, messages)
+                if kind == "brotli" and not inner:
+                    # Named .br but not brotli at all (``example.com.br``): read it as it is.
+                    self.text(path, data, resolve)
+                    return
+                self.note(path, messages)
+                # The inner stream keeps the outer name (``app.js.br``): judge it by content.
+                self.blob(path, inner, depth + 1, resolve, by_name=False)
+                return
+            container = Container(kind, data, self.budget, messages)
+        except Refused as exc:
+            self.note(path, [*messages, str(exc)])
+            return
+        except damage_errors() as exc:
+            # A damaged archive may still show stored members as plain bytes.
+            self.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
+            self.text(path, data, None)
+            return
+        names = set(container.names())
+        for member in container.members():
+            self.note(path, messages)
+            messages.clear()
+            self.blob(
+                f"{path}!/{member.name}",
+                member.data,
+                depth + 1,
+                _sibling_resolver(container, names, member.name),
+            )
+        self.note(path, messages)
+
+    def text(self, path: str, data: bytes, resolve: Resolver | None) -> None:
+        messages: list[str] = []
+        signals: dict[str, int] = {}
+        hits = scan_text(data, decoders=self.options.decoders, signals=signals)
+        placed: list[tuple[Hit, SourceLocation | None]] = [(h, None) for h in hits]
+        split_at = signals.get(ESCAPED_SPLIT)
+        if self.options.decoders and (hits or split_at is not None or _INLINE_MAP in data):
+            # Source maps (json, urllib) load only when there is something to map.
+            from scanner.mapping import locate
+
+            located = locate(path, data, hits, resolve, messages, split_at)
+            placed = [(p.hit, p.original) for p in located]
+        self.note(path, messages)
+        for h, original in placed:
+            if h.allowlisted:
+                self.allowlisted += 1
+                continue
+            occurrence = Occurrence(path, h.line, h.column, h.byte_column, h.encoding, original)
+            self.hits.append((Secret(h.key), occurrence))
+
+    def detection(self) -> Detection:
+        return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes))
 
 
-def detect_bytes(path: str, data: bytes) -> Detection:
-    """Keys in a blob held in memory, reported under *path*."""
-    return _to_detection(path, find_in_bytes(data))
+def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:
+    from scanner.sourcemap.reference import ReferenceRefused
+
+    def resolve(reference: str) -> bytes | None:
+        if "://" in reference or reference.startswith("/"):
+            raise ReferenceRefused("sourceMappingURL leaves the archive; not read")
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(member), reference))
+        if name not in names:
+            return None
+        try:
+            return container.read(name)
+        except Refused as exc:
+            raise ReferenceRefused(str(exc)) from None
+        except damage_errors():
+            return None  # the member itself reports the damage when its turn comes
+
+    return resolve
 
 
-def detect_stream(path: str, read: Callable[[int], bytes]) -> Detection:
-    """Keys in a blob too large to hold, read in chunks with ``read(n)``."""
-    return _to_detection(path, find_in_stream(read))
+def detect_bytes(
+    path: str,
+    data: bytes,
+    *,
+    options: DetectOptions | None = None,
+    resolve: Resolver | None = None,
+) -> Detection:
+    """Keys in a blob held in memory, reported under *path*.
+
+    Archives and compressed assets are opened (members reported as ``path!/member``),
+    encoded keys decoded, and source maps followed to the original source. *resolve*
+    reads a ``sourceMappingURL`` reference for this blob; without one only inline
+    (``data:``) maps are read.
+    """
+    run = _Run(options or DetectOptions())
+    run.blob(path, data, 0, resolve)
+    return run.detection()
+
+
+def detect_stream(
+    path: str,
+    read: Callable[[int], bytes],
+    *,
+    options: DetectOptions | None = None,
+    resolve: Resolver | None = None,
+) -> Detection:
+    """Keys in a blob read in chunks with ``read(n)``.
+
+    Up to ``options.in_memory`` bytes it is the same as :func:`detect_bytes`; a larger
+    stream is scanned as text in windows of that size (no archive or map is opened).
+    """
+    opts = options or DetectOptions()
+    parts: list[bytes] = []
+    have = 0
+    while have <= opts.in_memory:
+        piece = read(opts.in_memory + 1 - have)  # a pipe may return less than asked
+        if not piece:
+            break
+        parts.append(piece)
+        have += len(piece)
+    head = b"".join(parts)
+    del parts
+    if len(head) <= opts.in_memory:
+        return detect_bytes(path, head, options=opts, resolve=resolve)
+    from scanner.bigtext import scan_big_text
+
+    run = _Run(opts)
+    # Archives and source maps need the whole blob; past the bound the text is scanned
+    # window by window, decoders included.
+    for h in scan_big_text(head, read, opts.in_memory):
+        if h.allowlisted:
+            run.allowlisted += 1
+        else:
+            run.hits.append(
+                (Secret(h.key), Occurrence(path, h.line, h.column, h.byte_column, h.encoding))
+            )
+    return run.detection()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from plugins.pattern import SECRET_TYPE, Secret
@@ -36,6 +36,10 @@ class Provenance:
     refs: tuple[str, ...] = ()
     at_head: bool = False
     in_worktree: bool = False
+
+
+#: Provenance field names in report order (JSON, SARIF properties, merge).
+PROVENANCE_FIELDS = tuple(f.name for f in fields(Provenance))
 
 
 @dataclass(frozen=True, order=True)

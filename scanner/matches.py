@@ -94,6 +94,11 @@ def _allowlisted(buf: bytes, start: int, end: int) -> bool:
     return _ALLOW_NEXT.search(buf, prev_start, line_start - 1) is not None
 
 
+def is_allowlisted(buf: bytes, start: int, end: int) -> bool:
+    """True when a pragma on the line of ``buf[start:end]`` (or the line above) allows it."""
+    return _allowlisted(buf, start, end)
+
+
 def find_in_bytes(data: bytes) -> list[RawMatch]:
     """Every key in *data* (a whole blob already in memory)."""
     if PREFIX_BYTES not in data:

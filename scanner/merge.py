@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from plugins.errors import KeyguardError
-from scanner.findings import UNVERIFIED
+from scanner.findings import PROVENANCE_FIELDS, UNVERIFIED
 from scanner.verified import STATUS_RANK
 
 
@@ -29,16 +29,7 @@ class MergeError(KeyguardError):
 
 
 _STAT_KEYS = ("files", "bytes", "blobs", "cached_blobs", "skipped_binary", "suppressed")
-_PROVENANCE_ORDER = (
-    "repository",
-    "blob",
-    "commit",
-    "author_date",
-    "author",
-    "refs",
-    "at_head",
-    "in_worktree",
-)
+_PROVENANCE_ORDER = PROVENANCE_FIELDS
 
 
 #: Lower wins when shards disagree: answers by how alarming they are, then no answer.

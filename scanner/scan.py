@@ -5,12 +5,18 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.pattern import Secret
-from scanner.detect import BINARY_SNIFF, Detection, detect_bytes, detect_stream, looks_binary
-from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
+from scanner.collect import Collector
+from scanner.detect import (
+    BINARY_SNIFF,
+    DetectOptions,
+    detect_bytes,
+    detect_stream,
+    looks_binary,
+)
+from scanner.findings import ScanIssue, ScanResult
+from scanner.sourcemap.reference import file_resolver
 from scanner.sources.files import Problem, iter_files
 from scanner.sources.staged import StagedBlob, iter_staged
 
@@ -18,69 +24,51 @@ from scanner.sources.staged import StagedBlob, iter_staged
 STREAM_THRESHOLD = 32 * 1024 * 1024
 
 
-@dataclass
-class _Collector:
-    """Accumulates detections from many blobs, applying the baseline."""
-
-    ignored_hashes: frozenset[str] = frozenset()
-    hits: list[tuple[Secret, Occurrence]] = field(default_factory=list)
-    errors: list[ScanIssue] = field(default_factory=list)
-    files: int = 0
-    bytes: int = 0
-    binary: int = 0
-    suppressed: int = 0
-
-    def add(self, detection: Detection) -> None:
-        self.suppressed += detection.allowlisted
-        for secret, occurrence in detection.hits:
-            if secret.baseline_hash in self.ignored_hashes:
-                self.suppressed += 1
-            else:
-                self.hits.append((secret, occurrence))
-
-    def result(self) -> ScanResult:
-        return ScanResult(
-            findings=group(self.hits),
-            errors=tuple(self.errors),
-            stats=ScanStats(files=self.files, bytes=self.bytes, skipped_binary=self.binary),
-            suppressed=self.suppressed,
-        )
-
-
 def _describe(exc: OSError) -> str:
     return exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
-def _scan_file(path: Path, display: str, collector: _Collector) -> None:
+def _scan_file(path: Path, display: str, root: Path, collector: Collector) -> None:
+    # Source maps named by a file are read only from inside the tree being scanned.
+    resolve = file_resolver(root, path, collector.options.limits.max_member_bytes)
+    opts = collector.options
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > STREAM_THRESHOLD:
             head = handle.read(BINARY_SNIFF)
-            if looks_binary(head):
+            if looks_binary(head, display):
                 collector.binary += 1
                 return
             handle.seek(0)
-            detection = detect_stream(display, handle.read)
+            detection = detect_stream(display, handle.read, options=opts, resolve=resolve)
         else:
             data = handle.read()
-            if looks_binary(data):
+            if looks_binary(data, display):
                 collector.binary += 1
                 return
-            detection = detect_bytes(display, data)
-    collector.files += 1
-    collector.bytes += size
-    collector.add(detection)
+            detection = detect_bytes(display, data, options=opts, resolve=resolve)
+    collector.add_blob(size, detection)
+
+
+def _root_of(path: Path, roots: list[Path]) -> Path:
+    resolved = path.resolve()
+    return next((r for r in roots if resolved.is_relative_to(r)), resolved.parent)
 
 
 def scan_paths(
-    targets: Iterable[Path], *, ignored_hashes: frozenset[str] = frozenset()
+    targets: Iterable[Path],
+    *,
+    ignored_hashes: frozenset[str] = frozenset(),
+    options: DetectOptions | None = None,
 ) -> ScanResult:
     """Scan files and directories (``.gitignore`` honoured inside a git work tree)."""
-    collector = _Collector(ignored_hashes=ignored_hashes)
+    collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
     problems: list[Problem] = []
-    for item in iter_files(list(targets), problems):
+    targets = list(targets)
+    roots = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
+    for item in iter_files(targets, problems):
         try:
-            _scan_file(item.path, item.display, collector)
+            _scan_file(item.path, item.display, _root_of(item.path, roots), collector)
         except FileNotFoundError:
             if item.explicit:
                 collector.errors.append(ScanIssue(item.display, "no such file or directory"))
@@ -91,15 +79,19 @@ def scan_paths(
     return collector.result()
 
 
-def scan_staged(repo: Path, *, ignored_hashes: frozenset[str] = frozenset()) -> ScanResult:
+def scan_staged(
+    repo: Path,
+    *,
+    ignored_hashes: frozenset[str] = frozenset(),
+    options: DetectOptions | None = None,
+) -> ScanResult:
     """Scan what is staged in the git index of the work tree at *repo* (not the work tree)."""
-    collector = _Collector(ignored_hashes=ignored_hashes)
+    collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
     blob: StagedBlob
     for blob in iter_staged(repo):
-        if looks_binary(blob.data):
+        if looks_binary(blob.data, blob.path):
             collector.binary += 1
             continue
-        collector.files += 1
-        collector.bytes += len(blob.data)
-        collector.add(detect_bytes(blob.path, blob.data))
+        detection = detect_bytes(blob.path, blob.data, options=collector.options)
+        collector.add_blob(len(blob.data), detection)
     return collector.result()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from plugins.errors import KeyguardError, UsageError
 from scanner.attribution import HeadTree, attribute, head_tree
-from scanner.detect import Detection, detect_stream
+from scanner.detect import Detection, DetectOptions, detect_stream
 from scanner.findings import ScanIssue
 from scanner.gitcmd import GitNotFound
 from scanner.gitobjects import Blob, BlobStream, Selection
@@ -36,6 +36,7 @@ class SweepOptions:
     worktree: bool = True  # also scan untracked and modified work-tree files
     exclude_remotes: bool = False  # also skip what any remote-tracking ref reaches
     streams: int = 1  # cat-file processes reading one repository at once
+    detect: DetectOptions = field(default_factory=DetectOptions)  # archive limits and such
 
     def __post_init__(self) -> None:
         if self.unreachable and (self.since or self.refs or self.exclude_remotes):
@@ -118,11 +119,11 @@ def _sweep_directory(target: Path) -> TargetResult:
     return TargetResult(str(target), "directory", hits, result.errors, stats=stats)
 
 
-def _scan_blob(blob: Blob) -> Detection:
+def _scan_blob(blob: Blob, options: DetectOptions) -> Detection:
     if blob.data is not None:
-        return detect_unless_binary(blob.path, blob.data)
+        return detect_unless_binary(blob.path, blob.data, options)
     assert blob.read is not None
-    return detect_stream(blob.path, blob.read)
+    return detect_stream(blob.path, blob.read, options=options)
 
 
 def _sweep_repository(
@@ -143,11 +144,11 @@ def _sweep_repository(
     if options.exclude_remotes:
         revs = (*revs, "--remotes")
     stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
-    tally = _Tally(remember, progress)
+    tally = _Tally(remember, progress, options.detect)
     stream.scan(tally.visit, streams=options.streams)
     tally.flush()
     matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
-    errors = [ScanIssue(name, message) for message in stream.errors]
+    errors = [ScanIssue(name, message) for message in stream.errors] + tally.notes
     head = head_tree(repo)
     log_revs = ("--all", "--reflog") if options.unreachable else revs
     hits = attribute(repo, matched, log_revs, head)
@@ -171,20 +172,23 @@ def _sweep_repository(
 class _Tally:
     """What the blob stream found; ``visit`` may be called from several reader threads."""
 
-    def __init__(self, remember: bool, progress: Progress | None) -> None:
+    def __init__(self, remember: bool, progress: Progress | None, detect: DetectOptions) -> None:
         self.remember = remember
+        self.detect = detect
         self.progress = progress
         self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
         self.clean: list[str] = []
+        self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
         self.blobs = self.bytes = 0
         self._pending_blobs = self._pending_bytes = 0
         self._lock = threading.Lock()
 
     def visit(self, blob: Blob) -> None:
-        detection = _scan_blob(blob)  # outside the lock: detection is the work
+        detection = _scan_blob(blob, self.detect)  # outside the lock: detection is the work
         with self._lock:
             self.blobs += 1
             self.bytes += blob.size
+            self.notes.extend(detection.notes)
             if detection.hits:
                 self.matched[blob.oid] = (blob.path, detection.hits)
             elif self.remember:

@@ -7,7 +7,7 @@ import hashlib
 import os
 
 from plugins.pattern import Secret
-from scanner.detect import Detection, detect_bytes, looks_binary
+from scanner.detect import Detection, DetectOptions, detect_bytes, looks_binary
 from scanner.findings import Occurrence, Provenance, ScanIssue
 from scanner.gitcmd import run_git
 from scanner.gitrepo import Repository
@@ -15,8 +15,8 @@ from scanner.gitrepo import Repository
 Hit = tuple[Secret, Occurrence]
 
 
-def detect_unless_binary(path: str, data: bytes) -> Detection:
-    detection = detect_bytes(path, data)
+def detect_unless_binary(path: str, data: bytes, options: DetectOptions | None = None) -> Detection:
+    detection = detect_bytes(path, data, options=options)
     # Binary blobs are skipped as `keyguard scan` skips binary files; the check runs only
     # when something matched, so the pk_ prefilter stays the first thing every blob meets.
     if detection.hits and looks_binary(data):

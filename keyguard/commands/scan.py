@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from keyguard.commands.limits import archive_options, detect_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from keyguard.klaviyo_options import (
     klaviyo_url_options,
@@ -65,6 +66,7 @@ def exit_code(result: ScanResult) -> int:
     help="Write the report to this file instead of stdout.",
 )
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@archive_options
 @click.option(
     "--verify",
     is_flag=True,
@@ -85,6 +87,10 @@ def scan(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    max_depth: int,
+    max_archive_bytes: int,
+    max_member_bytes: int,
+    max_ratio: int,
     verify: bool,
     only_live: bool,
     klaviyo_url: str,
@@ -98,15 +104,20 @@ def scan(
     Inside a git work tree, .gitignore is honoured. Binary files are skipped by content.
     Keys are shown redacted (pk_… and the last four characters) with a SHA-256 fingerprint.
     """
+    options = detect_options(max_depth, max_archive_bytes, max_member_bytes, max_ratio)
     ignored: frozenset[str] = frozenset()
     if baseline_path is not None:
         ignored = baseline_mod.load(baseline_path).hashes
     if staged:
         if len(paths) > 1:
             raise click.UsageError("--staged takes at most one repository path")
-        result = scan_staged(paths[0] if paths else Path("."), ignored_hashes=ignored)
+        result = scan_staged(
+            paths[0] if paths else Path("."),
+            ignored_hashes=ignored,
+            options=options,
+        )
     else:
-        result = scan_paths(paths or (Path("."),), ignored_hashes=ignored)
+        result = scan_paths(paths or (Path("."),), ignored_hashes=ignored, options=options)
     if update_baseline is not None:
         # Names relative to the baseline itself, where `keyguard audit` looks them up.
         baseline_mod.update(update_baseline, result.findings, root=update_baseline.parent)

@@ -6,9 +6,12 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from keyguard.commands.limits import detect_options
+from keyguard.commands.site import as_sweep_result, run_site, site_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from keyguard.klaviyo_options import (
     klaviyo_url_options,
@@ -132,6 +135,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
 )
 @klaviyo_url_options
 @verifier_options
+@site_options
 def sweep(
     targets: tuple[str, ...],
     targets_from: Path | None,
@@ -153,22 +157,74 @@ def sweep(
     klaviyo_timeout: float,
     verify_concurrency: int,
     verify_budget: float,
+    **site: Any,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
 
     TARGETS are git work trees, bare repositories or plain directories (default: .).
+    With --url, a deployed site instead: the page and what a browser loads for it
+    (scripts, preloads, import maps, build manifests, source maps), same origin unless
+    --allow-host, robots.txt honoured for pages. With --warc, a saved crawl.
     """
+    if site["url"] is not None or site["warc"] is not None:
+        if targets or targets_from:
+            raise UsageError("--url and --warc take no TARGETS")
+        source, kind = (site["url"], "site") if site["url"] else (str(site["warc"]), "warc")
+        result: SweepResult | None = as_sweep_result(run_site(**site), source, kind)
+    else:
+        result = _sweep_targets(
+            targets,
+            targets_from,
+            jobs,
+            shard,
+            unreachable,
+            since,
+            refs,
+            pre_push,
+            no_worktree,
+            cache_path,
+            site,
+        )
+    if result is None:
+        return EXIT_CLEAN  # a pre-push with nothing to sweep
+    # After the whole fleet, so a key found in many targets is asked about once.
+    if (verify or only_live) and result.findings:
+        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
+            verifier = make_verifier(client, verify_concurrency, verify_budget)
+            checked = verify_findings(result.findings, verifier, only_live=only_live)
+        result = dataclasses.replace(result, findings=checked)
+    _report(result, fmt, output, show_secrets)
+    return exit_code(result)
+
+
+def _sweep_targets(
+    targets: tuple[str, ...],
+    targets_from: Path | None,
+    jobs: int | None,
+    shard: str | None,
+    unreachable: bool,
+    since: str | None,
+    refs: tuple[str, ...],
+    pre_push: bool,
+    no_worktree: bool,
+    cache_path: Path | None,
+    site: dict[str, Any],
+) -> SweepResult | None:
+    """The repositories and directories named; None when a pre-push has nothing to sweep."""
     if pre_push:
         if since or refs or unreachable:
             raise UsageError("--pre-push sets the range itself: drop --since, --ref, --unreachable")
         options, anything = _pre_push_options(not no_worktree)
         if not anything:
-            return EXIT_CLEAN
+            return None
     else:
         options = SweepOptions(
             unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
         )
+    limits = (site["max_depth"], site["max_archive_bytes"], site["max_member_bytes"])
+    detect = detect_options(*limits, site["max_ratio"])
+    options = dataclasses.replace(options, detect=detect)
     names = list(targets) + (_read_targets(targets_from) if targets_from else [])
     if not names and targets_from is not None:
         # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.
@@ -187,14 +243,7 @@ def sweep(
         )
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
-    # After the whole fleet, so a key found in many targets is asked about once.
-    if (verify or only_live) and result.findings:
-        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
-            verifier = make_verifier(client, verify_concurrency, verify_budget)
-            checked = verify_findings(result.findings, verifier, only_live=only_live)
-        result = dataclasses.replace(result, findings=checked)
-    _report(result, fmt, output, show_secrets)
-    return exit_code(result)
+    return result
 
 
 def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bool) -> None:

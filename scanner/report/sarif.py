@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from plugins.pattern import SECRET_TYPE
-from scanner.findings import UNVERIFIED
+from scanner.findings import PROVENANCE_FIELDS, UNVERIFIED
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "klaviyo-private-api-key"
@@ -53,16 +53,7 @@ _RULE: dict[str, Any] = {
 #: Result level by key status; anything not listed is an error (fail closed).
 LEVELS = {"revoked": "note"}
 
-_PROVENANCE_KEYS = (
-    "repository",
-    "blob",
-    "commit",
-    "author_date",
-    "author",
-    "refs",
-    "at_head",
-    "in_worktree",
-)
+_PROVENANCE_KEYS = PROVENANCE_FIELDS
 
 
 def _message(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> str:

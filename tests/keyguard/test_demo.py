@@ -29,6 +29,7 @@ def test_demo_sweeps_its_example_and_verifies_each_key(tmp_path: Path) -> None:
     assert statuses == ["LIVE", "LIMITED", "REVOKED"]
     assert "src/klaviyo.js:1:49" in proc.stdout
     assert "config/legacy.json:1:14" in proc.stdout
+    assert "dist/app.min.js:1:9088  (js-escape)" in proc.stdout
     # Decoys never match, and no whole key is printed.
     assert KEY_RE.search(proc.stdout + proc.stderr) is None
     assert os.listdir(tmp_path) == []

@@ -1,0 +1,242 @@
+"""Compressed assets and archives, opened in memory and never written to disk.
+
+``.gz`` and ``.br`` hold one stream (the blob itself, compressed); ``.zip`` (and the
+zip-based ``.jar``/``.apk``/``.ipa``/``.aab``) and ``.tar`` hold members, reported as
+``outer!/member``. Every byte decompressed counts against one budget per scanned blob,
+each member against a per-member cap, and a member that inflates beyond the ratio cap
+is left unread: a decompression bomb costs a note, not the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # zipfile and tarfile load only when an archive is met (hook start-up)
+    import tarfile
+    import zipfile
+
+MiB = 1 << 20
+#: Ratios are only judged past this much output: small highly repetitive files are normal.
+RATIO_FLOOR = 1 * MiB
+_READ = 1 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 4
+    max_total_bytes: int = 512 * MiB
+    max_member_bytes: int = 128 * MiB
+    max_ratio: int = 200
+
+
+class Budget:
+    """Bytes still allowed to be decompressed for one scanned blob (shared by nesting)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.left = limits.max_total_bytes
+
+
+def damage_errors() -> tuple[type[Exception], ...]:
+    """What zipfile and tarfile raise on damaged input (found by fuzzing, not documented)."""
+    import struct
+    import tarfile
+    import zipfile
+
+    return (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        tarfile.TarError,
+        zlib.error,
+        struct.error,
+        OSError,
+        EOFError,
+        ValueError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        NotImplementedError,
+        RuntimeError,
+    )
+
+
+class Refused(Exception):
+    """An archive or member not opened; the message is the note to report."""
+
+
+def kind_of(path: str, data: bytes, *, by_name: bool = True) -> str | None:
+    if data[:2] == b"\x1f\x8b":
+        return "gzip"
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    if data[257:262] == b"ustar":
+        return "tar"
+    if by_name and path.lower().endswith(".br"):
+        return "brotli"  # brotli has no magic number; trust the name
+    return None
+
+
+def safe_name(name: str) -> tuple[str, bool]:
+    """A member name without ``..``, drive letters or a leading slash; True if it had them."""
+    parts = name.replace("\\", "/").split("/")
+    kept = [p for p in parts if p not in ("", ".", "..")]
+    drive = bool(kept) and len(kept[0]) == 2 and kept[0][1] == ":"
+    if drive:
+        kept = kept[1:]
+    escapes = drive or ".." in parts or name.startswith(("/", "\\"))
+    return "/".join(kept) or "(unnamed)", escapes
+
+
+def _check(out: int, consumed: int, member_cap: int, budget: Budget, label: str) -> None:
+    limits = budget.limits
+    if out > member_cap:
+        raise Refused(
+            f"{label} decompresses past {member_cap} bytes (--max-member-bytes); not scanned"
+        )
+    if out > budget.left:
+        raise Refused(f"{label}: archive byte budget spent (--max-archive-bytes); not scanned")
+    if out > RATIO_FLOOR and out > limits.max_ratio * max(consumed, 1):
+        raise Refused(
+            f"{label} inflates more than {limits.max_ratio}:1 (a decompression bomb?); not scanned"
+        )
+
+
+def gunzip(data: bytes, budget: Budget, notes: list[str]) -> bytes:
+    """Every gzip member of *data*; a truncated or corrupt tail is noted, the rest kept."""
+    out = bytearray()
+    rest = data
+    consumed = 0
+    cap = budget.limits.max_member_bytes
+    while rest[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(wbits=31)
+        try:
+            pending = rest
+            while pending:
+                piece = d.decompress(pending, _READ)
+                consumed += len(pending) - len(d.unconsumed_tail)
+                pending = d.unconsumed_tail
+                out += piece
+                _check(len(out), consumed, cap, budget, "gzip stream")
+                if d.eof:
+                    break
+            while not d.eof:
+                piece = d.decompress(b"", _READ)
+                if not piece:
+                    break
+                out += piece
+                _check(len(out), consumed, cap, budget, "gzip stream")
+        except zlib.error:
+            notes.append(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
+            break
+        if not d.eof:
+            notes.append(f"truncated gzip stream; scanned the {len(out)} bytes recovered")
+            break
+        rest = d.unused_data
+    budget.left -= len(out)
+    return bytes(out)
+
+
+def unbrotli(data: bytes, budget: Budget, notes: list[str]) -> bytes:
+    import brotli  # only needed for .br assets: keep it off the pre-commit import path
+
+    d = brotli.Decompressor()
+    out = bytearray()
+    cap = budget.limits.max_member_bytes
+    try:
+        out += d.process(data, output_buffer_limit=_READ)
+        _check(len(out), len(data), cap, budget, "brotli stream")
+        while not d.is_finished() and not d.can_accept_more_data():
+            out += d.process(b"", output_buffer_limit=_READ)
+            _check(len(out), len(data), cap, budget, "brotli stream")
+    except brotli.error:
+        notes.append(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage")
+    else:
+        if not d.is_finished():
+            notes.append(f"truncated brotli stream; scanned the {len(out)} bytes recovered")
+    budget.left -= len(out)
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    data: bytes
+
+
+class Container:
+    """The members of a zip or tar held in memory, read one at a time."""
+
+    def __init__(self, kind: str, data: bytes, budget: Budget, notes: list[str]) -> None:
+        import tarfile
+        import zipfile
+
+        self.budget = budget
+        self.notes = notes
+        self._zip: zipfile.ZipFile | None = None
+        self._tar: tarfile.TarFile | None = None
+        self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}
+        if kind == "zip":
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            for info in self._zip.infolist():
+                if not info.is_dir():
+                    self._add(info.filename, info)
+        else:
+            self._tar = tarfile.TarFile(fileobj=io.BytesIO(data), mode="r")
+            for tinfo in self._tar:
+                if tinfo.isfile():
+                    self._add(tinfo.name, tinfo)
+
+    def _add(self, raw: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> None:
+        name, changed = safe_name(raw)
+        if changed:
+            self.notes.append(f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}")
+        self._index.setdefault(name, info)
+
+    def names(self) -> list[str]:
+        return list(self._index)
+
+    def read(self, name: str) -> bytes:
+        """A member's bytes; raises Refused with the note when a cap stops it."""
+        import zipfile
+
+        info = self._index[name]
+        cap = self.budget.limits.max_member_bytes
+        if isinstance(info, zipfile.ZipInfo):
+            assert self._zip is not None
+            if info.flag_bits & 0x1:
+                raise Refused(f"{name}: encrypted zip member; not scanned")
+            _check(info.file_size, info.compress_size, cap, self.budget, name)
+            stream: IO[bytes] | None = self._zip.open(info)
+            packed = info.compress_size
+        else:
+            assert self._tar is not None
+            _check(info.size, info.size, cap, self.budget, name)
+            stream = self._tar.extractfile(info)
+            packed = info.size
+        if stream is None:
+            return b""
+        out = bytearray()
+        with stream:
+            while piece := stream.read(_READ):
+                out += piece
+                # Declared sizes can lie: judge what actually comes out.
+                _check(len(out), packed, cap, self.budget, name)
+        self.budget.left -= len(out)
+        return bytes(out)
+
+    def members(self) -> Iterator[Member]:
+        damaged = damage_errors()
+        for name in self.names():
+            try:
+                data = self.read(name)
+            except Refused as exc:
+                self.notes.append(str(exc))
+                continue
+            except damaged as exc:
+                self.notes.append(f"{name}: unreadable member ({type(exc).__name__}); skipped")
+                continue
+            yield Member(name, data)

@@ -1,0 +1,46 @@
+"""Accumulate detections from many blobs into one scan result, applying the baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from plugins.pattern import Secret
+from scanner.detect import Detection, DetectOptions
+from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
+
+
+@dataclass
+class Collector:
+    """Accumulates detections from many blobs, applying the baseline."""
+
+    ignored_hashes: frozenset[str] = frozenset()
+    options: DetectOptions = field(default_factory=DetectOptions)
+    hits: list[tuple[Secret, Occurrence]] = field(default_factory=list)
+    errors: list[ScanIssue] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+    binary: int = 0
+    suppressed: int = 0
+
+    def add_blob(self, size: int, detection: Detection) -> None:
+        """One text blob of *size* bytes was scanned."""
+        self.files += 1
+        self.bytes += size
+        self.add(detection)
+
+    def add(self, detection: Detection) -> None:
+        self.errors.extend(detection.notes)
+        self.suppressed += detection.allowlisted
+        for secret, occurrence in detection.hits:
+            if secret.baseline_hash in self.ignored_hashes:
+                self.suppressed += 1
+            else:
+                self.hits.append((secret, occurrence))
+
+    def result(self) -> ScanResult:
+        return ScanResult(
+            findings=group(self.hits),
+            errors=tuple(self.errors),
+            stats=ScanStats(files=self.files, bytes=self.bytes, skipped_binary=self.binary),
+            suppressed=self.suppressed,
+        )

@@ -1,0 +1,182 @@
+"""Keys split across string literals: ``"pk_" + "…"``, template literals, ``[…].join("")``.
+
+The gate is a fragment that ends in a prefix of a key (``p``, ``pk``, ``pk_``, ``pk_3f…``)
+right before a joint (a closing quote then ``+``/``,``/``}``, or a template ``${``). From
+the opening quote of that fragment a tiny tokenizer follows the chain of literals.
+"""
+
+from __future__ import annotations
+
+import re
+
+from plugins.pattern import KEY_RE
+from scanner.decode.base import DecodedHit
+
+
+def split_gate(quote: bytes) -> re.Pattern[bytes]:
+    """A fragment ending in ``p`` / ``pk`` / ``pk_…`` whose next fragment carries on the key.
+
+    *quote* matches a string delimiter: a plain quote in code, an escaped one in code that
+    sits inside a JSON string (a source map's ``sourcesContent``).
+    """
+    q = quote
+    return re.compile(
+        rb"p(?:(?=" + q + rb"\s*[+,]\s*" + q + rb"k|\$\{\s*" + q + rb"k)"
+        rb"|k(?:(?=" + q + rb"\s*[+,]\s*" + q + rb"_|\$\{\s*" + q + rb"_)"
+        rb"|_[0-9A-Za-z_]{0,42}(?=" + q + rb"\s*[+,}]|\$\{)))"
+    )
+
+
+#: Quotes may be escaped: that is code inside a JSON string (a source map's sources).
+_GATE = split_gate(rb"\\?[\"'`]")
+#: The name under which find_concatenated reports the first escaped split it saw.
+ESCAPED_SPLIT = "escaped-split"
+_QUOTES = "\"'`"
+_WS = " \t\r\n"
+#: How far back from the gate the fragment's opening quote may be, and how far a chain runs.
+_BACK = 48
+_AHEAD = 1024
+_COMMA_JOINT = re.compile(rb"[\"'`]\s*,")
+_JOIN = re.compile(r"\s*\]\s*\.\s*join\(\s*(?:\"\"|''|``)\s*\)")
+
+
+class _Chain:
+    """Characters of a concatenated value and the window offset each came from."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.chars: list[str] = []
+        self.origin: list[int] = []
+        self.joints: list[int] = []  # value indexes where a new literal starts
+        self.kinds: set[str] = set()
+
+    def skip_ws(self, i: int) -> int:
+        while i < len(self.text) and self.text[i] in _WS:
+            i += 1
+        return i
+
+    def literal(self, i: int) -> int:
+        """Read a quoted literal at *i*; the index after it, or -1 when it does not close."""
+        quote = self.text[i]
+        if quote == "`":
+            return self.template(i + 1)
+        i += 1
+        while i < len(self.text):
+            c = self.text[i]
+            if c == quote:
+                return i + 1
+            if c == "\\" or c == "\n":
+                return -1  # escapes are the escape decoder's job
+            self.chars.append(c)
+            self.origin.append(i)
+            i += 1
+        return -1
+
+    def template(self, i: int) -> int:
+        """Template text from *i* up to the closing backtick, splicing ``${"literal"}``."""
+        self.kinds.add("template")
+        while i < len(self.text):
+            c = self.text[i]
+            if c == "`":
+                return i + 1
+            if c == "\\":
+                return -1
+            if self.text.startswith("${", i):
+                self.joints.append(len(self.chars))
+                i = self.expression(self.skip_ws(i + 2))
+                if i < 0 or i >= len(self.text) or self.text[i] != "}":
+                    return -1
+                self.joints.append(len(self.chars))
+                i += 1
+                continue
+            self.chars.append(c)
+            self.origin.append(i)
+            i += 1
+        return -1
+
+    def expression(self, i: int) -> int:
+        """``literal (+ literal)*``; the index after it, or -1."""
+        while True:
+            if i >= len(self.text) or self.text[i] not in _QUOTES:
+                return -1
+            i = self.literal(i)
+            if i < 0:
+                return -1
+            j = self.skip_ws(i)
+            if j < len(self.text) and self.text[j] == "+":
+                self.kinds.add("concat")
+                self.joints.append(len(self.chars))
+                i = self.skip_ws(j + 1)
+                continue
+            return j
+
+
+def _chain_at(text: str, start: int) -> _Chain | None:
+    chain = _Chain(text)
+    i = start
+    while True:
+        i = chain.expression(i)
+        if i < 0:
+            break
+        if i < len(text) and text[i] == ",":
+            chain.joints.append(len(chain.chars))
+            chain.kinds.add("join")
+            i = chain.skip_ws(i + 1)
+            continue
+        if i < len(text) and text[i] == "}" and "`" in text[:start]:
+            # The fragment sat inside ``${…}``: carry on with the template's text.
+            chain.joints.append(len(chain.chars))
+            i = chain.template(i + 1)
+            if i < 0:
+                break
+            continue
+        break
+    if "join" in chain.kinds and (i < 0 or _JOIN.match(text, i) is None):
+        return None
+    return chain if len(chain.joints) > 0 else None
+
+
+def find_concatenated(
+    data: bytes, prefixes: list[int], signals: dict[str, int] | None = None
+) -> list[DecodedHit]:
+    """Keys split across literals. A split whose quotes are escaped (``\\"pk_\\" + …``) is
+    not parsed here: its offset goes to ``signals[ESCAPED_SPLIT]`` so that a source map's
+    decoded sources get read (one regex pass serves both)."""
+    hits: list[DecodedHit] = []
+    done_upto = -1
+    for gate in _GATE.finditer(data):
+        start = gate.start()
+        if start < done_upto:
+            continue
+        if data.find(b"\\", gate.end(), gate.end() + 4) != -1:
+            if signals is not None:
+                signals.setdefault(ESCAPED_SPLIT, start)
+            continue
+        if (
+            _COMMA_JOINT.match(data, gate.end())
+            and data.find(b".join(", start, start + _AHEAD) == -1
+        ):
+            continue  # a list of strings nobody joins (``["step", "key"]``): not one value
+        lo = max(0, start - _BACK)
+        text = data[lo : start + _AHEAD].decode("latin-1")
+        p = start - lo
+        opening = max(text.rfind(q, 0, p) for q in _QUOTES)
+        if opening < 0:
+            continue
+        chain = _chain_at(text, opening)
+        if chain is None:
+            continue
+        value = "".join(chain.chars)
+        for m in KEY_RE.finditer(value):
+            if not any(m.start() < j < m.end() for j in chain.joints):
+                continue  # one literal holds the whole key: the plain matcher owns it
+            kind = (
+                "join"
+                if "join" in chain.kinds
+                else ("template" if "template" in chain.kinds else "concat")
+            )
+            start = lo + chain.origin[m.start()]
+            end = lo + chain.origin[m.end() - 1] + 1
+            hits.append(DecodedHit(m.group(), start, end, kind))
+            done_upto = max(done_upto, end)
+    return hits

@@ -1,0 +1,57 @@
+"""Scan a deployed site (crawled) or a saved crawl (WARC); occurrences carry asset URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from scanner.collect import Collector
+from scanner.detect import DetectOptions, detect_bytes
+from scanner.findings import ScanIssue, ScanResult
+from scanner.sources.netpolicy import CrawlLimits, Policy, host_of
+from scanner.sources.site import Crawler
+from scanner.sources.warc import read_warc
+
+
+def scan_site(
+    url: str,
+    *,
+    client: httpx.Client,
+    allow_hosts: frozenset[str] = frozenset(),
+    allow_private: bool = False,
+    limits: CrawlLimits | None = None,
+    options: DetectOptions | None = None,
+    ignored_hashes: frozenset[str] = frozenset(),
+) -> ScanResult:
+    """Crawl from *url* and scan every page and asset fetched. *client* must not follow
+    redirects on its own: each hop is checked against the policy here."""
+    policy = Policy(host_of(url), frozenset(h.lower() for h in allow_hosts), allow_private)
+    crawler = Crawler(client, policy, limits or CrawlLimits())
+    tally = Collector(ignored_hashes=ignored_hashes)
+    for item in crawler.crawl(url):
+        tally.add_blob(
+            len(item.data),
+            detect_bytes(item.url, item.data, options=options, resolve=crawler.resolver(item)),
+        )
+    tally.errors.extend(crawler.issues)
+    return tally.result()
+
+
+def scan_warc(
+    path: Path,
+    *,
+    options: DetectOptions | None = None,
+    ignored_hashes: frozenset[str] = frozenset(),
+) -> ScanResult:
+    """Every response in a WARC file, reported under its target URI."""
+    opts = options or DetectOptions()
+    tally = Collector(ignored_hashes=ignored_hashes)
+    issues: list[ScanIssue] = []
+    try:
+        for record in read_warc(path, opts.limits, issues):
+            tally.add_blob(len(record.data), detect_bytes(record.url, record.data, options=opts))
+    except OSError as exc:
+        issues.append(ScanIssue(str(path), f"cannot read: {exc.strerror or exc}"))
+    tally.errors.extend(issues)
+    return tally.result()

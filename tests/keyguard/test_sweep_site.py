@@ -1,0 +1,123 @@
+"""``keyguard sweep --url/--warc`` and ``keyguard scan`` archive limits, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.archives import zip_of
+from tests.support.keys import make_key
+from tests.support.site import Route, serve
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def keyguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "keyguard.main", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_site_url_against_a_local_server(tmp_path: Path) -> None:
+    key = make_key("cmd-site")
+    routes = {
+        "/": Route(b'<script src="/app.js"></script>'),
+        "/app.js": Route(f'var k="{key}";'.encode(), content_type="text/javascript"),
+    }
+    with serve(routes) as site:
+        refused = keyguard("sweep", "--url", site.base + "/", cwd=tmp_path)
+        proc = keyguard(
+            "sweep",
+            "--url",
+            site.base + "/",
+            "--allow-private",
+            "--format",
+            "json",
+            "-o",
+            "report.json",
+            cwd=tmp_path,
+        )
+    assert refused.returncode == 3
+    assert "--allow-private" in refused.stdout
+    assert key not in refused.stdout + refused.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == ""  # the report went to the file, nothing else was written
+    report = json.loads((tmp_path / "report.json").read_text())
+    [finding] = report["findings"]
+    assert finding["occurrences"][0]["path"] == site.base + "/app.js"
+    assert key not in (tmp_path / "report.json").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_url_and_warc_are_exclusive_and_take_no_targets(tmp_path: Path) -> None:
+    (tmp_path / "c.warc").write_bytes(b"")
+    both = keyguard("sweep", "--url", "http://127.0.0.1:9/", "--warc", "c.warc", cwd=tmp_path)
+    assert both.returncode == 2
+    assert "exactly one of --url and --warc" in both.stderr
+    targets = keyguard("sweep", "--warc", "c.warc", ".", cwd=tmp_path)
+    assert targets.returncode == 2
+    assert "take no TARGETS" in targets.stderr
+
+
+def test_scan_archive_limits(tmp_path: Path) -> None:
+    key = make_key("cmd-limits")
+    (tmp_path / "app.apk").write_bytes(zip_of({"lib/x.jar": zip_of({"a.js": key.encode()})}))
+    deep = keyguard("scan", "--format", "json", ".", cwd=tmp_path)
+    shallow = keyguard("scan", "--format", "json", "--max-depth", "1", ".", cwd=tmp_path)
+    assert deep.returncode == 1
+    assert json.loads(deep.stdout)["findings"][0]["occurrences"][0]["path"] == (
+        "app.apk!/lib/x.jar!/a.js"
+    )
+    assert shallow.returncode == 3
+    assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
+
+
+def test_site_warc(tmp_path: Path) -> None:
+    key = make_key("cmd-warc")
+    body = f'var k="{key}";'.encode()
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\n\r\n" + body
+    record = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://shop.example/a.js\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        + f"Content-Length: {len(http)}\r\n\r\n".encode()
+        + http
+        + b"\r\n\r\n"
+    )
+    (tmp_path / "crawl.warc").write_bytes(record)
+    proc = keyguard("sweep", "--warc", "crawl.warc", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert finding["occurrences"][0]["path"] == "https://shop.example/a.js"
+
+
+def test_sweep_archive_limits_reach_history(tmp_path: Path) -> None:
+    key = make_key("cmd-sweep-limits")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["config", "user.email", "t@example.com"],
+        ["config", "user.name", "t"],
+    ):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    (repo / "app.apk").write_bytes(zip_of({"lib/x.jar": zip_of({"a.js": key.encode()})}))
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", "x"], check=True)
+    deep = keyguard("sweep", "--format", "json", "--no-worktree", ".", cwd=repo)
+    shallow = keyguard(
+        "sweep", "--format", "json", "--no-worktree", "--max-depth", "1", ".", cwd=repo
+    )
+    assert deep.returncode == 1, deep.stderr
+    assert json.loads(deep.stdout)["findings"][0]["occurrences"][0]["path"] == (
+        "app.apk!/lib/x.jar!/a.js"
+    )
+    assert shallow.returncode == 3, shallow.stderr
+    assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
