@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from scanner.findings import UNVERIFIED, Finding, ScanResult, ScanStats
+from scanner.findings import UNVERIFIED, Finding, Occurrence, ScanResult, ScanStats
 from scanner.fleet import SweepResult
 from scanner.report import console
 from scanner.verified import STATUS_RANK
@@ -57,20 +57,28 @@ def summary_table(result: SweepResult) -> Table:
     return table
 
 
+def _now_at(o: Occurrence) -> str | None:
+    """Where an occurrence still is today, or None if only in history."""
+    p = o.provenance
+    if p is None:  # a plain directory or a site: what was read is what is there now
+        if o.path.startswith(("http://", "https://")):
+            return "on the site swept"
+        return "in the files swept"
+    return "at HEAD or in the work tree" if p.at_head or p.in_worktree else None
+
+
 def _still_present(result: SweepResult) -> Text | None:
-    live = [
-        f
-        for f in result.findings
-        if any(
-            o.provenance is None or o.provenance.at_head or o.provenance.in_worktree
-            for o in f.occurrences
-        )
-    ]
+    places: dict[str, None] = {}
+    live = 0
+    for finding in result.findings:
+        found = [where for where in map(_now_at, finding.occurrences) if where]
+        live += bool(found)
+        places.update(dict.fromkeys(found))
     if not live:
         return None
     return Text(
-        f"{len(live)} of these keys {'is' if len(live) == 1 else 'are'} still at HEAD or in "
-        "the work tree: remove them, then rotate every key listed.",
+        f"{live} of these keys {'is' if live == 1 else 'are'} still {', '.join(sorted(places))}: "
+        "remove them, then rotate every key listed.",
         style="bold",
     )
 

@@ -182,3 +182,20 @@ def test_version_works_from_a_checkout(tmp_path: Path) -> None:
     proc = keyguard("--version", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("keyguard, version ")
+
+
+def test_still_present_says_where_for_directories_too(tmp_path: Path) -> None:
+    # A plain directory (or a site) has no HEAD: the summary must not claim one.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "k.env").write_text(f"K={make_key('still-in-files')}\n")
+    repo = init_repo(tmp_path / "repo")
+    commit_file(repo, "k.env", f"K={make_key('still-at-head')}\n")
+    only_dir = keyguard("sweep", "plain", cwd=tmp_path)
+    assert only_dir.returncode == 1, only_dir.stderr
+    assert "1 of these keys is still in the files swept:" in only_dir.stdout
+    assert "HEAD" not in only_dir.stdout
+    both = keyguard("sweep", "plain", "repo", cwd=tmp_path)
+    assert "2 of these keys are still at HEAD or in the work tree, in the files swept:" in (
+        both.stdout
+    )
