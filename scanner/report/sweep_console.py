@@ -35,7 +35,7 @@ def summary_table(result: SweepResult) -> Table:
     table.add_column("files", justify="right", footer=f"{stats.files:,}")
     table.add_column("MB", justify="right", footer=f"{stats.bytes / 1e6:,.1f}")
     table.add_column(
-        "keys found", justify="right", footer=str(sum(t.occurrences for t in result.targets))
+        "places", justify="right", footer=str(sum(t.occurrences for t in result.targets))
     )
     table.add_column("errors", justify="right", footer=str(len(result.errors)))
     verified = any(f.status != UNVERIFIED for f in result.findings)

@@ -199,3 +199,16 @@ def test_still_present_says_where_for_directories_too(tmp_path: Path) -> None:
     assert "2 of these keys are still at HEAD or in the work tree, in the files swept:" in (
         both.stdout
     )
+
+
+def test_summary_table_counts_places_as_the_summary_line_does(tmp_path: Path) -> None:
+    # One key in three places: the table must not say "3 keys found".
+    repo = init_repo(tmp_path / "repo")
+    key = make_key("places-not-keys")
+    for name in ("a.env", "b.env", "c.env"):
+        commit_file(repo, name, f"K={key}\n")
+    proc = keyguard("sweep", "repo", cwd=tmp_path)
+    assert "1 Klaviyo private key in 3 places" in proc.stdout
+    header = next(line for line in proc.stdout.splitlines() if "target" in line)
+    assert "places" in header
+    assert "keys found" not in proc.stdout
