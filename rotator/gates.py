@@ -37,7 +37,7 @@ def new_key_is_acceptable(
     """Gate 1: well-formed, not the old key, alive, and on the same account as the old key."""
     if not is_key(new.reveal()):
         raise NewKeyRejected(
-            "the new key is not a Klaviyo private key (pk_ + 34 hex); paste it again"
+            "the new key is not a Klaviyo private key (pk_ + 34 hex); copy the whole key again"
         )
     if new.fingerprint == old_fp:
         raise NewKeyRejected("the new key is the key being replaced; create a new key in Klaviyo")

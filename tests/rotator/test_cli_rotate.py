@@ -53,3 +53,15 @@ def test_a_descriptor_that_is_not_open_is_a_usage_error(
         assert result.code == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert "descriptor 77" in result.stderr
+
+
+def test_a_malformed_key_on_stdin_is_not_told_to_paste(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    env = cli_env(scene, str(tmp_path))
+    args = ["--vault-path", scene.path, "--non-interactive", "--new-key-stdin"]
+    result = run_cli(args, env, stdin="pk_truncated\n")
+    assert result.code == 4, result.stderr
+    assert "is not a Klaviyo private key" in result.stderr
+    assert "paste" not in result.stderr
