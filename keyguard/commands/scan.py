@@ -38,8 +38,8 @@ def exit_code(result: ScanResult) -> int:
 @click.option(
     "--staged",
     is_flag=True,
-    help="Scan what the next commit holds: the whole index of the repository at PATH "
-    "(default: .), not the work tree.",
+    help="Scan what the next commit holds: the staged content of the git index (not the "
+    "work tree) under PATH, a repository or a directory or file in one (default: .).",
 )
 @click.option(
     "--baseline",
@@ -110,7 +110,7 @@ def scan(
         ignored = baseline_mod.load(baseline_path).hashes
     if staged:
         if len(paths) > 1:
-            raise click.UsageError("--staged takes at most one repository path")
+            raise click.UsageError("--staged takes at most one PATH")
         result = scan_staged(
             paths[0] if paths else Path("."),
             ignored_hashes=ignored,

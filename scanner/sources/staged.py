@@ -41,7 +41,22 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return proc.stdout
 
 
-def _staged_entries(repo: Path) -> list[tuple[str, str]]:
+def _check_work_tree(repo: Path) -> None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise NotARepository(
+            f"cannot run git ({exc.strerror}); install git to use --staged"
+        ) from None
+    if proc.returncode != 0 or proc.stdout.strip() != b"true":
+        raise NotARepository(f"{repo}: not a git work tree; --staged needs a repository")
+
+
+def _staged_entries(repo: Path, pathspec: str) -> list[tuple[str, str]]:
     """(path, blob id) of every added/copied/modified/renamed regular file in the index."""
     raw = _git(
         repo,
@@ -53,6 +68,8 @@ def _staged_entries(repo: Path) -> list[tuple[str, str]]:
         "--no-renames",
         "--diff-filter=d",
         "--no-ext-diff",
+        "--",
+        pathspec,
     )
     fields = raw.split(b"\0")
     entries = []
@@ -66,16 +83,21 @@ def _staged_entries(repo: Path) -> list[tuple[str, str]]:
     return entries
 
 
-def iter_staged(repo: Path) -> Iterator[StagedBlob]:
-    """Staged blobs, read through one ``git cat-file --batch``."""
-    entries = _staged_entries(repo)
+def iter_staged(path: Path) -> Iterator[StagedBlob]:
+    """Staged blobs under *path* (a work tree, a directory or a file in one), read through
+    one ``git cat-file --batch``. Paths are reported relative to the work tree's root."""
+    repo, pathspec = (path, ".") if path.is_dir() else (path.parent, path.name)
+    if not repo.is_dir():
+        raise NotARepository(f"{path}: no such file or directory")
+    _check_work_tree(repo)
+    entries = _staged_entries(repo, pathspec)
     if not entries:
         return
     out = _git(repo, "cat-file", "--batch", stdin="".join(f"{i}\n" for _, i in entries).encode())
     pos = 0
-    for path, _ in entries:
+    for name, _ in entries:
         header_end = out.index(b"\n", pos)
         size = int(out[pos:header_end].split(b" ")[2])
         start = header_end + 1
-        yield StagedBlob(path, out[start : start + size])
+        yield StagedBlob(name, out[start : start + size])
         pos = start + size + 1

@@ -108,17 +108,16 @@ def test_staged_cli_reports_index_paths(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["findings"][0]["occurrences"][0]["path"] == "app.py"
 
 
-def test_staged_scans_the_whole_index_and_help_says_so(tmp_path: Path) -> None:
-    # With --staged, PATH names the repository, not a part of it: a key staged outside
-    # the directory given is still reported, and --help must not suggest otherwise.
+def test_staged_scans_the_index_under_the_path_named_and_help_says_so(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "repo")
     key = make_key("staged-scope")
     (repo / "sub").mkdir()
     (repo / "sub" / "a.txt").write_text("clean\n")
     (repo / "top.env").write_text(f"K={key}\n")
     git(repo, "add", "sub/a.txt", "top.env")
-    proc = keyguard("scan", "--staged", "sub", cwd=repo)
+    assert keyguard("scan", "--staged", "sub", cwd=repo).returncode == 0
+    proc = keyguard("scan", "--staged", cwd=repo)
     assert proc.returncode == 1, proc.stderr
     assert "top.env:1:3" in proc.stdout
     shown = keyguard("scan", "--help", cwd=repo).stdout
-    assert "whole index of the repository at PATH" in " ".join(shown.split())
+    assert "under PATH, a repository or a directory or file in one" in " ".join(shown.split())

@@ -143,7 +143,7 @@ def test_staged_works_before_the_first_commit(tmp_path: Path) -> None:
 
 
 def test_staged_outside_a_repository_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(NotARepository, match="not a git work tree"):
+    with pytest.raises(NotARepository, match=r"not a git work tree; --staged needs a repository$"):
         scan_staged(tmp_path)
 
 
@@ -155,3 +155,17 @@ def test_a_named_directory_that_git_ignores_is_scanned(tmp_path: Path) -> None:
     (repo / "dist" / "bundle.js").write_text(f'var k="{key}";')
     assert _keys(scan_paths([repo])) == set()
     assert _keys(scan_paths([repo / "dist"])) == {key}
+
+
+def test_staged_is_limited_to_the_path_named(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    inside, outside = make_key("staged-inside"), make_key("staged-outside")
+    (repo / "sub").mkdir()
+    (repo / "sub" / "a.py").write_text(f"k = '{inside}'\n")
+    (repo / "b.py").write_text(f"k = '{outside}'\n")
+    git(repo, "add", "sub/a.py", "b.py")
+    sub = scan_staged(repo / "sub")
+    assert _keys(sub) == {inside}
+    assert sub.findings[0].occurrences[0].path == "sub/a.py"
+    assert _keys(scan_staged(repo / "b.py")) == {outside}
+    assert _keys(scan_staged(repo)) == {inside, outside}
