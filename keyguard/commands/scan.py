@@ -15,9 +15,10 @@ from keyguard.klaviyo_options import (
     verifier_options,
 )
 from keyguard.output import write_rich, write_text
+from keyguard.version import tool_version
 from scanner import baseline as baseline_mod
 from scanner.findings import ScanResult
-from scanner.report import console, json_report
+from scanner.report import console, json_report, jsonl, sarif
 from scanner.scan import scan_paths, scan_staged
 from scanner.verified import verify_result
 
@@ -55,9 +56,11 @@ def exit_code(result: ScanResult) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["console", "json"]),
+    type=click.Choice(["console", "json", "jsonl", "sarif"]),
     default="console",
     show_default=True,
+    help="console for people; json, jsonl (one occurrence per line) or sarif (SARIF 2.1.0, "
+    "for GitHub code scanning) for machines.",
 )
 @click.option(
     "--output",
@@ -130,6 +133,14 @@ def scan(
         write_text(
             json_report.render(result, show_secrets=show_secrets), output, reveal=show_secrets
         )
+    elif fmt in ("jsonl", "sarif"):
+        document = json_report.report_dict(result, show_secrets=show_secrets)
+        text = (
+            jsonl.render(document)
+            if fmt == "jsonl"
+            else sarif.render(document, tool_version=tool_version())
+        )
+        write_text(text, output, reveal=show_secrets)
     else:
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     return exit_code(result)

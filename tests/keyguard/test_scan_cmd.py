@@ -121,3 +121,24 @@ def test_staged_scans_the_index_under_the_path_named_and_help_says_so(tmp_path: 
     assert "top.env:1:3" in proc.stdout
     shown = keyguard("scan", "--help", cwd=repo).stdout
     assert "under PATH, a repository or a directory or file in one" in " ".join(shown.split())
+
+
+def test_sarif_and_jsonl_reports_of_a_scan(tmp_path: Path) -> None:
+    import jsonschema
+
+    key = make_key("scan-sarif")
+    (tmp_path / "app.js").write_text(f'const k = "{key}";\n')
+    proc = keyguard("scan", "--format", "sarif", ".", cwd=tmp_path)
+    assert proc.returncode == 1
+    document = json.loads(proc.stdout)
+    schema_path = Path(__file__).parents[1] / "scanner" / "data" / "sarif-schema-2.1.0.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema, cls=jsonschema.Draft4Validator)
+    (result,) = document["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (1, 12)
+    fingerprint = hashlib.sha256(key.encode()).hexdigest()
+    assert fingerprint in json.dumps(result["partialFingerprints"])
+    assert key not in proc.stdout
+    lines = keyguard("scan", "--format", "jsonl", ".", cwd=tmp_path).stdout.splitlines()
+    assert [json.loads(line)["path"] for line in lines] == ["app.js"]
