@@ -7,10 +7,8 @@ from pathlib import Path
 import click
 
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
-from keyguard.output import write_text
-from keyguard.version import tool_version
+from keyguard.report_options import format_option, output_option, write_document
 from scanner import merge as merge_mod
-from scanner.report import jsonl, sarif, sweep_report
 
 
 @click.command(
@@ -18,28 +16,12 @@ from scanner.report import jsonl, sarif, sweep_report
     "3 no keys found but some shard could not read something."
 )
 @click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "jsonl", "sarif"]),
-    default="json",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the merged report to this file instead of stdout.",
-)
+@format_option(console=False)
+@output_option
 def merge(results: tuple[Path, ...], fmt: str, output: Path | None) -> int:
     """Merge RESULT.json files written by `keyguard sweep --shard I/N --format json`."""
     document = merge_mod.merge(merge_mod.load(path) for path in results)
-    if fmt == "json":
-        write_text(sweep_report.dumps(document), output)
-    elif fmt == "jsonl":
-        write_text(jsonl.render(document), output)
-    else:
-        write_text(sarif.render(document, tool_version=tool_version()), output)
+    write_document(document, fmt, output, reveal=False)
     if document["findings"]:
         return EXIT_FINDINGS
     return EXIT_UNREADABLE if document["errors"] else EXIT_CLEAN

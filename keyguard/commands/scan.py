@@ -14,11 +14,16 @@ from keyguard.klaviyo_options import (
     open_client,
     verifier_options,
 )
-from keyguard.output import write_rich, write_text
-from keyguard.version import tool_version
+from keyguard.output import write_rich
+from keyguard.report_options import (
+    format_option,
+    output_option,
+    show_secrets_option,
+    write_document,
+)
 from scanner import baseline as baseline_mod
 from scanner.findings import ScanResult
-from scanner.report import console, json_report, jsonl, sarif
+from scanner.report import console, json_report
 from scanner.scan import scan_paths, scan_staged
 from scanner.verified import verify_result
 
@@ -53,22 +58,9 @@ def exit_code(result: ScanResult) -> int:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write or update a detect-secrets baseline with the keys found.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["console", "json", "jsonl", "sarif"]),
-    default="console",
-    show_default=True,
-    help="console for people; json, jsonl (one occurrence per line) or sarif (SARIF 2.1.0, "
-    "for GitHub code scanning) for machines.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of stdout.",
-)
-@click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@format_option()
+@output_option
+@show_secrets_option
 @archive_options
 @click.option(
     "--verify",
@@ -129,18 +121,9 @@ def scan(
         with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
             verifier = make_verifier(client, verify_concurrency, verify_budget)
             result = verify_result(result, verifier, only_live=only_live)
-    if fmt == "json":
-        write_text(
-            json_report.render(result, show_secrets=show_secrets), output, reveal=show_secrets
-        )
-    elif fmt in ("jsonl", "sarif"):
-        document = json_report.report_dict(result, show_secrets=show_secrets)
-        text = (
-            jsonl.render(document)
-            if fmt == "jsonl"
-            else sarif.render(document, tool_version=tool_version())
-        )
-        write_text(text, output, reveal=show_secrets)
-    else:
+    if fmt == "console":
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
+    else:
+        document = json_report.report_dict(result, show_secrets=show_secrets)
+        write_document(document, fmt, output, reveal=show_secrets)
     return exit_code(result)

@@ -19,13 +19,18 @@ from keyguard.klaviyo_options import (
     open_client,
     verifier_options,
 )
-from keyguard.output import write_rich, write_text
+from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
-from keyguard.version import tool_version
+from keyguard.report_options import (
+    format_option,
+    output_option,
+    show_secrets_option,
+    write_document,
+)
 from plugins.errors import UsageError
 from scanner import blobcache
 from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
-from scanner.report import jsonl, sarif, sweep_console, sweep_report
+from scanner.report import sweep_console, sweep_report
 from scanner.sweep import SweepOptions
 from scanner.verified import verify_findings
 
@@ -109,20 +114,9 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Remember blobs scanned clean here, and skip them next time.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["console", "json", "jsonl", "sarif"]),
-    default="console",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of stdout.",
-)
-@click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@format_option()
+@output_option
+@show_secrets_option
 @click.option(
     "--verify",
     is_flag=True,
@@ -253,11 +247,5 @@ def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bo
         )
         return
     document = sweep_report.report_dict(result, show_secrets=show_secrets)
-    if fmt == "json":
-        text = sweep_report.dumps(document)
-    elif fmt == "jsonl":
-        text = jsonl.render(document)
-    else:
-        text = sarif.render(document, tool_version=tool_version())
-    write_text(text, output, reveal=show_secrets)
+    write_document(document, fmt, output, reveal=show_secrets)
     LiveProgress.show_on_terminal(sweep_console.summary_table(result))

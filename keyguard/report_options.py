@@ -1,0 +1,57 @@
+"""Report options and machine renderings shared by scan, sweep and merge."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from keyguard.output import write_text
+from keyguard.version import tool_version
+from scanner.report import jsonl, sarif
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MACHINE_FORMATS = ("json", "jsonl", "sarif")
+
+
+def format_option(*, console: bool = True) -> Callable[[F], F]:
+    choices = (("console",) if console else ()) + MACHINE_FORMATS
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=("console for people; " if console else "")
+        + "json, jsonl (one occurrence per line) or sarif (SARIF 2.1.0, for GitHub code "
+        "scanning) for machines.",
+    )
+
+
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of stdout.",
+)
+
+show_secrets_option = click.option(
+    "--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd."
+)
+
+
+def write_document(
+    document: Mapping[str, Any], fmt: str, output: Path | None, *, reveal: bool
+) -> None:
+    """Write a JSON report document as json, jsonl or sarif."""
+    if fmt == "json":
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "jsonl":
+        text = jsonl.render(document)
+    else:
+        text = sarif.render(document, tool_version=tool_version())
+    write_text(text, output, reveal=reveal)
