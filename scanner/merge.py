@@ -61,7 +61,10 @@ def load(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise MergeError(f"{path} is not JSON: write shard results with --format json") from exc
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
-        raise MergeError(f"{path} is not a keyguard JSON report (no findings list)")
+        raise MergeError(
+            f"{path} is not a keyguard JSON report (no findings list): "
+            "write shard results with --format json"
+        )
     return document
 
 
