@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,7 +35,11 @@ def keyguard_venv() -> Path:
 
 
 def time_runs(
-    commands: dict[str, Sequence[str]], *, runs: int, cwd: Path, env: dict[str, str] | None = None
+    commands: Mapping[str, Sequence[str]],
+    *,
+    runs: int,
+    cwd: Path,
+    env: dict[str, str] | None = None,
 ) -> dict[str, list[float]]:
     """Run each command *runs* times, interleaved so machine noise hits all of them alike."""
     times: dict[str, list[float]] = {name: [] for name in commands}

@@ -177,7 +177,7 @@ def test_merge_keeps_verification_and_prefers_the_most_alarming_answer(
 
     # Revoked since shard a ran: shard b now says revoked; the merge keeps live.
     klaviyo.set_status(fingerprint(keys["live"]), "disabled")
-    args = ("--verify", "--format", "json", "-o", str(shard_b), "b")
+    args = ["--verify", "--format", "json", "-o", str(shard_b), "b"]
     assert sweep(klaviyo, tmp_path, *args).returncode == 1
     merged = run_keyguard("merge", str(shard_b), str(shard_a), cwd=tmp_path)
     findings = json.loads(merged.stdout)["findings"]
