@@ -58,7 +58,9 @@ def _mark(journal: Journal | None, index: int) -> Text:
     if journal is None:
         return Text("·", style="dim")
     if journal.state in (State.ABORTED, State.ROLLED_BACK, State.CONFLICT):
-        return Text("✗" if index == 0 else "·", style="red")
+        # The journal does not say which step the rotation left from; the heading names the
+        # side exit, and no step is marked as failed (preflight, say, had passed).
+        return Text("·", style="dim red")
     current = _ORDER.index(journal.state)
     if index < current or journal.state is State.DONE:
         return Text("✓", style="green")

@@ -9,6 +9,8 @@ from rich.console import Console
 
 from keyguard.checklist import create_link, render
 from rotator.config import Target
+from rotator.journal import Journal
+from rotator.states import State
 
 
 @pytest.mark.parametrize("width", [80, 50])
@@ -22,3 +24,20 @@ def test_the_create_key_link_is_never_cut_short(width: int) -> None:
     text = out.getvalue()
     assert "…" not in text
     assert create_link(target) in "".join(text.split())
+
+
+def test_an_aborted_rotation_marks_no_step_as_failed() -> None:
+    target = Target(vault_path="secret/klaviyo/storefront")
+    journal = Journal(
+        rotation_id="r1",
+        state=State.ABORTED,
+        base_version=1,
+        field="private_key",
+        started_at="2026-11-30T00:00:00Z",
+        updated_at="2026-11-30T00:01:00Z",
+    )
+    out = io.StringIO()
+    Console(file=out, width=100, no_color=True).print(render(target, journal))
+    text = out.getvalue()
+    assert "✗" not in text
+    assert "aborted" in text.lower()
