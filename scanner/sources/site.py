@@ -152,6 +152,12 @@ class Crawler:
         return self._maps[url]
 
     def crawl(self, start: str) -> Iterator[Fetched]:
+        try:
+            check(start, self.policy)
+        except Refused as exc:
+            # Said once for the site, not again for its robots.txt.
+            self._issue(start, f"not fetched: {exc}")
+            return
         robots = self._robots(start)
         pages: deque[str] = deque([start])
         assets: deque[tuple[str, str]] = deque()

@@ -113,7 +113,8 @@ def test_private_addresses_refused_by_default(site: Site, client: httpx.Client) 
     result = scan_site(site.base + "/", client=client)
     assert result.findings == ()
     assert site.requested == []
-    assert "pass --allow-private" in result.errors[0].message
+    (error,) = result.errors
+    assert "pass --allow-private" in error.message
 
 
 def test_bad_servers(client: httpx.Client) -> None:
