@@ -55,6 +55,8 @@ def verify(
     key_input = gather(None if interactive else sys.stdin.read(), report)
     if key_input.ignored_lines:
         stderr(f"keyguard verify: {key_input.ignored_lines} input lines held no Klaviyo key")
+    if not key_input.secrets:
+        stderr("keyguard verify: no Klaviyo key in the input; nothing to check")
     with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
         verifier = make_verifier(client, verify_concurrency, verify_budget)
         results = verifier.verify(key_input.secrets)

@@ -80,6 +80,7 @@ def test_lines_without_keys_are_counted_not_echoed(klaviyo: KlaviyoStandin, tmp_
     )
     assert proc.returncode == 0
     assert "1 input lines held no Klaviyo key" in proc.stderr
+    assert "no Klaviyo key in the input; nothing to check" in proc.stderr
     assert "hunter2" not in proc.stdout + proc.stderr
     assert len(klaviyo.log) == 0
 
