@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import click
 
 from plugins.klaviyo_api import DEFAULT_BASE_URL, DEFAULT_REVISION, ENV_URL, KlaviyoClient
 from plugins.verification import DEFAULT_BUDGET, DEFAULT_CONCURRENCY, Verifier
+from scanner.findings import Finding
+from scanner.verified import verify_findings
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -63,3 +67,69 @@ def open_client(url: str, revision: str, timeout: float = 10.0) -> KlaviyoClient
 
 def make_verifier(client: KlaviyoClient, concurrency: int, budget: float) -> Verifier:
     return Verifier(client, concurrency=concurrency, budget=budget)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``--verify`` / ``--only-live`` and the Klaviyo options asked for."""
+
+    only_live: bool
+    url: str
+    revision: str
+    timeout: float
+    concurrency: int
+    budget: float
+
+    def apply(self, findings: Sequence[Finding]) -> tuple[Finding, ...]:
+        """Findings with status and account, live first; no request when there are none."""
+        if not findings:
+            return tuple(findings)
+        with open_client(self.url, self.revision, self.timeout) as client:
+            verifier = make_verifier(client, self.concurrency, self.budget)
+            return verify_findings(findings, verifier, only_live=self.only_live)
+
+
+def verification_options(f: F) -> F:
+    """``--verify``, ``--only-live`` and the Klaviyo options, handed to the command as one
+    ``verification: Verification | None`` (None: verification was not asked for)."""
+
+    @functools.wraps(f)
+    def wrapper(
+        *args: Any,
+        verify: bool,
+        only_live: bool,
+        klaviyo_url: str,
+        klaviyo_revision: str,
+        klaviyo_timeout: float,
+        verify_concurrency: int,
+        verify_budget: float,
+        **kwargs: Any,
+    ) -> Any:
+        asked = verify or only_live
+        verification = (
+            Verification(
+                only_live,
+                klaviyo_url,
+                klaviyo_revision,
+                klaviyo_timeout,
+                verify_concurrency,
+                verify_budget,
+            )
+            if asked
+            else None
+        )
+        return f(*args, verification=verification, **kwargs)
+
+    decorated: Any = verifier_options(klaviyo_url_options(wrapper))
+    decorated = click.option(
+        "--only-live",
+        is_flag=True,
+        help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
+    )(decorated)
+    decorated = click.option(
+        "--verify",
+        is_flag=True,
+        help="Ask Klaviyo whether each key is live: one GET /api/accounts per distinct key "
+        "in the whole run.",
+    )(decorated)
+    return cast(F, decorated)

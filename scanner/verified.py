@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from plugins.klaviyo_responses import KeyStatus
 from plugins.verification import Verifier
-from scanner.findings import UNVERIFIED, Finding, ScanResult
+from scanner.findings import UNVERIFIED, Finding
 
 #: Live keys first: they are what a responder acts on now.
 STATUS_RANK = {
@@ -43,7 +43,3 @@ def verify_findings(
     if only_live:
         verified = [f for f in verified if f.status in ACTIVE]
     return tuple(sorted(verified, key=lambda f: STATUS_RANK.get(f.status, 3)))
-
-
-def verify_result(result: ScanResult, verifier: Verifier, *, only_live: bool = False) -> ScanResult:
-    return replace(result, findings=verify_findings(result.findings, verifier, only_live=only_live))

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from keyguard.commands.limits import archive_options, detect_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
-from keyguard.klaviyo_options import (
-    klaviyo_url_options,
-    make_verifier,
-    open_client,
-    verifier_options,
-)
+from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.report_options import (
     format_option,
@@ -25,7 +21,6 @@ from scanner import baseline as baseline_mod
 from scanner.findings import ScanResult
 from scanner.report import console, json_report
 from scanner.scan import scan_paths, scan_staged
-from scanner.verified import verify_result
 
 
 def exit_code(result: ScanResult) -> int:
@@ -62,18 +57,7 @@ def exit_code(result: ScanResult) -> int:
 @output_option
 @show_secrets_option
 @archive_options
-@click.option(
-    "--verify",
-    is_flag=True,
-    help="Ask Klaviyo whether each key is live (one GET /api/accounts per distinct key).",
-)
-@click.option(
-    "--only-live",
-    is_flag=True,
-    help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
-)
-@klaviyo_url_options
-@verifier_options
+@verification_options
 def scan(
     paths: tuple[Path, ...],
     staged: bool,
@@ -86,13 +70,7 @@ def scan(
     max_archive_bytes: int,
     max_member_bytes: int,
     max_ratio: int,
-    verify: bool,
-    only_live: bool,
-    klaviyo_url: str,
-    klaviyo_revision: str,
-    klaviyo_timeout: float,
-    verify_concurrency: int,
-    verify_budget: float,
+    verification: Verification | None,
 ) -> int:
     """Scan PATHS (default: the current directory) for Klaviyo private API keys.
 
@@ -117,10 +95,8 @@ def scan(
         # Names relative to the baseline itself, where `keyguard audit` looks them up.
         baseline_mod.update(update_baseline, result.findings, root=update_baseline.parent)
     # After the baseline update, so --only-live never drops keys from the baseline.
-    if (verify or only_live) and result.findings:
-        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
-            verifier = make_verifier(client, verify_concurrency, verify_budget)
-            result = verify_result(result, verifier, only_live=only_live)
+    if verification is not None:
+        result = dataclasses.replace(result, findings=verification.apply(result.findings))
     if fmt == "console":
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     else:

@@ -13,12 +13,7 @@ import click
 from keyguard.commands.limits import detect_options
 from keyguard.commands.site import as_sweep_result, run_site, site_options
 from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
-from keyguard.klaviyo_options import (
-    klaviyo_url_options,
-    make_verifier,
-    open_client,
-    verifier_options,
-)
+from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
 from keyguard.report_options import (
@@ -32,7 +27,6 @@ from scanner import blobcache
 from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
 from scanner.report import sweep_console, sweep_report
 from scanner.sweep import SweepOptions
-from scanner.verified import verify_findings
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
 
@@ -117,18 +111,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
 @format_option()
 @output_option
 @show_secrets_option
-@click.option(
-    "--verify",
-    is_flag=True,
-    help="Ask Klaviyo whether each key is live, once per distinct key across all targets.",
-)
-@click.option(
-    "--only-live",
-    is_flag=True,
-    help="Keep only live and limited keys (implies --verify; exit 0 when none is live).",
-)
-@klaviyo_url_options
-@verifier_options
+@verification_options
 @site_options
 def sweep(
     targets: tuple[str, ...],
@@ -144,13 +127,7 @@ def sweep(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
-    verify: bool,
-    only_live: bool,
-    klaviyo_url: str,
-    klaviyo_revision: str,
-    klaviyo_timeout: float,
-    verify_concurrency: int,
-    verify_budget: float,
+    verification: Verification | None,
     **site: Any,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
@@ -183,11 +160,8 @@ def sweep(
     if result is None:
         return EXIT_CLEAN  # a pre-push with nothing to sweep
     # After the whole fleet, so a key found in many targets is asked about once.
-    if (verify or only_live) and result.findings:
-        with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
-            verifier = make_verifier(client, verify_concurrency, verify_budget)
-            checked = verify_findings(result.findings, verifier, only_live=only_live)
-        result = dataclasses.replace(result, findings=checked)
+    if verification is not None:
+        result = dataclasses.replace(result, findings=verification.apply(result.findings))
     _report(result, fmt, output, show_secrets)
     return exit_code(result)
 
