@@ -7,13 +7,9 @@ import sys
 
 import click
 
+from keyguard.exit_codes import EXIT_USAGE
 from plugins.errors import KeyguardError, UsageError
 from plugins.pattern import redact_keys
-
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_UNREADABLE = 3
 
 
 def exit_code_for(error: KeyguardError) -> int:

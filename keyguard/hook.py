@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_USAGE, for_report
 from keyguard.stdio import tolerate_unencodable_output
 from plugins.errors import KeyguardError
 from scanner import baseline as baseline_mod
@@ -32,17 +33,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ignored = baseline_mod.load(args.baseline).hashes if args.baseline else frozenset()
     except KeyguardError as exc:
         sys.stderr.write(f"keyguard: error: {exc}\n")
-        return 2
+        return EXIT_USAGE
     if not args.files:
-        return 0
+        return EXIT_CLEAN
     result = scan_paths(args.files, ignored_hashes=ignored)
     out = lines(result)
     for error in result.errors:
         sys.stderr.write(f"keyguard: could not read {error.path}: {error.message}\n")
     if out:
         sys.stdout.write("\n".join(out) + "\n" + ADVICE + "\n")
-        return 1
-    return 3 if result.errors else 0
+    return for_report(findings=bool(out), errors=bool(result.errors))
 
 
 if __name__ == "__main__":

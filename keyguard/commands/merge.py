@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.exit_codes import for_report
 from keyguard.report_options import format_option, output_option, write_document
 from scanner import merge as merge_mod
 
@@ -22,6 +22,4 @@ def merge(results: tuple[Path, ...], fmt: str, output: Path | None) -> int:
     """Merge RESULT.json files written by `keyguard sweep --shard I/N --format json`."""
     document = merge_mod.merge(merge_mod.load(path) for path in results)
     write_document(document, fmt, output, reveal=False)
-    if document["findings"]:
-        return EXIT_FINDINGS
-    return EXIT_UNREADABLE if document["errors"] else EXIT_CLEAN
+    return for_report(findings=bool(document["findings"]), errors=bool(document["errors"]))

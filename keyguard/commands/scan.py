@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from keyguard.commands.limits import archive_options, detect_options
-from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.exit_codes import for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.report_options import (
@@ -18,17 +18,8 @@ from keyguard.report_options import (
     write_document,
 )
 from scanner import baseline as baseline_mod
-from scanner.findings import ScanResult
 from scanner.report import console, json_report
 from scanner.scan import scan_paths, scan_staged
-
-
-def exit_code(result: ScanResult) -> int:
-    if result.findings:
-        return EXIT_FINDINGS
-    if result.errors:
-        return EXIT_UNREADABLE
-    return EXIT_CLEAN
 
 
 @click.command(
@@ -102,4 +93,4 @@ def scan(
     else:
         document = json_report.report_dict(result, show_secrets=show_secrets)
         write_document(document, fmt, output, reveal=show_secrets)
-    return exit_code(result)
+    return for_report(findings=bool(result.findings), errors=bool(result.errors))

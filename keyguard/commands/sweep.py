@@ -12,7 +12,7 @@ import click
 
 from keyguard.commands.limits import detect_options
 from keyguard.commands.site import as_sweep_result, run_site, site_options
-from keyguard.error_handler import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.exit_codes import EXIT_CLEAN, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
@@ -29,14 +29,6 @@ from scanner.report import sweep_console, sweep_report
 from scanner.sweep import SweepOptions
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
-
-
-def exit_code(result: SweepResult) -> int:
-    if result.findings:
-        return EXIT_FINDINGS
-    if result.errors:
-        return EXIT_UNREADABLE
-    return EXIT_CLEAN
 
 
 def _read_targets(path: Path) -> list[str]:
@@ -163,7 +155,7 @@ def sweep(
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
     _report(result, fmt, output, show_secrets)
-    return exit_code(result)
+    return for_report(findings=bool(result.findings), errors=bool(result.errors))
 
 
 def _sweep_targets(
