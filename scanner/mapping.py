@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from plugins.errors import KeyguardError
 from scanner.findings import SourceLocation
-from scanner.sourcemap import Original, SourceMap, SourceMapError, lookup_many, parse_map
+from scanner.sourcemap.lookup import lookup_many
+from scanner.sourcemap.model import Original, SourceMap, SourceMapError, parse_map
 from scanner.sourcemap.reference import MapSource, Resolver, decode_data_uri, find_reference
 from scanner.textscan import Hit, scan_text, utf8_positions
 

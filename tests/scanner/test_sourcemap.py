@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from plugins.errors import KeyguardError
 from scanner.detect import Detection, detect_bytes
 from scanner.findings import SourceLocation
-from scanner.sourcemap import SourceMapError, lookup_many, parse_map
+from scanner.sourcemap.lookup import lookup_many
+from scanner.sourcemap.model import SourceMapError, parse_map
 from scanner.sourcemap.reference import file_resolver, find_reference
 from scanner.sourcemap.vlq import VlqError, decode_segment, encode
 from tests.support.bundles import esbuild, map_bytes, minify
