@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from rotator import config as config_mod
 from rotator.audit import verify as audit_verify
 from rotator.journal import LAST_DONE, Journal
 from rotator.policy import survey
+from rotator.runbook import Runbook
 from rotator.vault import VaultStore
 
 
@@ -133,28 +135,27 @@ def _status_all(o: dict[str, Any], fmt: str, max_age: str | None) -> int:
     return 1 if any(r.overdue for r in rows) else 0
 
 
+def _side_exit(o: dict[str, Any], act: Callable[[Runbook], Journal]) -> int:
+    target = target_from(o)
+    console = Console(stderr=True, highlight=False)
+    with session.runbook_for(target, connect_from(o, True), console) as runbook:
+        journal = act(runbook)
+    console.print(render(target, journal))
+    return 0
+
+
 @rotate.command()
 @target_options
 def rollback(**o: Any) -> int:
     """Re-publish the old key as a new version (only before the old key is disabled)."""
-    target = target_from(o)
-    console = Console(stderr=True, highlight=False)
-    with session.runbook_for(target, connect_from(o, True), console) as runbook:
-        journal = runbook.rollback()
-    console.print(render(target, journal))
-    return 0
+    return _side_exit(o, Runbook.rollback)
 
 
 @rotate.command()
 @target_options
 def abort(**o: Any) -> int:
     """Abandon a rotation that has not written to Vault yet."""
-    target = target_from(o)
-    console = Console(stderr=True, highlight=False)
-    with session.runbook_for(target, connect_from(o, True), console) as runbook:
-        journal = runbook.abort()
-    console.print(render(target, journal))
-    return 0
+    return _side_exit(o, Runbook.abort)
 
 
 @rotate.command()
