@@ -15,6 +15,7 @@ from rich.text import Text
 from plugins.errors import UsageError
 from plugins.klaviyo_responses import Account, KeyCheck, KeyStatus
 from plugins.pattern import KEY_RE, Secret, fingerprint, short_fingerprint
+from scanner.report.json_report import account_dict
 
 #: Live keys first: they are the ones a responder acts on now.
 STATUS_ORDER = {
@@ -115,16 +116,6 @@ def exit_code(rows: Sequence[Row]) -> int:
     if KeyStatus.UNKNOWN in statuses:
         return 3
     return 0
-
-
-def account_dict(account: Account | None) -> dict[str, Any] | None:
-    if account is None:
-        return None
-    return {
-        "id": account.id,
-        "public_key": account.public_key,
-        "test_account": account.test_account,
-    }
 
 
 def render_json(rows: Iterable[Row]) -> str:

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from plugins.klaviyo_responses import Account
 from scanner.findings import Finding, Occurrence, ScanResult
 
 
@@ -26,8 +27,8 @@ def occurrence_dict(occurrence: Occurrence) -> dict[str, Any]:
     return out
 
 
-def account_dict(finding: Finding) -> dict[str, Any] | None:
-    account = finding.account
+def account_dict(account: Account | None) -> dict[str, Any] | None:
+    """The account a key belongs to, as every JSON report writes it (nothing personal)."""
     if account is None:
         return None
     return {
@@ -43,7 +44,7 @@ def finding_dict(finding: Finding, *, show_secrets: bool = False) -> dict[str, A
         "type": finding.type,
         "redacted": finding.redacted,
         "status": finding.status,
-        "account": account_dict(finding),
+        "account": account_dict(finding.account),
     }
     if finding.status_reason is not None:
         out["status_reason"] = finding.status_reason
