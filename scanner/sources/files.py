@@ -27,21 +27,6 @@ class Problem:
     message: str
 
 
-def git_toplevel(directory: Path) -> Path | None:
-    """The work tree containing *directory*, or None (not a repository, or no git)."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
-
-
 def _git_files(directory: Path) -> list[Path] | None:
     try:
         proc = subprocess.run(
@@ -70,11 +55,14 @@ def _git_files(directory: Path) -> list[Path] | None:
 
 def _is_ignored(directory: Path) -> bool:
     """True when git ignores *directory* itself (the user named an ignored dir, like dist/)."""
-    proc = subprocess.run(
-        ["git", "-C", str(directory), "check-ignore", "-q", "."],
-        capture_output=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(directory), "check-ignore", "-q", "."],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return False  # no git: the directory is walked
     return proc.returncode == 0
 
 
@@ -114,9 +102,9 @@ def iter_files(targets: list[Path], problems: list[Problem]) -> Iterator[FileIte
             problems.append(Problem(str(target), "no such file or directory"))
             continue
         if target.is_dir():
-            # A directory git ignores as a whole (dist/, node_modules/) is scanned when named.
-            in_repo = git_toplevel(target) is not None and not _is_ignored(target)
-            listed = _git_files(target) if in_repo else None
+            # git lists files only inside a work tree (None elsewhere: walk). A directory git
+            # ignores as a whole (dist/, node_modules/) is walked too when it is named.
+            listed = None if _is_ignored(target) else _git_files(target)
             candidates = listed if listed is not None else list(_walk(target))
             for path in candidates:
                 if path in seen:
