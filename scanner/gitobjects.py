@@ -88,6 +88,8 @@ class BlobStream:
         self.skip = skip
         self.errors: list[str] = []
         self.skipped = 0
+        #: Objects history names that the object store lacks (a partial clone, a snapshot).
+        self.missing = 0
 
     def __iter__(self) -> Iterator[Blob]:
         yield from self._run(self._listing())
@@ -146,6 +148,9 @@ class BlobStream:
             "rev-list",
             "--objects",
             "--filter=object:type=blob",
+            # A partial clone or a snapshot lacks some objects: list them (``?oid``) and
+            # go on, instead of stopping the walk at the first one.
+            "--missing=print",
             *self.selection.revs,
             "--",
             check=False,
@@ -153,6 +158,10 @@ class BlobStream:
         if listed.returncode != 0:
             self.errors.append(f"git rev-list: {first_line(listed.stderr)}")
         rows = listed.stdout.split(b"\n")
+        missing = sum(1 for row in rows if row.startswith(b"?"))
+        if missing:
+            self.missing += missing
+            rows = [row for row in rows if not row.startswith(b"?")]
         if len(rows) <= PATHS_UPTO:
             paths = dict(row.partition(b" ")[::2] for row in rows if row)
             return [oid + b" " + paths[oid] + b"\n" for oid in blobs if oid in paths]

@@ -149,6 +149,14 @@ def _sweep_repository(
     tally.flush()
     matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
     errors = [ScanIssue(name, message) for message in stream.errors] + tally.notes
+    if stream.missing:
+        errors.append(
+            ScanIssue(
+                name,
+                f"{stream.missing} object(s) named by history are missing from the object "
+                "store (a partial clone or an incomplete copy); every other blob was swept",
+            )
+        )
     head = head_tree(repo)
     log_revs = ("--all", "--reflog") if options.unreachable else revs
     hits = attribute(repo, matched, log_revs, head)

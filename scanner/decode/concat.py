@@ -114,11 +114,14 @@ class _Chain:
 def _chain_at(text: str, start: int) -> _Chain | None:
     chain = _Chain(text)
     i = start
+    before_list: tuple[int, int] | None = None  # (chars, joints) when the first comma came
     while True:
         i = chain.expression(i)
         if i < 0:
             break
         if i < len(text) and text[i] == ",":
+            if before_list is None:
+                before_list = (len(chain.chars), len(chain.joints))
             chain.joints.append(len(chain.chars))
             chain.kinds.add("join")
             i = chain.skip_ws(i + 1)
@@ -132,7 +135,13 @@ def _chain_at(text: str, start: int) -> _Chain | None:
             continue
         break
     if "join" in chain.kinds and (i < 0 or _JOIN.match(text, i) is None):
-        return None
+        if before_list is None or "concat" not in chain.kinds:
+            return None
+        # Not a joined list but an argument or property list (``f("pk_"+"…", x)``,
+        # ``{a: "pk_"+"…", b: 1}``): the value is the concatenation before the comma.
+        chars, joints = before_list
+        del chain.chars[chars:], chain.origin[chars:], chain.joints[joints:]
+        chain.kinds.discard("join")
     return chain if len(chain.joints) > 0 else None
 
 

@@ -194,3 +194,22 @@ def test_decoders_fuzz_near_miss_syntax_with_an_embedded_key(pieces: list[str], 
     assert KEY in keys  # a plain key survives any surrounding noise
     for hit in decode_all(data):
         assert 0 <= hit.start < hit.end <= len(data)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'f("{a}"+"{b}", x)',
+        '{{a: "{a}"+"{b}", b: 1}}',
+        'g(1, "{a}" + "{b}", 2);',
+        'f("{a}"+"{b}")',
+        '{{a: "{a}"+"{b}"}}',
+        'x = "{a}"+"{b}";',
+        'y = ["{a}"+"{b}"]',
+    ],
+)
+def test_split_key_before_a_comma_or_a_closer_is_found(shape: str) -> None:
+    text = shape.format(a=KEY[:9], b=KEY[9:])
+    found = [h for h in decode_all(text.encode()) if h.key == KEY]
+    assert [h.encoding for h in found] == ["concat"]
+    assert found[0].start == text.index(KEY[:9])

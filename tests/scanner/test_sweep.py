@@ -220,3 +220,21 @@ def test_a_blob_too_big_to_hold_is_streamed_and_still_positioned(
     commit_file(repo, "dist/bundle.js", f"{filler}var k='{key}';\n{filler}")
     (occurrence,) = by_key(sweep_target(repo, SweepOptions()))[key]
     assert (occurrence.path, occurrence.line, occurrence.column) == ("dist/bundle.js", 3001, 8)
+
+
+def test_missing_objects_are_counted_and_every_other_blob_is_swept(tmp_path: Path) -> None:
+    # A snapshot without its large blobs, or a partial clone: history names objects the
+    # store lacks. The walk must go past them and read every blob that is there.
+    repo = init_repo(tmp_path / "r")
+    keys = [make_key(f"gap-{i}") for i in range(3)]
+    commit_file(repo, "first.env", f"KEY={keys[0]}\n")
+    commit_file(repo, "gone.bin", "this blob will be lost\n")
+    commit_file(repo, "later.env", f"KEY={keys[1]}\n")
+    commit_file(repo, "last.js", f'const k = "{keys[2]}";\n')
+    lost = git(repo, "rev-parse", "HEAD~1:gone.bin").strip()
+    (repo / ".git" / "objects" / lost[:2] / lost[2:]).unlink()
+    result = sweep_target(repo, SweepOptions(worktree=False))
+    assert set(by_key(result)) == set(keys)
+    missing = [e.message for e in result.errors if "missing" in e.message]
+    assert len(missing) == 1
+    assert missing[0].startswith("1 object(s)")
