@@ -26,6 +26,7 @@ class Collector:
         """One text blob of *size* bytes was scanned."""
         self.files += 1
         self.bytes += size
+        self.binary += detection.binary
         self.add(detection)
 
     def add(self, detection: Detection) -> None:
@@ -41,6 +42,6 @@ class Collector:
         return ScanResult(
             findings=group(self.hits),
             errors=tuple(self.errors),
-            stats=ScanStats(files=self.files, bytes=self.bytes, skipped_binary=self.binary),
+            stats=ScanStats(files=self.files, bytes=self.bytes, binary=self.binary),
             suppressed=self.suppressed,
         )

@@ -70,6 +70,7 @@ class Detection:
     hits: tuple[tuple[Secret, Occurrence], ...]
     allowlisted: int
     notes: tuple[ScanIssue, ...] = ()
+    binary: bool = False  # read as binary: raw ASCII and UTF-16 keys only
 
 
 class _Run:
@@ -79,6 +80,7 @@ class _Run:
         self.hits: list[tuple[Secret, Occurrence]] = []
         self.allowlisted = 0
         self.notes: list[ScanIssue] = []
+        self.binary = False
 
     def note(self, path: str, messages: list[str]) -> None:
         self.notes.extend(ScanIssue(path, m) for m in messages)
@@ -88,6 +90,12 @@ class _Run:
     ) -> None:
         kind = kind_of(path, data, by_name=by_name)
         if kind is None:
+            if depth == 0 and looks_binary(data, path):
+                # An ELF, a .pyc, a database, a classes.dex: keys sit in it as raw ASCII or
+                # UTF-16 strings; text decoders and source maps have nothing to read there.
+                self.binary = True
+                self.text(path, data, None, binary=True)
+                return
             self.text(path, data, resolve)
             return
         if depth >= self.options.limits.max_depth:
@@ -128,13 +136,16 @@ class _Run:
             )
         self.note(path, messages)
 
-    def text(self, path: str, data: bytes, resolve: Resolver | None) -> None:
+    def text(
+        self, path: str, data: bytes, resolve: Resolver | None, *, binary: bool = False
+    ) -> None:
         messages: list[str] = []
         signals: dict[str, int] = {}
-        hits = scan_text(data, decoders=self.options.decoders, signals=signals)
+        decoders = self.options.decoders
+        hits = scan_text(data, decoders=decoders, signals=signals, binary=binary)
         placed: list[tuple[Hit, SourceLocation | None]] = [(h, None) for h in hits]
         split_at = signals.get(ESCAPED_SPLIT)
-        if self.options.decoders and (hits or split_at is not None or _INLINE_MAP in data):
+        if decoders and not binary and (hits or split_at is not None or _INLINE_MAP in data):
             # Source maps (json, urllib) load only when there is something to map.
             from scanner.mapping import locate
 
@@ -149,7 +160,7 @@ class _Run:
             self.hits.append((Secret(h.key), occurrence))
 
     def detection(self) -> Detection:
-        return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes))
+        return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes), self.binary)
 
 
 def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:

@@ -86,7 +86,8 @@ class ScanIssue:
 class ScanStats:
     files: int = 0
     bytes: int = 0
-    skipped_binary: int = 0
+    skipped_binary: int = 0  # kept for report readers: binary files are read, not skipped
+    binary: int = 0  # files read as binary (raw ASCII and UTF-16 keys)
 
 
 @dataclass(frozen=True)

@@ -58,14 +58,12 @@ def _key_starts(buf: bytes, start: int, *, at_stream_start: bool) -> Iterator[re
     Later buffers begin with bytes carried from the previous one, which already judged
     (or deferred, well inside the carry) any ``pk_`` at the carry's first byte.
     """
-    find = buf.find
-    pos = find(PREFIX_BYTES, start)
-    while pos != -1:
+    # ``re`` skips from one ``pk_`` to the next and tries the body in C: a blob holding
+    # millions of ``pk_`` that are not keys costs no Python step for each.
+    for m in BODY_RE_BYTES.finditer(buf, start):
+        pos = m.start()
         if (pos == 0 and at_stream_start) or (pos > 0 and buf[pos - 1] not in WORD_BYTES):
-            m = BODY_RE_BYTES.match(buf, pos)
-            if m is not None:
-                yield m
-        pos = find(PREFIX_BYTES, pos + 1)
+            yield m
 
 
 def _window_start(buf: bytes, pos: int) -> tuple[int, bool]:

@@ -28,7 +28,7 @@ class MergeError(KeyguardError):
     exit_code = 2
 
 
-_STAT_KEYS = ("files", "bytes", "blobs", "cached_blobs", "skipped_binary", "suppressed")
+_STAT_KEYS = ("files", "bytes", "blobs", "cached_blobs", "skipped_binary", "binary", "suppressed")
 _PROVENANCE_ORDER = PROVENANCE_FIELDS
 
 

@@ -8,13 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scanner.collect import Collector
-from scanner.detect import (
-    BINARY_SNIFF,
-    DetectOptions,
-    detect_bytes,
-    detect_stream,
-    looks_binary,
-)
+from scanner.detect import DetectOptions, detect_bytes, detect_stream
 from scanner.findings import ScanIssue, ScanResult
 from scanner.sourcemap.reference import file_resolver
 from scanner.sources.files import Problem, iter_files
@@ -35,17 +29,9 @@ def _scan_file(path: Path, display: str, root: Path, collector: Collector) -> No
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > STREAM_THRESHOLD:
-            head = handle.read(BINARY_SNIFF)
-            if looks_binary(head, display):
-                collector.binary += 1
-                return
-            handle.seek(0)
             detection = detect_stream(display, handle.read, options=opts, resolve=resolve)
         else:
             data = handle.read()
-            if looks_binary(data, display):
-                collector.binary += 1
-                return
             detection = detect_bytes(display, data, options=opts, resolve=resolve)
     collector.add_blob(size, detection)
 
@@ -89,9 +75,6 @@ def scan_staged(
     collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
     blob: StagedBlob
     for blob in iter_staged(repo):
-        if looks_binary(blob.data, blob.path):
-            collector.binary += 1
-            continue
         detection = detect_bytes(blob.path, blob.data, options=collector.options)
         collector.add_blob(len(blob.data), detection)
     return collector.result()

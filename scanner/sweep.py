@@ -17,13 +17,13 @@ from pathlib import Path
 
 from plugins.errors import KeyguardError, UsageError
 from scanner.attribution import HeadTree, attribute, head_tree
-from scanner.detect import Detection, DetectOptions, detect_stream
+from scanner.detect import Detection, DetectOptions, detect_bytes, detect_stream
 from scanner.findings import ScanIssue
 from scanner.gitcmd import GitNotFound
 from scanner.gitobjects import Blob, BlobStream, Selection
 from scanner.gitrepo import Repository, open_repository, resolve_commit
 from scanner.scan import scan_paths
-from scanner.worktree import Hit, detect_unless_binary, sweep_worktree
+from scanner.worktree import Hit, sweep_worktree
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _sweep_directory(target: Path) -> TargetResult:
 
 def _scan_blob(blob: Blob, options: DetectOptions) -> Detection:
     if blob.data is not None:
-        return detect_unless_binary(blob.path, blob.data, options)
+        return detect_bytes(blob.path, blob.data, options=options)
     assert blob.read is not None
     return detect_stream(blob.path, blob.read, options=options)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from scanner.decode import DecodedHit, decode_all
-from scanner.decode.base import prefix_positions
+from scanner.decode.gate import PLAIN, UTF16, find_gates
 from scanner.matches import find_in_bytes, is_allowlisted, utf16_length
 
 _UTF16 = ("utf-16-le", "utf-16-be")
@@ -53,16 +54,35 @@ def _utf16_position(data: bytes, off: int, codec: str) -> tuple[int, int, int]:
     return before.count("\n") + 1, len(last.encode(codec)) // 2 + 1, off - line_start + 1
 
 
+#: In a binary file a string sits against arbitrary bytes (a length byte, the next
+#: column of a database row, an opcode): only a longer hex run disqualifies a match.
+_BINARY_KEY = re.compile(rb"pk_(?:[A-Za-z0-9]{6}_)?[0-9a-f]{34}(?![0-9a-f])")
+
+
+def _binary_keys(data: bytes) -> list[DecodedHit]:
+    return [
+        DecodedHit(m.group().decode("ascii"), m.start(), m.end(), "binary")
+        for m in _BINARY_KEY.finditer(data)
+    ]
+
+
 def scan_text(
-    data: bytes, *, decoders: bool = True, signals: dict[str, int] | None = None
+    data: bytes,
+    *,
+    decoders: bool = True,
+    signals: dict[str, int] | None = None,
+    binary: bool = False,
 ) -> list[Hit]:
     """Every key in *data*: the plain matcher first, then whatever only a decoder sees.
 
     *signals* receives what decoders noticed but did not decode (see ``decode_all``).
+    *binary* data is searched for plain and UTF-16 keys only.
     """
-    # One pass finds every plain ``pk_``; the matcher runs only where there is one, and
-    # the decoders reuse the offsets.
-    prefixes = prefix_positions(data) if decoders else None
+    # One pass finds where every detector must look; the plain matcher runs only where a
+    # whole key matched, and each decoder only around its own candidates.
+    gates = find_gates(data) if decoders or binary else None
+    if gates is not None and binary:
+        gates = gates.only(PLAIN, UTF16)
     hits = [
         Hit(
             m.key,
@@ -74,13 +94,13 @@ def scan_text(
             "plain",
             m.allowlisted,
         )
-        for m in (find_in_bytes(data) if prefixes is None or prefixes else [])
+        for m in (find_in_bytes(data) if not binary and (gates is None or gates[PLAIN]) else [])
     ]
-    if not decoders:
+    if gates is None or not (binary or gates.any_decoder()):
         return hits
-    decoded: list[DecodedHit] = decode_all(
-        data, [(h.start, h.end) for h in hits], prefixes, signals
-    )
+    decoded: list[DecodedHit] = decode_all(data, [(h.start, h.end) for h in hits], gates, signals)
+    if binary and gates[PLAIN]:
+        decoded = sorted([*_binary_keys(data), *decoded], key=lambda d: d.start)
     if not decoded:
         return hits
     utf8 = utf8_positions(data, [d.start for d in decoded if d.encoding not in _UTF16])

@@ -7,21 +7,12 @@ import hashlib
 import os
 
 from plugins.pattern import Secret
-from scanner.detect import Detection, DetectOptions, detect_bytes, looks_binary
+from scanner.detect import detect_bytes
 from scanner.findings import Occurrence, Provenance, ScanIssue
 from scanner.gitcmd import run_git
 from scanner.gitrepo import Repository
 
 Hit = tuple[Secret, Occurrence]
-
-
-def detect_unless_binary(path: str, data: bytes, options: DetectOptions | None = None) -> Detection:
-    detection = detect_bytes(path, data, options=options)
-    # Binary blobs are skipped as `keyguard scan` skips binary files; the check runs only
-    # when something matched, so the pk_ prefilter stays the first thing every blob meets.
-    if detection.hits and looks_binary(data):
-        return Detection((), 0)
-    return detection
 
 
 def sweep_worktree(repo: Repository) -> tuple[list[Hit], int, int, list[ScanIssue]]:
@@ -53,7 +44,7 @@ def sweep_worktree(repo: Repository) -> tuple[list[Hit], int, int, list[ScanIssu
             continue
         files += 1
         size += len(data)
-        detection = detect_unless_binary(rel, data)
+        detection = detect_bytes(rel, data)
         if not detection.hits:
             continue
         provenance = Provenance(

@@ -8,9 +8,11 @@ the opening quote of that fragment a tiny tokenizer follows the chain of literal
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from plugins.pattern import KEY_RE
+from plugins.pattern import KEY_RE, MAX_KEY_LENGTH
 from scanner.decode.base import DecodedHit
+from scanner.decode.gate import CONCAT, Gates
 
 
 def split_gate(quote: bytes) -> re.Pattern[bytes]:
@@ -36,6 +38,10 @@ _WS = " \t\r\n"
 #: How far back from the gate the fragment's opening quote may be, and how far a chain runs.
 _BACK = 48
 _AHEAD = 1024
+#: How far before a one-pass gate's end its fragment may start (``pk_`` + 42, a joint).
+_NEAR = 160
+#: Value characters at the end of a parsed chain that a later gate may parse again.
+_KEEP = MAX_KEY_LENGTH + 1
 _COMMA_JOINT = re.compile(rb"[\"'`]\s*,")
 _JOIN = re.compile(r"\s*\]\s*\.\s*join\(\s*(?:\"\"|''|``)\s*\)")
 
@@ -145,15 +151,25 @@ def _chain_at(text: str, start: int) -> _Chain | None:
     return chain if len(chain.joints) > 0 else None
 
 
+def _gates_near(data: bytes, ends: list[int]) -> Iterator[re.Match[bytes]]:
+    """The fragment gates around the one-pass gate's end offsets, each once, in order."""
+    after = -1
+    for end in ends:
+        for gate in _GATE.finditer(data, max(after, end - _NEAR), min(len(data), end + 2)):
+            if gate.start() > after:
+                after = gate.start()
+                yield gate
+
+
 def find_concatenated(
-    data: bytes, prefixes: list[int], signals: dict[str, int] | None = None
+    data: bytes, gates: Gates, signals: dict[str, int] | None = None
 ) -> list[DecodedHit]:
     """Keys split across literals. A split whose quotes are escaped (``\\"pk_\\" + …``) is
     not parsed here: its offset goes to ``signals[ESCAPED_SPLIT]`` so that a source map's
     decoded sources get read (one regex pass serves both)."""
     hits: list[DecodedHit] = []
     done_upto = -1
-    for gate in _GATE.finditer(data):
+    for gate in _gates_near(data, gates[CONCAT]):
         start = gate.start()
         if start < done_upto:
             continue
@@ -176,6 +192,10 @@ def find_concatenated(
         if chain is None:
             continue
         value = "".join(chain.chars)
+        if len(value) > _KEEP:
+            # Gates inside this chain would read a suffix of the same value: skip them,
+            # but for its last characters (the window may have cut the chain there).
+            done_upto = max(done_upto, lo + chain.origin[len(value) - _KEEP])
         for m in KEY_RE.finditer(value):
             if not any(m.start() < j < m.end() for j in chain.joints):
                 continue  # one literal holds the whole key: the plain matcher owns it

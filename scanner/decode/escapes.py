@@ -5,20 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scanner.decode.base import DecodedHit, gate_positions, search_windows
-
-# An escape of p, k or _ in any of the forms below; runs of backslashes (a JSON string
-# inside a JS string doubles them) count as one.
-_ESCAPED_PK = (
-    rb"(?:x(?:70|6[bB]|5[fF])|u(?:00(?:70|6[bB]|5[fF])|\{0*(?:70|6[bB]|5[fF])\})|1(?:60|53|37)"
-    rb"|0{0,4}(?:70|6[bB]|5[fF])(?![0-9A-Fa-f]))"
-)
-_JS_GATE = re.compile(rb"\\" + _ESCAPED_PK)
-#: In a source map the code sits in JSON strings, so its escapes are doubled: gating on two
-#: backslashes skips the JSON's own ``\n`` and ``\"`` (a map writer never escapes p, k, _).
-_MAP_GATE = re.compile(rb"\\\\" + _ESCAPED_PK)
-_PERCENT_GATE = re.compile(rb"%(?:25)?(?:70|6[bB]|5[fF])")
-_ENTITY_GATE = re.compile(rb"&(?:#(?:[xX]0*(?:70|6[bB]|5[fF])|0*(?:112|107|95))|lowbar;|UnderBar;)")
+from scanner.decode.base import DecodedHit, search_windows
+from scanner.decode.gate import ENTITY, ESCAPE, PERCENT, Gates
 
 _JS_ESCAPE = re.compile(
     r"\\+(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-7]{1,3})|(.))", re.S
@@ -94,28 +82,21 @@ def decode_entities(text: str) -> tuple[str, list[int]]:
     return _substitute(text, _ENTITY, _entity)
 
 
-def find_escaped(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
+def find_escaped(data: bytes, gates: Gates) -> list[DecodedHit]:
     """Keys written with JS/JSON or CSS backslash escapes (CSS ``\\70`` vs octal: both tried)."""
-    if b"\\" not in data:
+    ends = gates[ESCAPE]
+    if not ends:
         return []
-    in_map = data[:1] == b"{" and b'"mappings"' in data and b'"sources"' in data
-    starts = gate_positions(data, _MAP_GATE if in_map else _JS_GATE, b"\\", prefixes)
-    if not starts:
-        return []
-    return search_windows(data, starts, decode_js, "js-escape") + search_windows(
-        data, starts, decode_css, "css-escape"
+    return search_windows(data, ends, decode_js, "js-escape") + search_windows(
+        data, ends, decode_css, "css-escape"
     )
 
 
-def find_percent(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
-    if b"%" not in data:
-        return []
-    starts = gate_positions(data, _PERCENT_GATE, b"%", prefixes)
-    return search_windows(data, starts, decode_percent, "percent") if starts else []
+def find_percent(data: bytes, gates: Gates) -> list[DecodedHit]:
+    ends = gates[PERCENT]
+    return search_windows(data, ends, decode_percent, "percent") if ends else []
 
 
-def find_entities(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
-    if b"&" not in data:
-        return []
-    starts = gate_positions(data, _ENTITY_GATE, b"&", prefixes)
-    return search_windows(data, starts, decode_entities, "html-entity") if starts else []
+def find_entities(data: bytes, gates: Gates) -> list[DecodedHit]:
+    ends = gates[ENTITY]
+    return search_windows(data, ends, decode_entities, "html-entity") if ends else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from plugins.pattern import KEY_RE
 from scanner.decode.base import DecodedHit
+from scanner.decode.gate import UTF16, Gates
 
 _LE = b"p\x00k\x00_\x00"
 _BE = b"\x00p\x00k\x00_"
@@ -11,11 +12,9 @@ _BE = b"\x00p\x00k\x00_"
 _SPAN = 2 * 46
 
 
-def _scan(data: bytes, needle: bytes, codec: str) -> list[DecodedHit]:
+def _scan(data: bytes, starts: list[int], codec: str) -> list[DecodedHit]:
     hits: list[DecodedHit] = []
-    pos = data.find(needle)
-    while pos != -1:
-        start = pos  # first byte of the UTF-16 unit holding "p", in either byte order
+    for start in starts:  # first byte of the UTF-16 unit holding "p", in either byte order
         lo = start - 2 if start >= 2 else start
         window = data[lo : start + _SPAN]
         window = window[: len(window) - len(window) % 2]
@@ -23,14 +22,15 @@ def _scan(data: bytes, needle: bytes, codec: str) -> list[DecodedHit]:
         m = KEY_RE.search(text)
         if m is not None and lo + 2 * m.start() == start:
             hits.append(DecodedHit(m.group(), start, start + 2 * len(m.group()), codec))
-        pos = data.find(needle, pos + 1)
     return hits
 
 
-def find_utf16(data: bytes, prefixes: list[int]) -> list[DecodedHit]:
-    if b"\x00" not in data:
+def find_utf16(data: bytes, gates: Gates) -> list[DecodedHit]:
+    starts = [end - len(_LE) for end in gates[UTF16]]
+    if not starts:
         return []
-    le, be = _scan(data, _LE, "utf-16-le"), _scan(data, _BE, "utf-16-be")
+    le = _scan(data, [s for s in starts if data.startswith(_LE, s)], "utf-16-le")
+    be = _scan(data, [s for s in starts if data.startswith(_BE, s)], "utf-16-be")
     # Read one byte off, UTF-16 in one byte order is valid in the other too; the byte
     # order mark decides, else the reading whose units start at even offsets.
     if data[:2] == b"\xff\xfe":

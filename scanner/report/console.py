@@ -83,8 +83,8 @@ def render(
         style="bold red" if keys else "bold green",
     )
     extras = []
-    if stats.skipped_binary:
-        extras.append(f"{stats.skipped_binary} binary skipped")
+    if stats.binary:
+        extras.append(f"{stats.binary} read as binary")
     if result.suppressed:
         extras.append(f"{result.suppressed} suppressed by baseline or allowlist")
     if result.errors:

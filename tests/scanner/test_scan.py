@@ -39,13 +39,15 @@ def test_reports_utf16_and_byte_columns_on_non_ascii_lines(tmp_path: Path) -> No
     assert occ.byte_column == len(prefix.encode("utf-8")) + 1
 
 
-def test_skips_binary_files_by_content_not_name(tmp_path: Path) -> None:
+def test_binary_files_are_read_by_content_not_name(tmp_path: Path) -> None:
     key = make_key("binary")
     (tmp_path / "image.txt").write_bytes(b"\x00\x01\x02" + key.encode())
     (tmp_path / "data.bin").write_bytes(key.encode() + b"\n")
     result = scan_paths([tmp_path])
-    assert [Path(o.path).name for f in result.findings for o in f.occurrences] == ["data.bin"]
-    assert result.stats.skipped_binary == 1
+    names = sorted(Path(o.path).name for f in result.findings for o in f.occurrences)
+    assert names == ["data.bin", "image.txt"]
+    assert result.stats.binary == 1
+    assert result.stats.skipped_binary == 0
 
 
 def test_invalid_utf8_is_scanned(tmp_path: Path) -> None:
