@@ -1,4 +1,5 @@
-"""Compressed assets and archives, opened in memory and never written to disk.
+"""Compressed assets and archives, opened in memory (or, past the in-memory bound, from the
+file itself or a temporary spool of a history blob: zip by seeking, tar as a stream).
 
 ``.gz`` and ``.br`` hold one stream (the blob itself, compressed); ``.zip`` (and the
 zip-based ``.jar``/``.apk``/``.ipa``/``.aab``) and ``.tar`` hold members, reported as
@@ -170,9 +171,14 @@ class Member:
 class Container:
     """The members of a zip or tar held in memory, read one at a time."""
 
-    def __init__(self, kind: str, data: bytes, budget: Budget, notes: list[str]) -> None:
+    def __init__(
+        self, kind: str, data: bytes | IO[bytes], budget: Budget, notes: list[str]
+    ) -> None:
+        """*data* is the archive in memory, or a seekable file (an archive of any size)."""
         import tarfile
         import zipfile
+
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
 
         self.budget = budget
         self.notes = notes
@@ -180,12 +186,12 @@ class Container:
         self._tar: tarfile.TarFile | None = None
         self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}
         if kind == "zip":
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._zip = zipfile.ZipFile(source)
             for info in self._zip.infolist():
                 if not info.is_dir():
                     self._add(info.filename, info)
         else:
-            self._tar = tarfile.TarFile(fileobj=io.BytesIO(data), mode="r")
+            self._tar = tarfile.TarFile(fileobj=source, mode="r")
             for tinfo in self._tar:
                 if tinfo.isfile():
                     self._add(tinfo.name, tinfo)

@@ -8,9 +8,10 @@ of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset
 from __future__ import annotations
 
 import posixpath
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from plugins.pattern import Secret
 from scanner.archives import (
@@ -35,6 +36,7 @@ BINARY_SNIFF = 8000
 MiB = 1 << 20
 #: An inline map can hold keys in its sourcesContent even when the code has none.
 _INLINE_MAP = b"sourceMappingURL=data:"
+_SPOOL_CHUNK = 8 * MiB
 
 
 def looks_binary(head: bytes, path: str = "") -> bool:
@@ -124,6 +126,9 @@ class _Run:
             self.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
             self.text(path, data, None)
             return
+        self.members(path, container, depth, messages)
+
+    def members(self, path: str, container: Container, depth: int, messages: list[str]) -> None:
         names = set(container.names())
         for member in container.members():
             self.note(path, messages)
@@ -135,6 +140,18 @@ class _Run:
                 _sibling_resolver(container, names, member.name),
             )
         self.note(path, messages)
+
+    def big_text(self, path: str, head: bytes, read: Callable[[int], bytes]) -> None:
+        from scanner.bigtext import scan_big_text
+
+        # Source maps need the whole blob; past the bound the text is scanned window by
+        # window, decoders included.
+        for h in scan_big_text(head, read, self.options.in_memory):
+            if h.allowlisted:
+                self.allowlisted += 1
+            else:
+                occurrence = Occurrence(path, h.line, h.column, h.byte_column, h.encoding)
+                self.hits.append((Secret(h.key), occurrence))
 
     def text(
         self, path: str, data: bytes, resolve: Resolver | None, *, binary: bool = False
@@ -214,28 +231,53 @@ def detect_stream(
     stream is scanned as text in windows of that size (no archive or map is opened).
     """
     opts = options or DetectOptions()
+    head = _read_head(read, opts.in_memory + 1)
+    if len(head) <= opts.in_memory:
+        return detect_bytes(path, head, options=opts, resolve=resolve)
+    kind = kind_of(path, head)
+    if kind in ("zip", "tar"):
+        # An archive of any size: spooled to a temporary file and opened from there
+        # (zip by seeking to its central directory, tar as a stream), not read as text.
+        with tempfile.TemporaryFile() as spool:
+            spool.write(head)
+            del head
+            while piece := read(_SPOOL_CHUNK):
+                spool.write(piece)
+            spool.seek(0)
+            return detect_archive_file(path, kind, spool, options=opts)
+    run = _Run(opts)
+    run.big_text(path, head, read)
+    return run.detection()
+
+
+def detect_archive_file(
+    path: str, kind: str, source: IO[bytes], *, options: DetectOptions | None = None
+) -> Detection:
+    """Keys in the members of a zip or tar read from the seekable file *source*."""
+    run = _Run(options or DetectOptions())
+    messages: list[str] = []
+    try:
+        container = Container(kind, source, run.budget, messages)
+    except Refused as exc:
+        run.note(path, [*messages, str(exc)])
+        return run.detection()
+    except damage_errors() as exc:
+        run.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
+        source.seek(0)
+        run.big_text(path, _read_head(source.read, run.options.in_memory + 1), source.read)
+        return run.detection()
+    run.members(path, container, 0, messages)
+    return run.detection()
+
+
+def _read_head(read: Callable[[int], bytes], size: int) -> bytes:
+    """Up to *size* bytes from *read* (a pipe may return less than asked)."""
     parts: list[bytes] = []
     have = 0
-    while have <= opts.in_memory:
-        piece = read(opts.in_memory + 1 - have)  # a pipe may return less than asked
+    while have < size:
+        piece = read(size - have)
         if not piece:
             break
         parts.append(piece)
         have += len(piece)
-    head = b"".join(parts)
-    del parts
-    if len(head) <= opts.in_memory:
-        return detect_bytes(path, head, options=opts, resolve=resolve)
-    from scanner.bigtext import scan_big_text
-
-    run = _Run(opts)
-    # Archives and source maps need the whole blob; past the bound the text is scanned
-    # window by window, decoders included.
-    for h in scan_big_text(head, read, opts.in_memory):
-        if h.allowlisted:
-            run.allowlisted += 1
-        else:
-            run.hits.append(
-                (Secret(h.key), Occurrence(path, h.line, h.column, h.byte_column, h.encoding))
-            )
-    return run.detection()
+    return b"".join(parts)

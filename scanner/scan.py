@@ -7,8 +7,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from scanner.archives import kind_of
 from scanner.collect import Collector
-from scanner.detect import DetectOptions, detect_bytes, detect_stream
+from scanner.detect import DetectOptions, detect_archive_file, detect_bytes, detect_stream
 from scanner.findings import ScanIssue, ScanResult
 from scanner.sourcemap.reference import file_resolver
 from scanner.sources.files import Problem, iter_files
@@ -29,6 +30,13 @@ def _scan_file(path: Path, display: str, root: Path, collector: Collector) -> No
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > STREAM_THRESHOLD:
+            kind = kind_of(display, handle.read(512))
+            handle.seek(0)
+            if kind in ("zip", "tar"):
+                # Opened from the file itself: a 73 MB .apk costs its members, not its size.
+                detection = detect_archive_file(display, kind, handle, options=opts)
+                collector.add_blob(size, detection)
+                return
             detection = detect_stream(display, handle.read, options=opts, resolve=resolve)
         else:
             data = handle.read()

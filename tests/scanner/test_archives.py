@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import os
 import zipfile
+from pathlib import Path
 
 import brotli
 import pytest
@@ -14,8 +16,11 @@ from plugins.pattern import is_key
 from scanner.archives import Limits, safe_name
 from scanner.detect import DetectOptions, detect_bytes
 from scanner.findings import SourceLocation
+from scanner.scan import scan_paths
+from scanner.sweep import SweepOptions, sweep_target
 from tests.support.archives import tar_of, tgz_of, zip_of
 from tests.support.bundles import map_bytes, minify
+from tests.support.git import git, init_repo
 from tests.support.keys import make_key
 
 KEY = make_key("archives")
@@ -187,3 +192,27 @@ def test_damaged_archives_never_raise(kind: str, flips: list[tuple[int, int]], c
     for secret, occ in detection.hits:
         assert is_key(secret.reveal())  # damage can turn one key into another, never worse
         assert occ.path.startswith(f"x.{kind}")
+
+
+def _big_apk(path: Path, key: str) -> None:
+    """A zip over scan's streaming bound: a stored incompressible member, then the key."""
+    with zipfile.ZipFile(path, "w") as apk:
+        apk.writestr(zipfile.ZipInfo("assets/blob.bin"), os.urandom(34 << 20))
+        apk.writestr("res/config.json", f'{{"klaviyo": "{key}"}}\n' * 50, zipfile.ZIP_DEFLATED)
+
+
+def test_archive_over_the_in_memory_bound_is_opened_from_disk_and_from_history(
+    tmp_path: Path,
+) -> None:
+    key = make_key("big-apk")
+    repo = init_repo(tmp_path / "r")
+    _big_apk(repo / "app.apk", key)
+    small = DetectOptions(in_memory=8 << 20)  # the 64 MiB default, scaled down
+    scanned = scan_paths([repo / "app.apk"], options=small)
+    [finding] = scanned.findings
+    assert finding.secret.reveal() == key
+    assert {o.path for o in finding.occurrences} == {f"{repo / 'app.apk'}!/res/config.json"}
+    git(repo, "add", "app.apk")
+    git(repo, "commit", "-q", "-m", "release")
+    swept = sweep_target(repo, SweepOptions(worktree=False, detect=small))
+    assert {(s.reveal(), o.path) for s, o in swept.hits} == {(key, "app.apk!/res/config.json")}
