@@ -52,7 +52,10 @@ def host_of(url: str) -> str:
 
 def same_origin(a: str, b: str) -> bool:
     x, y = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
-    return (x.scheme, x.hostname, x.port) == (y.scheme, y.hostname, y.port)
+    try:
+        return (x.scheme, x.hostname, x.port) == (y.scheme, y.hostname, y.port)
+    except ValueError:  # a malformed port (``host:1:2``) is no origin of ours
+        return False
 
 
 def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -75,12 +78,14 @@ def check(url: str, policy: Policy) -> None:
         raise Refused(
             f"host {host!r} is not the site's origin; add --allow-host {host} to fetch it"
         )
-    if policy.allow_private:
-        return
     try:
+        # Checked before anything else lets the URL through: the HTTP client raises
+        # something other than a transport error on it, which would end the crawl.
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise Refused("URL with an invalid port") from None
+    if policy.allow_private:
+        return
     for address in _addresses(host, port):
         if not address.is_global:
             raise Refused(

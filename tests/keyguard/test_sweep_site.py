@@ -121,3 +121,31 @@ def test_sweep_archive_limits_reach_history(tmp_path: Path) -> None:
     )
     assert shallow.returncode == 3, shallow.stderr
     assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
+
+
+def test_a_malformed_port_is_one_note_and_the_rest_is_crawled(tmp_path: Path) -> None:
+    key = make_key("malformed-port")
+    with serve({}) as site:
+        bad = f"http://127.0.0.1:{site.port}:81"
+        site.routes.update(
+            {
+                "/": Route(
+                    f'<script src="{bad}/x.js"></script><script src="/r.js"></script>'
+                    '<script src="/app.js"></script>'.encode()
+                ),
+                "/r.js": Route(status=302, headers={"location": f"{bad}/y.js"}),
+                "/app.js": Route(f'var k="{key}";'.encode(), content_type="text/javascript"),
+            }
+        )
+        proc = keyguard(
+            "sweep", "--url", site.base + "/", "--allow-private", "--format", "json", cwd=tmp_path
+        )
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    [finding] = report["findings"]
+    assert finding["occurrences"][0]["path"] == site.base + "/app.js"
+    # One note per bad URL: the script named with it, and the redirect that points at it.
+    notes = {e["path"]: e["message"] for e in report["errors"]}
+    assert notes.keys() == {f"{bad}/x.js", f"{site.base}/r.js"}, notes
+    assert "invalid port" in notes[f"{bad}/x.js"]
