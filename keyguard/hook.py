@@ -15,6 +15,7 @@ from pathlib import Path
 from keyguard.exit_codes import EXIT_CLEAN, EXIT_USAGE, for_report
 from keyguard.stdio import tolerate_unencodable_output
 from plugins.errors import KeyguardError
+from plugins.pattern import redact_keys
 from scanner import baseline as baseline_mod
 from scanner.report.text import ADVICE, lines
 from scanner.scan import scan_paths
@@ -39,9 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = scan_paths(args.files, ignored_hashes=ignored)
     out = lines(result)
     for error in result.errors:
-        sys.stderr.write(f"keyguard: could not read {error.path}: {error.message}\n")
+        sys.stderr.write(redact_keys(f"keyguard: could not read {error.path}: {error.message}\n"))
     if out:
-        sys.stdout.write("\n".join(out) + "\n" + ADVICE + "\n")
+        # A file named after a key shows redacted, as the key itself does.
+        sys.stdout.write(redact_keys("\n".join(out)) + "\n" + ADVICE + "\n")
     return for_report(findings=bool(out), errors=bool(result.errors))
 
 

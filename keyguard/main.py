@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from keyguard.commands.audit import audit
@@ -40,6 +42,10 @@ cli.add_command(rotate)
 
 def main() -> None:
     tolerate_unencodable_output()
+    # A CI cancel or a pod stop sends SIGTERM, which by default ends the process before any
+    # cleanup: a rotation's lock would block every other host for its whole lease. Stop
+    # exactly as on Ctrl-C instead, so the lock is released and the journal left resumable.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     run(cli)
 
 

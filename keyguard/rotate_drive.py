@@ -98,6 +98,15 @@ def drive(o: dict[str, Any], *, resume_only: bool) -> int:
             reader, confirmed=frozenset(o["confirmed"]), revoked=o["confirm_revoked"]
         )
         outcome = runbook.run(operator, resume_only=resume_only, break_lock=o["break_lock"])
+        # A key typed at a terminal is only asked for when needed; piped or passed by
+        # descriptor, one the run never used may be a second operator's: never drop it.
+        unused = (
+            operator.unused_key()
+            if reader is not None and (o["new_key_fd"] is not None or not sys.stdin.isatty())
+            else None
+        )
+        if unused is not None:
+            runbook.refuse_unused_key(outcome.journal, unused)
         waiting = outcome.waiting.name.lower() if outcome.waiting else None
         print_json({"result": outcome.journal.state.value, "waiting_for": waiting})
         return exit_code(outcome)

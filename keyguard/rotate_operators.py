@@ -34,6 +34,14 @@ class FlagOperator:
         self._sleep = sleep
 
     def new_key(self, journal: Journal) -> Secret | None:
+        return self._take_key()
+
+    def unused_key(self) -> Secret | None:
+        """The key given for this run when the rotation never asked for it (it was past
+        that step already); None when none was given or it was used."""
+        return self._take_key()
+
+    def _take_key(self) -> Secret | None:
         if self._read_key is None:
             return None
         text = self._read_key()

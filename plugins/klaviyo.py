@@ -64,7 +64,9 @@ class KlaviyoDetector(RegexBasedDetector):
 
         Live or scope-limited keys are VERIFIED_TRUE, invalid or disabled keys
         VERIFIED_FALSE, anything that could not be told UNVERIFIED. httpx is imported only
-        here, so a scan without verification never pays for it.
+        here, so a scan without verification never pays for it. In ``detect-secrets-hook``
+        it is UNVERIFIED without a request unless ``KEYGUARD_VERIFY=1``, and then bounded
+        by one deadline for the whole run.
         """
         verifier = _load_verifier()
         if verifier is None:

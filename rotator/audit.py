@@ -6,6 +6,7 @@ line breaks the chain and ``verify`` says where.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -20,15 +21,10 @@ def _digest(line: str) -> str:
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
-def _last_line(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 65536))
-            lines = handle.read().splitlines()
-    except FileNotFoundError:
-        return None
+def _last_line(fd: int) -> str | None:
+    size = os.fstat(fd).st_size
+    start = max(0, size - 65536)
+    lines = os.pread(fd, size - start, start).splitlines()
     return lines[-1].decode("utf-8") if lines else None
 
 
@@ -39,12 +35,15 @@ class AuditLog:
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Append *record* with its chain link; returns what was written."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        last = _last_line(self.path)
-        entry = {"prev": _digest(last) if last else GENESIS, **record}
-        line = json.dumps(entry, sort_keys=True, separators=(",", ":"))
-        # O_APPEND keeps concurrent writers from interleaving inside a line.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            # Concurrent rotations share one log: without an exclusive lock from reading
+            # the last line to appending, two writers link to the same line and the chain
+            # reads as tampered. The lock goes with the descriptor, even on a crash.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            last = _last_line(fd)
+            entry = {"prev": _digest(last) if last else GENESIS, **record}
+            line = json.dumps(entry, sort_keys=True, separators=(",", ":"))
             os.write(fd, (line + "\n").encode("utf-8"))
             os.fsync(fd)
         finally:

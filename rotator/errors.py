@@ -38,6 +38,11 @@ class NewKeyRejected(GateError):
     the operator can create or paste another."""
 
 
+class UnusedKeyError(RotationError):
+    """A new key was given to a rotation that had already written another one: it stays
+    live in Klaviyo, unused, until someone disables it."""
+
+
 class KlaviyoUnavailable(RotationError):
     """Klaviyo did not give a usable answer (rate limited, server error, timeout)."""
 

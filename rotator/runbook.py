@@ -23,6 +23,7 @@ from rotator.errors import (
     NewKeyRejected,
     NoRotationError,
     RotationError,
+    UnusedKeyError,
 )
 from rotator.integrations import Context, run_automatic
 from rotator.journal import (
@@ -105,6 +106,31 @@ class Runbook:
                 raise
         finally:
             self._lock.release()
+
+    def refuse_unused_key(self, journal: Journal, key: Secret) -> None:
+        """Raise (and record) when *key*, offered as the new key, is not the one this
+        rotation wrote: say a second operator created key B after A was already in Vault.
+        B would otherwise stay live in Klaviyo, unused and forgotten."""
+        if journal.new_fp is None or key.fingerprint == journal.new_fp:
+            return
+        written = (
+            self.rec.key_at(journal.new_version, journal.field).redacted
+            if journal.new_version is not None
+            else "another key"
+        )
+        self._emit(
+            Event(
+                "new_key_unused",
+                journal.rotation_id,
+                journal.state,
+                self.rec.stamp(),
+                {"unused_key": key.redacted, "written_key": written},
+            )
+        )
+        raise UnusedKeyError(
+            f"the new key {key.redacted} was not used: this rotation already wrote "
+            f"{written} to Vault; disable {key.redacted} in Klaviyo so it is not left live"
+        )
 
     def _note_error(self, exc: RotationError) -> None:
         # So `status` can say why the rotation stopped; best effort, Vault may be the problem.

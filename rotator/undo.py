@@ -16,6 +16,8 @@ from rotator.vault import CasMismatch, VaultStore
 
 def rollback(store: VaultStore, rec: Recorder, checker: KeyChecker) -> Journal:
     journal = rec.load()
+    if journal is not None and journal.state is State.ROLLED_BACK:
+        return journal  # a re-run (or one after an interrupted rollback): already done
     if journal is None or journal.state not in AFTER_WRITE:
         state = journal.state.value if journal else "none"
         raise NoRotationError(
@@ -48,6 +50,8 @@ def rollback(store: VaultStore, rec: Recorder, checker: KeyChecker) -> Journal:
 
 def abort(rec: Recorder) -> Journal:
     journal = rec.load()
+    if journal is not None and journal.state is State.ABORTED:
+        return journal  # already done, as for rollback
     if journal is None or journal.state not in BEFORE_WRITE:
         state = journal.state.value if journal else "none"
         hint = " (use rollback)" if journal and journal.state in AFTER_WRITE else ""

@@ -3,7 +3,8 @@
 A baseline acknowledges secrets by their ``hashed_secret`` (SHA-1 of the secret), never
 by line number: moving a line neither resurrects nor hides anything. We read baselines
 written by detect-secrets itself (any plugins) and write ones its ``audit`` accepts
-(through ``keyguard audit``, see docs/baseline.md). No plaintext key is ever written.
+(through ``keyguard audit``, see docs/baseline.md). No plaintext key is ever written,
+not even in a filename.
 
 This module does not import detect-secrets: the pre-commit hook reads baselines too.
 """
@@ -185,14 +186,17 @@ def _merged_results(
     for finding in findings:
         hashed = finding.secret.baseline_hash
         for occurrence in finding.occurrences:
-            where = (_relative(occurrence.path, root), hashed, finding.type)
+            where = (pattern.redact_keys(_relative(occurrence.path, root)), hashed, finding.type)
             first_line[where] = min(occurrence.line, first_line.get(where, occurrence.line))
 
     results: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
     for filename, entries in old.items():
-        slot = results.setdefault(filename, {})
+        # A file named after a key (``conf/pk_<key>.txt``) must not put the key in a file
+        # people commit: names are redacted, old entries from an earlier writer too.
+        name = pattern.redact_keys(filename)
+        slot = results.setdefault(name, {})
         for entry in entries:
-            slot.setdefault((entry["hashed_secret"], entry["type"]), dict(entry))
+            slot.setdefault((entry["hashed_secret"], entry["type"]), dict(entry, filename=name))
     for (filename, hashed, secret_type), line in first_line.items():
         entry = results.setdefault(filename, {}).setdefault(
             (hashed, secret_type),

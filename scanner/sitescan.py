@@ -9,7 +9,7 @@ import httpx
 from scanner.collect import Collector
 from scanner.detect import DetectOptions, detect_bytes
 from scanner.findings import ScanIssue, ScanResult
-from scanner.sources.netpolicy import CrawlLimits, Policy, host_of
+from scanner.sources.netpolicy import CrawlLimits, Policy, origin_of
 from scanner.sources.site import Crawler
 from scanner.sources.warc import read_warc
 
@@ -26,7 +26,11 @@ def scan_site(
 ) -> ScanResult:
     """Crawl from *url* and scan every page and asset fetched. *client* must not follow
     redirects on its own: each hop is checked against the policy here."""
-    policy = Policy(host_of(url), frozenset(h.lower() for h in allow_hosts), allow_private)
+    try:
+        origin = origin_of(url)
+    except ValueError:
+        origin = ("", "", 0)  # the crawl's first check says why
+    policy = Policy(origin, frozenset(h.lower() for h in allow_hosts), allow_private)
     crawler = Crawler(client, policy, limits or CrawlLimits())
     tally = Collector(ignored_hashes=ignored_hashes)
     for item in crawler.crawl(url):

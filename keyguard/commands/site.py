@@ -34,8 +34,9 @@ def site_options(func: F) -> F:
         click.option(
             "--allow-host",
             multiple=True,
-            metavar="HOST",
-            help="Also fetch assets from HOST (a CDN). Repeatable.",
+            metavar="HOST[:PORT]",
+            help="Also fetch assets from HOST (a CDN) on its default port, or from HOST:PORT. "
+            "Repeatable.",
         ),
         click.option(
             "--allow-private",

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from plugins.pattern import SECRET_TYPE
+from plugins.pattern import SECRET_TYPE, redact_keys
 from scanner.findings import PROVENANCE_FIELDS, UNVERIFIED
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -78,6 +78,8 @@ def _message(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> str:
 
 def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[str, Any]:
     path = occurrence["path"]
+    # Redacted before quoting: a percent-encoded URI keeps a key in a file name intact.
+    uri = quote(redact_keys(path).replace("\\", "/"))
     location_key = f"{finding['fingerprint']}:{occurrence.get('repository', '')}:{path}"
     properties = {k: occurrence[k] for k in _PROVENANCE_KEYS if occurrence.get(k) is not None}
     status = finding.get("status", UNVERIFIED)
@@ -92,7 +94,7 @@ def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[s
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(path.replace("\\", "/"))},
+                    "artifactLocation": {"uri": uri},
                     "region": {
                         "startLine": occurrence["line"],
                         "startColumn": occurrence["column"],

@@ -1,4 +1,5 @@
-"""Which URLs a crawl may fetch: scheme, host allow-list, and no private addresses.
+"""Which URLs a crawl may fetch: the start URL's origin (scheme, host and port) and the
+allowed extra hosts, never a downgrade from https to http, and no private addresses.
 
 Loopback, private, link-local and other non-global addresses are refused unless the
 user allows them (tests and intranet scans), so a page cannot steer the crawler at a
@@ -36,23 +37,48 @@ class Refused(KeyguardError):
     """A URL the crawl will not fetch; the message says why."""
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+#: (scheme, host, port): what a browser calls an origin.
+Origin = tuple[str, str, int]
+
+
 @dataclass(frozen=True)
 class Policy:
-    origin_host: str
+    """Fetch only from *origin* (the start URL's) and from *allow_hosts*: ``host`` (its
+    default port) or ``host:port`` entries, over https, or over http when the crawl
+    started on http. A page on one port never steers the crawl to another service of
+    the same host, and an https site never to plain http."""
+
+    origin: Origin
     allow_hosts: frozenset[str] = frozenset()
     allow_private: bool = False
 
-    def hosts(self) -> frozenset[str]:
-        return self.allow_hosts | {self.origin_host}
+    def allows(self, origin: Origin) -> bool:
+        if origin == self.origin:
+            return True
+        scheme, host, port = origin
+        if scheme != "https" and self.origin[0] == "https":
+            return False
+        named = f"[{host}]" if ":" in host else host
+        if f"{named}:{port}" in self.allow_hosts:
+            return True
+        return host in self.allow_hosts and port == _DEFAULT_PORTS[scheme]
 
 
-def host_of(url: str) -> str:
-    return (urllib.parse.urlsplit(url).hostname or "").lower()
+def origin_of(url: str) -> Origin:
+    """The URL's origin; ValueError when its port is malformed."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0)
 
 
 def same_origin(a: str, b: str) -> bool:
     x, y = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
-    return (x.scheme, x.hostname, x.port) == (y.scheme, y.hostname, y.port)
+    try:
+        return (x.scheme, x.hostname, x.port) == (y.scheme, y.hostname, y.port)
+    except ValueError:  # a malformed port (``host:1:2``) is no origin of ours
+        return False
 
 
 def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -71,16 +97,24 @@ def check(url: str, policy: Policy) -> None:
     host = (parts.hostname or "").lower()
     if not host:
         raise Refused("URL without a host")
-    if host not in policy.hosts():
+    try:
+        # Checked before anything else lets the URL through: the HTTP client raises
+        # something other than a transport error on it, which would end the crawl.
+        origin = origin_of(url)
+    except ValueError:
+        raise Refused("URL with an invalid port") from None
+    port = origin[2]
+    if not policy.allows(origin):
+        if host in {h.rsplit(":", 1)[0] for h in policy.allow_hosts} | {policy.origin[1]}:
+            raise Refused(
+                f"{origin[0]}://{host}:{port} is not the site's origin (scheme, host and "
+                f"port); allow {host}:{port} explicitly to fetch it"
+            )
         raise Refused(
             f"host {host!r} is not the site's origin; add --allow-host {host} to fetch it"
         )
     if policy.allow_private:
         return
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise Refused("URL with an invalid port") from None
     for address in _addresses(host, port):
         if not address.is_global:
             raise Refused(

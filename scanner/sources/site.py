@@ -101,7 +101,7 @@ class Crawler:
             except httpx.TimeoutException:
                 self._issue(url, f"no answer within {self.limits.timeout:g} s; not scanned")
                 return None
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 self._issue(url, f"fetch failed ({type(exc).__name__}); not scanned")
                 return None
             if kind in ("script", "chunk", "map", "manifest") and _looks_html(ctype, data):

@@ -142,3 +142,41 @@ def test_sarif_and_jsonl_reports_of_a_scan(tmp_path: Path) -> None:
     assert key not in proc.stdout
     lines = keyguard("scan", "--format", "jsonl", ".", cwd=tmp_path).stdout.splitlines()
     assert [json.loads(line)["path"] for line in lines] == ["app.js"]
+
+
+def test_a_key_in_a_file_name_is_redacted_in_the_baseline_and_every_format(
+    tmp_path: Path,
+) -> None:
+    from tests.support.archives import zip_of
+
+    key = make_key("named after a key")
+    (tmp_path / "app.apk").write_bytes(zip_of({f"conf/{key}.txt": f"K={key}\n".encode()}))
+    (tmp_path / f"{key}.env").write_text(f"K={key}\n")
+
+    written = keyguard("scan", "--update-baseline", ".secrets.baseline", ".", cwd=tmp_path)
+    assert written.returncode == 1, written.stderr
+    text = (tmp_path / ".secrets.baseline").read_text()
+    names = set(json.loads(text)["results"])
+    assert names == {f"app.apk!/conf/pk_…{key[-4:]}.txt", f"pk_…{key[-4:]}.env"}
+    assert key not in text
+    for fmt in ("console", "json", "sarif", "jsonl"):
+        proc = keyguard("scan", "--format", fmt, ".", cwd=tmp_path)
+        assert proc.returncode == 1, (fmt, proc.stderr)
+        assert key not in proc.stdout + proc.stderr, fmt
+    hook = subprocess.run(
+        [sys.executable, "-m", "keyguard.hook", "app.apk", f"{key}.env"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**git_env(), "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        check=False,
+    )
+    assert hook.returncode == 1, hook.stderr
+    assert f"pk_…{key[-4:]}.env" in hook.stdout
+    assert key not in hook.stdout + hook.stderr
+    sarif = json.loads(keyguard("scan", "--format", "sarif", ".", cwd=tmp_path).stdout)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+    }
+    assert f"pk_%E2%80%A6{key[-4:]}.env" in uris  # a valid URI: the ellipsis percent-encoded

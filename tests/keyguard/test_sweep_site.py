@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.archives import zip_of
 from tests.support.keys import make_key
 from tests.support.site import Route, serve
@@ -121,3 +123,57 @@ def test_sweep_archive_limits_reach_history(tmp_path: Path) -> None:
     )
     assert shallow.returncode == 3, shallow.stderr
     assert "deeper than 1" in json.loads(shallow.stdout)["errors"][0]["message"]
+
+
+def test_a_malformed_port_is_one_note_and_the_rest_is_crawled(tmp_path: Path) -> None:
+    key = make_key("malformed-port")
+    with serve({}) as site:
+        bad = f"http://127.0.0.1:{site.port}:81"
+        site.routes.update(
+            {
+                "/": Route(
+                    f'<script src="{bad}/x.js"></script><script src="/r.js"></script>'
+                    '<script src="/app.js"></script>'.encode()
+                ),
+                "/r.js": Route(status=302, headers={"location": f"{bad}/y.js"}),
+                "/app.js": Route(f'var k="{key}";'.encode(), content_type="text/javascript"),
+            }
+        )
+        proc = keyguard(
+            "sweep", "--url", site.base + "/", "--allow-private", "--format", "json", cwd=tmp_path
+        )
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    [finding] = report["findings"]
+    assert finding["occurrences"][0]["path"] == site.base + "/app.js"
+    # One note per bad URL: the script named with it, and the redirect that points at it.
+    notes = {e["path"]: e["message"] for e in report["errors"]}
+    assert notes.keys() == {f"{bad}/x.js", f"{site.base}/r.js"}, notes
+    assert "invalid port" in notes[f"{bad}/x.js"]
+
+
+def test_the_crawl_stays_on_its_origin_unless_host_port_is_allowed(tmp_path: Path) -> None:
+    key = make_key("other-port")
+    with serve({}) as other, serve({}) as site:
+        other.routes["/x.js"] = Route(f'var k="{key}";'.encode(), content_type="text/javascript")
+        site.routes["/"] = Route(f'<script src="{other.base}/x.js"></script>'.encode())
+        args = ["sweep", "--url", site.base + "/", "--allow-private", "--format", "json"]
+        kept = keyguard(*args, cwd=tmp_path)
+        assert other.requested == []  # another service on the same host: not fetched
+        allowed = keyguard(*args, "--allow-host", f"127.0.0.1:{other.port}", cwd=tmp_path)
+        assert "/x.js" in other.requested
+    assert kept.returncode == 3, kept.stderr
+    [note] = json.loads(kept.stdout)["errors"]
+    assert "not the site's origin" in note["message"]
+    assert allowed.returncode == 1, allowed.stderr
+
+
+def test_an_https_crawl_never_follows_plain_http() -> None:
+    from scanner.sources.netpolicy import Policy, Refused, check, origin_of
+
+    policy = Policy(origin_of("https://example.com/"), frozenset({"cdn.example.com"}))
+    check("https://cdn.example.com/a.js", Policy(policy.origin, policy.allow_hosts, True))
+    for url in ("http://example.com/a.js", "http://cdn.example.com/a.js"):
+        with pytest.raises(Refused, match="not the site's origin"):
+            check(url, policy)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from plugins.klaviyo_standin import KlaviyoStandin
 from rotator.devserver import find_bao
+from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli
 
@@ -65,3 +66,28 @@ def test_a_malformed_key_on_stdin_is_not_told_to_paste(
     assert result.code == 4, result.stderr
     assert "is not a Klaviyo private key" in result.stderr
     assert "paste" not in result.stderr
+
+
+def test_a_second_operators_different_new_key_is_reported_not_dropped(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    key_b = make_key("second-operator-b")
+    klaviyo.add_key(key_b, account=scene.account)  # created by a second operator, live
+    env = cli_env(scene, str(tmp_path))
+    base = ["--vault-path", scene.path, "--non-interactive", *FAST_FLAGS, "--new-key-stdin"]
+    assert run_cli(base, env, stdin=scene.new_key + "\n").code == 11
+    same = run_cli(base, env, stdin=scene.new_key + "\n")  # the same key again: no news
+    assert same.code == 11, same.stderr
+    assert "not used" not in same.stderr
+
+    other = run_cli(base, env, stdin=key_b + "\n")
+    assert other.code == 4, other.stderr
+    redacted_b = f"pk_…{key_b[-4:]}"
+    assert redacted_b in other.stderr
+    assert "disable" in other.stderr
+    assert "not used" in other.stderr
+    (event,) = [e for e in other.events() if e.get("event") == "new_key_unused"]
+    assert event["unused_key"] == redacted_b
+    assert key_b not in other.stdout + other.stderr
+    assert scene.vault_versions() == {1: scene.old_key, 2: scene.new_key}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from plugins.klaviyo_standin import KlaviyoStandin
@@ -93,3 +94,17 @@ def test_a_refusal_before_any_paste_is_said_once(
     assert term.finish() == 4
     assert term.text().count("already rejected by Klaviyo") == 1
     assert "Paste the new private key" not in term.text()
+
+
+def test_sigterm_at_a_prompt_releases_the_lock_as_ctrl_c_does(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    # A CI cancel or a pod stop sends SIGTERM; a lock left behind would block other hosts
+    # for the whole lease.
+    scene = make_scene(bao, klaviyo)
+    term = Terminal(["rotate", "--vault-path", scene.path], cli_env(scene, str(tmp_path)))
+    term.expect("Paste the new private key")
+    assert [k for k in scene.custom_metadata() if k.startswith("keyguard_lock_")]
+    term.proc.send_signal(signal.SIGTERM)
+    assert term.finish() == 130
+    assert not [k for k in scene.custom_metadata() if k.startswith("keyguard_lock_")]

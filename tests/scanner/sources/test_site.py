@@ -103,8 +103,16 @@ def test_crawls_what_a_browser_loads(site: Site, client: httpx.Client) -> None:
 
 
 def test_allow_host_adds_a_cdn(site: Site, client: httpx.Client) -> None:
-    result = scan_site(
+    # Per origin: the CDN's host on this port; the bare host name would mean port 80.
+    bare = scan_site(
         site.base + "/", client=client, allow_private=True, allow_hosts=frozenset({"localhost"})
+    )
+    assert K_CDN not in _by_key(bare)
+    result = scan_site(
+        site.base + "/",
+        client=client,
+        allow_private=True,
+        allow_hosts=frozenset({f"localhost:{site.port}"}),
     )
     assert _by_key(result)[K_CDN] == [(f"http://localhost:{site.port}/cdn.js", "plain", None)]
 
