@@ -167,7 +167,10 @@ def sweep_many(
     """Sweep *targets* (``jobs`` at a time) and group every key found into findings."""
     frozen = frozenset(cache)
     # Cores not needed for one target each go to reading a repository with more streams.
-    spare = max(1, min(_MAX_STREAMS, jobs // max(1, len(targets))))
+    # One stream already keeps two cores busy (git inflating, the detector gating with the
+    # GIL released), so a stream is added per two spare cores: on two cores a second stream
+    # made the sweep slower than --jobs 1 (1.69 s against 1.39 s on a real 462 MB history).
+    spare = max(1, min(_MAX_STREAMS, jobs // (2 * max(1, len(targets)))))
     options = dataclasses.replace(options, streams=spare)
     hits: list[tuple[Secret, Occurrence]] = []
     errors: list[ScanIssue] = []

@@ -11,9 +11,10 @@ Two engines run the same patterns. Hyperscan (the multi-pattern engine Kingfishe
 scans a large blob once for all of them at several GB/s; it is loaded on the first blob
 that is worth it, so a pre-commit hook over a few small files never pays its import.
 Small blobs go through ``re``, one pass a pattern. Both engines report the end offset of
-each match; callers widen windows backwards. Candidates are bounded per blob
-(:data:`CANDIDATE_LIMIT` a family); past it the family is marked ``dense`` and its
-decoder switches to a whole-run method, so work stays linear in the blob whatever it holds.
+each match; callers widen windows backwards. Each candidate costs its decoder a
+bounded window, so work is linear in the blob; base64, whose gates a run of encoded ``pk_``
+can fire every four bytes, is marked ``dense`` past :data:`CANDIDATE_LIMIT` candidates and
+then decodes whole runs instead.
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ PATTERNS: dict[str, list[bytes]] = {
     ],
 }
 FAMILIES = tuple(PATTERNS)
+#: Families whose decoder has a whole-blob method for dense input. The others keep every
+#: candidate: each costs a bounded window, so their work is linear anyway.
+_CAPPED = frozenset({BASE64})
 #: Candidates of one family in one blob before its decoder reads the blob whole instead.
 CANDIDATE_LIMIT = 20_000
 #: Once this many bytes have been gated in one process, loading Hyperscan (about 30 ms,
@@ -141,7 +145,7 @@ def _regex_gates(data: bytes) -> Gates:
         for pattern in patterns:
             for m in pattern.finditer(data):
                 found.append(m.end())
-                if len(found) > CANDIDATE_LIMIT and family != PLAIN:
+                if family in _CAPPED and len(found) > CANDIDATE_LIMIT:
                     gates.dense.add(family)
                     break
             if family in gates.dense:
@@ -190,7 +194,7 @@ def _hyperscan() -> Callable[[bytes], Gates] | None:
         def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> bool:
             found = ends[families[pattern_id]]
             found.append(to)
-            if len(found) > CANDIDATE_LIMIT and families[pattern_id] != PLAIN:
+            if len(found) > CANDIDATE_LIMIT and families[pattern_id] in _CAPPED:
                 overflowed.append(families[pattern_id])
                 return True  # stop: this blob is read family by family instead
             return False

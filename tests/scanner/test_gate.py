@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scanner.decode import decode_all
 from scanner.decode.gate import CANDIDATE_LIMIT, FAMILIES, find_gates
 from tests.scanner.test_decoders import ENCODED, KEY
+from tests.support.keys import make_key
 
 FORMS = [form for forms in ENCODED.values() for form in forms]
 
@@ -57,3 +58,12 @@ def test_a_dense_family_is_marked_and_still_decoded() -> None:
         gates = find_gates(data, engine=engine)
         assert "base64" in gates.dense
         assert [h.key for h in decode_all(data, gates=gates)] == [KEY]
+
+
+def test_every_one_of_many_escaped_keys_is_found() -> None:
+    keys = [make_key(f"many-{i}") for i in range(CANDIDATE_LIMIT + 500)]
+    lines = ["var k = '" + "".join(f"\\x{ord(c):02x}" for c in key) + "';" for key in keys]
+    data = "\n".join(lines).encode()
+    found = decode_all(data)
+    assert len(found) == len(keys)
+    assert {h.key for h in found} == set(keys)
