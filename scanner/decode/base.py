@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from plugins.pattern import KEY_RE
@@ -20,7 +20,7 @@ class DecodedHit:
 
 #: A decoder turns a window of text (bytes read as latin-1, one char per byte) into
 #: decoded text plus, for every decoded char, the window offset of its first raw byte.
-Decode = Callable[[str], tuple[str, list[int]]]
+Decode = Callable[[str], tuple[str, Sequence[int]]]
 
 #: Bytes before a gate's end offset that the window keeps: the gate itself (a plain
 #: ``pk_`` and up to 42 body characters before an encoded one, or an escaped ``pk_``).

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import overload
 
 from scanner.decode.base import DecodedHit, search_windows
 from scanner.decode.gate import ENTITY, ESCAPE, PERCENT, Gates
@@ -22,23 +26,64 @@ def _char(code: int) -> str:
     return chr(code) if 0 <= code <= 0x10FFFF else "\ufffd"
 
 
+class _Origin(Sequence[int]):
+    """For each decoded character, the window offset of its first raw byte.
+
+    Held as piece boundaries (literal text and escapes alternate), not one entry a
+    character: decoding a window costs a few C-level passes, not a Python step a char.
+    """
+
+    def __init__(self, raw_ends: list[int], decoded_ends: list[int]) -> None:
+        self._raw = raw_ends
+        self._decoded = decoded_ends
+
+    def __len__(self) -> int:
+        return self._decoded[-1] if self._decoded else 0
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[int]: ...
+    def __getitem__(self, i: int | slice) -> int | Sequence[int]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        piece = bisect.bisect_right(self._decoded, i)
+        raw_start = self._raw[piece - 1] if piece else 0
+        if piece % 2:
+            return raw_start  # an escape: every char it decodes to comes from its first byte
+        return raw_start + i - (self._decoded[piece - 1] if piece else 0)
+
+
 def _substitute(
-    text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
-) -> tuple[str, list[int]]:
-    out: list[str] = []
-    origin: list[int] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        for i in range(pos, m.start()):
-            out.append(text[i])
-            origin.append(i)
-        out.append(replace(m))
-        origin.append(m.start())
-        pos = m.end()
-    for i in range(pos, len(text)):
-        out.append(text[i])
-        origin.append(i)
-    return "".join(out), origin
+    text: str, whole: re.Pattern[str], decode_one: Callable[[str], str]
+) -> tuple[str, Sequence[int]]:
+    """*text* with every match of *whole* (one capturing group) replaced by *decode_one*."""
+    pieces = whole.split(text)  # literal, escape, literal, …, literal
+    raw_ends = list(itertools.accumulate(map(len, pieces)))
+    pieces[1::2] = map(decode_one, pieces[1::2])
+    decoded_ends = list(itertools.accumulate(map(len, pieces)))
+    return "".join(pieces), _Origin(raw_ends, decoded_ends)
+
+
+def _captures_nothing(pattern: str) -> str:
+    """*pattern* with its groups made non-capturing, wrapped in one group for ``split``."""
+    return "(" + re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern) + ")"
+
+
+def _decoder(
+    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
+) -> Callable[[str], tuple[str, Sequence[int]]]:
+    whole = re.compile(_captures_nothing(pattern.pattern), pattern.flags)
+
+    @functools.lru_cache(maxsize=4096)
+    def decode_one(escape: str) -> str:
+        m = pattern.fullmatch(escape)
+        assert m is not None  # *whole* matched exactly this text
+        return replace(m)
+
+    return lambda text: _substitute(text, whole, decode_one)
 
 
 def _js(m: re.Match[str]) -> str:
@@ -66,20 +111,16 @@ def _entity(m: re.Match[str]) -> str:
     return _char(int(hex_digits, 16) if hex_digits else int(decimal))
 
 
-def decode_js(text: str) -> tuple[str, list[int]]:
-    return _substitute(text, _JS_ESCAPE, _js)
+decode_js = _decoder(_JS_ESCAPE, _js)
 
 
-def decode_css(text: str) -> tuple[str, list[int]]:
-    return _substitute(text, _CSS_ESCAPE, _css)
+decode_css = _decoder(_CSS_ESCAPE, _css)
 
 
-def decode_percent(text: str) -> tuple[str, list[int]]:
-    return _substitute(text, _PERCENT, _percent)
+decode_percent = _decoder(_PERCENT, _percent)
 
 
-def decode_entities(text: str) -> tuple[str, list[int]]:
-    return _substitute(text, _ENTITY, _entity)
+decode_entities = _decoder(_ENTITY, _entity)
 
 
 def find_escaped(data: bytes, gates: Gates) -> list[DecodedHit]:
