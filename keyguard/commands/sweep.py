@@ -24,7 +24,7 @@ from keyguard.report_options import (
 )
 from plugins.errors import UsageError
 from scanner import blobcache
-from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
+from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
 from scanner.report import sweep_console, sweep_report
 from scanner.sweep import SweepOptions
 
@@ -189,7 +189,8 @@ def _sweep_targets(
     if not names and targets_from is not None:
         # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.
         raise UsageError(f"--targets-from {targets_from} names no targets")
-    chosen = select_targets(names or ["."], Shard.parse(shard) if shard else None)
+    share = Shard.parse(shard) if shard else None
+    chosen = select_targets(names or ["."], share)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     with LiveProgress(total=len(chosen)) as live:
         result = sweep_many(
@@ -203,6 +204,8 @@ def _sweep_targets(
         )
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
+    if share is not None:
+        result = dataclasses.replace(result, shard=ShardRecord.of(share, names or ["."]))
     return result
 
 

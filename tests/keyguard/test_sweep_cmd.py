@@ -115,6 +115,54 @@ def test_shards_then_merge_equal_one_sweep(tmp_path: Path) -> None:
     assert bad.stderr.count("\n") == 1
 
 
+def _shards(tmp_path: Path, listing: Path, count: int, name: str) -> list[str]:
+    outputs = []
+    for i in range(count):
+        out = tmp_path / f"{name}{i}.json"
+        args = ["--targets-from", str(listing), "--shard", f"{i}/{count}", "--format", "json"]
+        proc = keyguard("sweep", *args, "-o", str(out), cwd=tmp_path)
+        assert proc.returncode in (0, 1), proc.stderr
+        outputs.append(str(out))
+    return outputs
+
+
+def test_merge_refuses_a_missing_duplicated_or_foreign_shard(tmp_path: Path) -> None:
+    targets = []
+    for i in range(4):
+        repo = init_repo(tmp_path / f"repo{i}")
+        commit_file(repo, "k.env", f"K={make_key(f'cmd-set-{i}')}\n")
+        targets.append(str(repo))
+    listing = tmp_path / "targets.txt"
+    listing.write_text("\n".join(targets) + "\n")
+    outputs = _shards(tmp_path, listing, 3, "shard")
+    record = json.loads(Path(outputs[1]).read_text())["shard"]
+    assert (record["index"], record["count"]) == (1, 3)
+    assert len(record["targets_sha256"]) == 64
+    assert keyguard("merge", *outputs, cwd=tmp_path).returncode == 1
+
+    missing = keyguard("merge", outputs[0], outputs[2], cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1
+    assert "shard 1/3 is missing" in missing.stderr
+    assert missing.stdout == ""
+    twice = keyguard("merge", outputs[0], outputs[1], outputs[1], outputs[2], cwd=tmp_path)
+    assert twice.returncode == 2
+    assert "shard 1/3 is given twice" in twice.stderr
+    grown = tmp_path / "grown.txt"
+    grown.write_text(listing.read_text() + str(init_repo(tmp_path / "repo4")) + "\n")
+    other = _shards(tmp_path, grown, 3, "other")
+    foreign = keyguard("merge", outputs[0], other[1], outputs[2], cwd=tmp_path)
+    assert foreign.returncode == 2
+    assert "of another target list" in foreign.stderr
+    assert foreign.stderr.count("\n") == 1
+
+    partial = keyguard("merge", "--allow-partial", outputs[0], outputs[2], cwd=tmp_path)
+    assert partial.returncode == 1, partial.stderr
+    warnings = json.loads(partial.stdout)["warnings"]
+    assert {"path": "merge", "message": "shard 1/3 is missing"} in warnings
+    assert "shard 1/3 is missing" in partial.stderr
+
+
 def test_pre_push_sweeps_exactly_the_pushed_commits(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "r")
     old, new = make_key("push-old"), make_key("push-new")
