@@ -29,7 +29,33 @@ def _where(o: Occurrence, with_repository: bool = False) -> Text:
         text.append(f"  commit {p.commit[:12]}", style="dim")
         if p.author_date:
             text.append(f" {p.author_date[:10]}", style="dim")
+    if p is not None:
+        # Where the key still is, as the JSON report has it: the summary line says "still
+        # at HEAD" and this line says which occurrence, and on which branches.
+        marks = [m for m, on in (("AT HEAD", p.at_head), ("IN WORK TREE", p.in_worktree)) if on]
+        if marks:
+            text.append("  " + ", ".join(marks), style="bold red")
+        if p.refs:
+            text.append(f"  on {_refs(p.refs)}", style="blue")
     return text
+
+
+_MAX_REFS = 3
+
+
+def _short_ref(ref: str) -> str:
+    for prefix in ("refs/heads/", "refs/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    return ref
+
+
+def _refs(refs: tuple[str, ...]) -> str:
+    """``main, tags/v1.0 (+3 more)``: branches first, folded past a few."""
+    names = sorted(refs, key=lambda r: (not r.startswith("refs/heads/"), r))
+    shown = ", ".join(_short_ref(r) for r in names[:_MAX_REFS])
+    more = len(names) - _MAX_REFS
+    return shown + (f" (+{more} more)" if more > 0 else "")
 
 
 #: How each verification status looks; live keys shout.

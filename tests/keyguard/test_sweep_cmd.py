@@ -271,3 +271,30 @@ def test_summary_table_counts_places_as_the_summary_line_does(tmp_path: Path) ->
     header = next(line for line in proc.stdout.splitlines() if "target" in line)
     assert "places" in header
     assert "keys found" not in proc.stdout
+
+
+def test_console_marks_keys_still_at_head_and_names_their_refs(tmp_path: Path) -> None:
+    corners = build_corners(tmp_path / "shop")
+    proc = keyguard("sweep", cwd=corners.repo, COLUMNS="250")
+    assert proc.returncode == 1, proc.stderr
+
+    def lines_of(label: str) -> list[str]:
+        lines = proc.stdout.splitlines()
+        head = next(i for i, s in enumerate(lines) if "pk_…" + corners.keys[label][-4:] in s)
+        end = next(i for i in range(head + 1, len(lines)) if not lines[i].startswith("    "))
+        return lines[head + 1 : end]
+
+    def line_of(label: str, path: str) -> str:
+        (line,) = (s for s in lines_of(label) if path in s)
+        return line
+
+    (at_head,) = (s for s in lines_of("head") if "AT HEAD" in s)
+    assert "AT HEAD" in at_head
+    assert "on feature, main, remotes/origin/old (+2 more)" in at_head
+    branch = line_of("branch", "feature.env")
+    assert "on feature" in branch
+    assert "AT HEAD" not in branch
+    assert "on tags/v1.0" in line_of("tag", "release.txt")
+    deleted = line_of("deleted", "config/settings.py")
+    assert "AT HEAD" not in deleted
+    assert "WORK TREE" not in deleted
