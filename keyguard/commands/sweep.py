@@ -154,7 +154,7 @@ def sweep(
     # After the whole fleet, so a key found in many targets is asked about once.
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
-    _report(result, fmt, output, show_secrets)
+    _report(result, fmt, output, show_secrets, pushing=pre_push)
     return for_report(findings=bool(result.findings), errors=bool(result.errors))
 
 
@@ -209,11 +209,12 @@ def _sweep_targets(
     return result
 
 
-def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bool) -> None:
+def _report(
+    result: SweepResult, fmt: str, output: Path | None, show_secrets: bool, *, pushing: bool
+) -> None:
     if fmt == "console":
-        write_rich(
-            sweep_console.render(result, show_secrets=show_secrets), output, reveal=show_secrets
-        )
+        rendered = sweep_console.render(result, show_secrets=show_secrets, pushing=pushing)
+        write_rich(rendered, output, reveal=show_secrets)
         return
     document = sweep_report.report_dict(result, show_secrets=show_secrets)
     write_document(document, fmt, output, reveal=show_secrets)

@@ -90,8 +90,18 @@ def _finding(finding: Finding, show_secrets: bool, with_repository: bool) -> Ren
     return Group(head, *rows)
 
 
+#: What to do about keys found in files or history that may have been shared.
+REMOVE_ADVICE = (
+    "Remove each key, then rotate it: `keyguard rotate` (a committed key stays in git history)."
+)
+
+
 def render(
-    result: ScanResult, *, show_secrets: bool = False, with_repository: bool = False
+    result: ScanResult,
+    *,
+    show_secrets: bool = False,
+    with_repository: bool = False,
+    advice: str = REMOVE_ADVICE,
 ) -> RenderableType:
     """*with_repository* names each occurrence's repository (a sweep of several)."""
     parts: list[RenderableType] = [
@@ -119,11 +129,5 @@ def render(
         summary.append("; " + ", ".join(extras), style="dim")
     parts.append(summary)
     if keys:
-        parts.append(
-            Text(
-                "Remove each key, then rotate it: `keyguard rotate` "
-                "(a committed key stays in git history).",
-                style="dim",
-            )
-        )
+        parts.append(Text(advice, style="dim"))
     return Group(*parts)

@@ -83,7 +83,18 @@ def _still_present(result: SweepResult) -> Text | None:
     )
 
 
-def render(result: SweepResult, *, show_secrets: bool = False) -> RenderableType:
+#: For commits not pushed yet: rewriting them keeps the key off the remote entirely.
+PUSH_ADVICE = (
+    "These commits are not pushed yet: rewrite them without the key (`git rebase -i` on the "
+    "first listed commit's parent, or `git commit --amend` for the last one), then push "
+    "again. Rotate the key too (`keyguard rotate`) if it was ever shared elsewhere."
+)
+
+
+def render(
+    result: SweepResult, *, show_secrets: bool = False, pushing: bool = False
+) -> RenderableType:
+    """*pushing*: the commits of a push, not yet on the remote (advice: rewrite them)."""
     stats = result.stats
     # The scan summary counts files; for a sweep every blob read is one of them.
     scanned = ScanStats(files=stats.files + stats.blobs, bytes=stats.bytes)
@@ -96,9 +107,14 @@ def render(result: SweepResult, *, show_secrets: bool = False) -> RenderableType
         if o.provenance is not None
     }
     parts: list[RenderableType] = [
-        console.render(scan_like, show_secrets=show_secrets, with_repository=len(repositories) > 1)
+        console.render(
+            scan_like,
+            show_secrets=show_secrets,
+            with_repository=len(repositories) > 1,
+            advice=PUSH_ADVICE if pushing else console.REMOVE_ADVICE,
+        )
     ]
-    still = _still_present(result)
+    still = None if pushing else _still_present(result)
     if still is not None:
         parts.append(still)
     for warning in result.warnings:
