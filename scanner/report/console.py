@@ -11,6 +11,7 @@ from rich.text import Text
 
 from plugins.pattern import short_fingerprint
 from scanner.findings import Finding, Occurrence, ScanResult
+from scanner.report.wording import count
 
 
 def _where(o: Occurrence, with_repository: bool = False) -> Text:
@@ -83,7 +84,7 @@ def _finding(finding: Finding, show_secrets: bool, with_repository: bool) -> Ren
     if finding.account is not None and finding.account.public_key:
         test = " (test account)" if finding.account.test_account else ""
         head.append(f"  account {finding.account.public_key}{test}", style="bold")
-    head.append(f"  {n} occurrence{'s' if n != 1 else ''}", style="dim")
+    head.append(f"  {count(n, 'occurrence')}", style="dim")
     rows = [Text("    ").append_text(_where(o, with_repository)) for o in finding.occurrences]
     if finding.status_reason and finding.status != "live":
         rows.insert(0, Text(f"    {finding.status_reason}", style="dim"))
@@ -102,8 +103,10 @@ def render(
     show_secrets: bool = False,
     with_repository: bool = False,
     advice: str = REMOVE_ADVICE,
+    scanned: str | None = None,
 ) -> RenderableType:
-    """*with_repository* names each occurrence's repository (a sweep of several)."""
+    """*with_repository* names each occurrence's repository (a sweep of several);
+    *scanned* replaces "N files" in the summary (a sweep counts blobs and files)."""
     parts: list[RenderableType] = [
         _finding(f, show_secrets, with_repository) for f in result.findings
     ]
@@ -113,9 +116,8 @@ def render(
     keys = len(result.findings)
     places = sum(len(f.occurrences) for f in result.findings)
     summary = Text(
-        f"{keys} Klaviyo private key{'s' if keys != 1 else ''} in {places} place"
-        f"{'s' if places != 1 else ''}; scanned {stats.files} files "
-        f"({stats.bytes / 1e6:.1f} MB)",
+        f"{count(keys, 'Klaviyo private key')} in {count(places, 'place')}; "
+        f"scanned {scanned or count(stats.files, 'file')} ({stats.bytes / 1e6:.1f} MB)",
         style="bold red" if keys else "bold green",
     )
     extras = []

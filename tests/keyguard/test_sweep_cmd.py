@@ -298,3 +298,17 @@ def test_console_marks_keys_still_at_head_and_names_their_refs(tmp_path: Path) -
     deleted = line_of("deleted", "config/settings.py")
     assert "AT HEAD" not in deleted
     assert "WORK TREE" not in deleted
+
+
+def test_counts_read_as_english_and_as_the_json_report_has_them(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    commit_file(repo, "k.env", f"K={make_key('counted-once')}\n")
+    (repo / "extra.txt").write_text("untracked, clean\n")
+    console = keyguard("sweep", "repo", cwd=tmp_path)
+    stats = json.loads(keyguard("sweep", "repo", "--format", "json", cwd=tmp_path).stdout)["stats"]
+    assert (stats["blobs"], stats["files"]) == (1, 1)
+    assert "1 Klaviyo private key in 1 place; scanned 1 blob and 1 file (" in console.stdout
+    assert "1 occurrence" in console.stdout
+    assert "1 target" not in console.stdout  # one target: no footer at all
+    scan = keyguard("scan", "repo/k.env", cwd=tmp_path)
+    assert "scanned 1 file (" in scan.stdout

@@ -47,6 +47,7 @@ def test_none_live_some_unknown_exits_3(klaviyo: KlaviyoStandin, tmp_path: Path)
     assert proc.returncode == 3, proc.stderr
     assert "UNKNOWN" in proc.stdout
     assert "503" in proc.stdout
+    assert "1 key checked: 1 unknown" in proc.stdout
 
 
 def test_from_report_with_secrets_and_with_keys_on_stdin(
