@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.errors import KeyguardError
+from plugins.errors import KeyguardError, UsageError
 
 #: Exit codes of ``keyguard rotate`` besides 0 (done), 10 (waiting for a new key),
 #: 11 (waiting for the old key to be disabled) and 12 (waiting for integration confirmations).
@@ -36,6 +36,13 @@ class GateError(RotationError):
 class NewKeyRejected(GateError):
     """Gate 1 refused the new key (malformed, the old one, dead, another account, scopes):
     the operator can create or paste another."""
+
+
+class MalformedNewKey(NewKeyRejected, UsageError):
+    """What was given as the new key is not shaped like one: a mistake in the input, not
+    a failed step (exit code 2), and nothing was asked of Klaviyo."""
+
+    exit_code = 2
 
 
 class KlaviyoUnavailable(RotationError):
