@@ -10,6 +10,7 @@ from keyguard.commands.audit import audit
 from keyguard.commands.demo import demo
 from keyguard.commands.keys import keys
 from keyguard.commands.merge import merge
+from keyguard.commands.plugin_path import plugin_path
 from keyguard.commands.rotate import rotate
 from keyguard.commands.scan import scan
 from keyguard.commands.sweep import sweep
@@ -38,6 +39,7 @@ cli.add_command(keys)
 cli.add_command(sweep)
 cli.add_command(merge)
 cli.add_command(rotate)
+cli.add_command(plugin_path)
 
 
 def main() -> None:

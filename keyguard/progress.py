@@ -8,6 +8,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from plugins.pattern import redact_keys
+from scanner.report.wording import count
 from scanner.sweep import TargetResult
 
 
@@ -44,7 +45,9 @@ class LiveProgress:
             self.progress.stop()
 
     def _refresh(self) -> None:
-        detail = f"{self.blobs:,} blobs  {self.bytes / 1e6:,.0f} MB  {self.keys} keys"
+        detail = (
+            f"{count(self.blobs, 'blob')}  {self.bytes / 1e6:,.0f} MB  {count(self.keys, 'key')}"
+        )
         self.progress.update(self.task, detail=detail)
 
     def scanned(self, blobs: int, size: int) -> None:

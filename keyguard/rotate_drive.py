@@ -13,9 +13,11 @@ from typing import Any
 import click
 from rich.console import Console
 
+from keyguard import rotate_hints as hints
 from keyguard import rotate_session as session
 from keyguard.checklist import render
 from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
+from keyguard.rotate_hints import runnable_hints
 from keyguard.rotate_operators import FlagOperator, PromptOperator, RehearsalOperator
 from keyguard.rotate_options import connect_from, target_from
 from plugins.errors import UsageError
@@ -27,6 +29,8 @@ from rotator.preflight import dry_run
 from rotator.rehearsal import rehearsal_world
 from rotator.runbook import Runbook
 from rotator.states import State
+
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by SIGINT
 
 
 def print_json(data: dict[str, Any]) -> None:
@@ -67,6 +71,15 @@ def _admin_key(o: dict[str, Any], is_tty: bool) -> Secret | None:
 
 
 def drive(o: dict[str, Any], *, resume_only: bool) -> int:
+    with runnable_hints(o, starting=not resume_only):
+        return _drive(o, resume_only=resume_only)
+
+
+def stopped_line(o: dict[str, Any]) -> str:
+    return f"Stopped here; run `{hints.command(o)}` to continue."
+
+
+def _drive(o: dict[str, Any], *, resume_only: bool) -> int:
     target = target_from(o)
     known = [step.name for step in target.integrations]
     for name in o["confirmed"]:
@@ -79,37 +92,56 @@ def drive(o: dict[str, Any], *, resume_only: bool) -> int:
     is_tty = interactive(o)
     console = Console(stderr=not is_tty, highlight=False)
     admin = _admin_key(o, is_tty)
-    with session.runbook_for(
-        target,
-        connect_from(o, not is_tty),
-        console,
-        admin_key=admin,
-        disable_old_key=bool(o.get("disable_old_key_via_api")),
-    ) as runbook:
-        if is_tty:
-            operator: Operator = PromptOperator(console, target, revoked=o["confirm_revoked"])
-            return _drive_interactive(runbook, target, console, operator, o, resume_only)
-        reader = None
-        if o["new_key_stdin"]:
-            reader = session.stdin_reader()
-        elif o["new_key_fd"] is not None:
-            reader = session.fd_reader(o["new_key_fd"])
-        operator = FlagOperator(
-            reader, confirmed=frozenset(o["confirmed"]), revoked=o["confirm_revoked"]
-        )
-        outcome = runbook.run(operator, resume_only=resume_only, break_lock=o["break_lock"])
-        # A key typed at a terminal is only asked for when needed; piped or passed by
-        # descriptor, one the run never used may be a second operator's: never drop it.
-        unused = (
-            operator.unused_key()
-            if reader is not None and (o["new_key_fd"] is not None or not sys.stdin.isatty())
-            else None
-        )
-        if unused is not None:
-            runbook.refuse_unused_key(outcome.journal, unused)
-        waiting = outcome.waiting.name.lower() if outcome.waiting else None
-        print_json({"result": outcome.journal.state.value, "waiting_for": waiting})
-        return exit_code(outcome)
+    try:
+        with session.runbook_for(
+            target,
+            connect_from(o, not is_tty),
+            console,
+            admin_key=admin,
+            disable_old_key=bool(o.get("disable_old_key_via_api")),
+        ) as runbook:
+            return _run(runbook, target, console, o, is_tty=is_tty, resume_only=resume_only)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        # Ctrl-C stops the run where it is (the journal and the lock are settled); the
+        # rotation is not ABORTED, which is a state of its own: say how to go on.
+        console.print("")
+        console.print(stopped_line(o))
+        return EXIT_INTERRUPTED
+
+
+def _run(
+    runbook: Runbook,
+    target: Target,
+    console: Console,
+    o: dict[str, Any],
+    *,
+    is_tty: bool,
+    resume_only: bool,
+) -> int:
+    if is_tty:
+        operator: Operator = PromptOperator(console, target, revoked=o["confirm_revoked"])
+        return _drive_interactive(runbook, target, console, operator, o, resume_only)
+    reader = None
+    if o["new_key_stdin"]:
+        reader = session.stdin_reader()
+    elif o["new_key_fd"] is not None:
+        reader = session.fd_reader(o["new_key_fd"])
+    operator = FlagOperator(
+        reader, confirmed=frozenset(o["confirmed"]), revoked=o["confirm_revoked"]
+    )
+    outcome = runbook.run(operator, resume_only=resume_only, break_lock=o["break_lock"])
+    # A key typed at a terminal is only asked for when needed; piped or passed by
+    # descriptor, one the run never used may be a second operator's: never drop it.
+    unused = (
+        operator.unused_key()
+        if reader is not None and (o["new_key_fd"] is not None or not sys.stdin.isatty())
+        else None
+    )
+    if unused is not None:
+        runbook.refuse_unused_key(outcome.journal, unused)
+    waiting = outcome.waiting.name.lower() if outcome.waiting else None
+    print_json({"result": outcome.journal.state.value, "waiting_for": waiting})
+    return exit_code(outcome)
 
 
 def _drive_interactive(
@@ -130,7 +162,7 @@ def _drive_interactive(
             console.print(f"[red]{exc}[/red]")
     console.print(render(target, outcome.journal))
     if outcome.waiting is not None:
-        console.print("Stopped here; run `keyguard rotate resume` to continue.")
+        console.print(stopped_line(o))
     elif outcome.journal.state is State.DONE:
         console.print("[green]Done:[/green] the new key is in Vault and the old key is dead.")
     return exit_code(outcome)
@@ -138,6 +170,11 @@ def _drive_interactive(
 
 def check_only(o: dict[str, Any]) -> int:
     """``--dry-run``: every check a rotation makes before writing; nothing is written."""
+    with runnable_hints(o, starting=True):
+        return _check_only(o)
+
+
+def _check_only(o: dict[str, Any]) -> int:
     target = target_from(o)
     console = Console(stderr=True, highlight=False)
     key: Secret | None = None

@@ -101,8 +101,11 @@ def target_from(o: dict[str, Any]) -> Target:
         target = cfg.target(o["target_name"])
     elif o.get("vault_path"):
         target = Target(vault_path=o["vault_path"].strip("/"))
+    elif len(cfg.targets) == 1:
+        (target,) = cfg.targets.values()  # the only one configured needs no naming
     else:
-        raise UsageError("name the secret: --vault-path MOUNT/PATH or --target NAME")
+        known = f" (configured: {', '.join(sorted(cfg.targets))})" if cfg.targets else ""
+        raise UsageError(f"name the secret: --vault-path MOUNT/PATH or --target NAME{known}")
     changes: dict[str, Any] = {}
     if o.get("field"):
         changes["field"] = o["field"]

@@ -16,6 +16,7 @@ from plugins.errors import UsageError
 from plugins.klaviyo_responses import Account, KeyCheck, KeyStatus
 from plugins.pattern import KEY_RE, Secret, fingerprint, short_fingerprint
 from scanner.report.json_report import account_dict
+from scanner.report.wording import count
 
 #: Live keys first: they are the ones a responder acts on now.
 STATUS_ORDER = {
@@ -153,4 +154,4 @@ def render_console(rows: Sequence[Row]) -> RenderableType:
         )
     counts = {s: sum(r.check.status is s for r in rows) for s in STATUS_ORDER}
     summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no keys"
-    return Group(table, Text(f"{len(rows)} keys checked: {summary}", style="bold"))
+    return Group(table, Text(f"{count(len(rows), 'key')} checked: {summary}", style="bold"))

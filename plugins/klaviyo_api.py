@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_REVISION",
     "ENV_URL",
+    "REVISION_CHECKED",
     "Account",
     "ApiKeyInfo",
     "Attempt",
@@ -50,8 +51,12 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://a.klaviyo.com"
-#: A current stable revision. Klaviyo retired the 2022-2024 revisions.
-DEFAULT_REVISION = "2026-07-15"
+#: The current stable revision (checked against Klaviyo's changelog: see REVISION_CHECKED).
+#: Klaviyo serves a retired revision as the next live one without a word, so an old
+#: default hides drift: keep this current, and docs/verification.md with it.
+DEFAULT_REVISION = "2026-10-15"
+#: When DEFAULT_REVISION was last checked to be Klaviyo's current stable revision.
+REVISION_CHECKED = "2026-12-02"
 #: Beta endpoints (the API-keys ones) answer only to a ``.pre`` revision.
 BETA_REVISION = DEFAULT_REVISION + ".pre"
 #: The environment variable that overrides the base URL (as ``--klaviyo-url`` does).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.errors import KeyguardError
+from plugins.errors import KeyguardError, UsageError
 
 #: Exit codes of ``keyguard rotate`` besides 0 (done), 10 (waiting for a new key),
 #: 11 (waiting for the old key to be disabled) and 12 (waiting for integration confirmations).
@@ -41,6 +41,13 @@ class NewKeyRejected(GateError):
 class UnusedKeyError(RotationError):
     """A new key was given to a rotation that had already written another one: it stays
     live in Klaviyo, unused, until someone disables it."""
+
+
+class MalformedNewKey(NewKeyRejected, UsageError):
+    """What was given as the new key is not shaped like one: a mistake in the input, not
+    a failed step (exit code 2), and nothing was asked of Klaviyo."""
+
+    exit_code = 2
 
 
 class KlaviyoUnavailable(RotationError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from plugins.pattern import Secret, is_key, short_fingerprint
 from rotator.checker import LIMITED, LIVE, REVOKED, UNKNOWN, KeyChecker, account_of, status_of
-from rotator.errors import GateError, KlaviyoUnavailable, NewKeyRejected
+from rotator.errors import GateError, KlaviyoUnavailable, MalformedNewKey, NewKeyRejected
 
 
 def _unavailable(what: str, reason: str) -> KlaviyoUnavailable:
@@ -36,7 +36,7 @@ def new_key_is_acceptable(
 ) -> None:
     """Gate 1: well-formed, not the old key, alive, and on the same account as the old key."""
     if not is_key(new.reveal()):
-        raise NewKeyRejected(
+        raise MalformedNewKey(
             "the new key is not a Klaviyo private key (pk_ + 34 hex); copy the whole key again"
         )
     if new.fingerprint == old_fp:

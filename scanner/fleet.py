@@ -58,6 +58,24 @@ def select_targets(targets: Iterable[str], shard: Shard | None) -> list[str]:
 
 
 @dataclass(frozen=True)
+class ShardRecord:
+    """Which share of which target list a report covers, so a merge can tell a whole set.
+
+    ``targets_sha256`` digests the whole list before sharding: shards of different lists
+    (a repository added between two CI jobs) must not be merged as if they were one sweep.
+    """
+
+    index: int
+    count: int
+    targets_sha256: str
+
+    @classmethod
+    def of(cls, shard: Shard, targets: Iterable[str]) -> ShardRecord:
+        listing = "\n".join(select_targets(targets, None)).encode("utf-8", "surrogateescape")
+        return cls(shard.index, shard.count, hashlib.sha256(listing).hexdigest())
+
+
+@dataclass(frozen=True)
 class TargetSummary:
     target: str
     kind: str
@@ -75,6 +93,7 @@ class SweepResult:
     targets: tuple[TargetSummary, ...]
     stats: SweepStats
     clean_blobs: frozenset[str]
+    shard: ShardRecord | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from plugins.errors import UsageError
 from scanner.gitcmd import GitError, first_line, run_git
+
+
+class UnknownRevision(GitError, UsageError):
+    """A revision the user named does not exist here: a usage error, not a read failure."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def open_repository(target: Path) -> Repository | None:
 def resolve_commit(repo: Repository, rev: str) -> str:
     """The commit id *rev* names in *repo*; a GitError names the revision when it is unknown."""
     if rev.startswith("-"):
-        raise GitError(f"{repo.root}: {rev!r} is not a revision")
+        raise UnknownRevision(f"{repo.root}: {rev!r} is not a revision")
     proc = run_git(
         repo.root,
         "rev-parse",
@@ -64,5 +71,7 @@ def resolve_commit(repo: Repository, rev: str) -> str:
         check=False,
     )
     if proc.returncode != 0:
-        raise GitError(f"{repo.root}: unknown revision {rev!r}: fetch it or name another one")
+        raise UnknownRevision(
+            f"{repo.root}: unknown revision {rev!r}: fetch it or name another one"
+        )
     return proc.stdout.decode("ascii").strip()

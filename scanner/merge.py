@@ -15,7 +15,7 @@ a revoked one (``keyguard verify --from-report``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,46 @@ def load(path: Path) -> dict[str, Any]:
             "write shard results with --format json"
         )
     return document
+
+
+def _shard_of(document: Mapping[str, Any]) -> tuple[int, int, str] | None:
+    record = document.get("shard")
+    if not isinstance(record, dict):
+        return None
+    index, count, digest = record.get("index"), record.get("count"), record.get("targets_sha256")
+    if isinstance(index, int) and isinstance(count, int) and isinstance(digest, str):
+        return index, count, digest
+    return None
+
+
+def shard_problems(reports: Sequence[tuple[Path, Mapping[str, Any]]]) -> list[str]:
+    """Why *reports* are not one whole set of shards of one target list ([] when they are).
+
+    Reports that carry no shard record (plain sweeps) are merged as they are; once one
+    does, every report must be a different share of the same list, and none may be missing.
+    """
+    shards = [(path, _shard_of(document)) for path, document in reports]
+    if all(record is None for _, record in shards):
+        return []
+    problems = [f"{path} is not a shard report" for path, record in shards if record is None]
+    sharded = [(path, record) for path, record in shards if record is not None]
+    first_path, (_, count, digest) = sharded[0]
+    seen: dict[int, Path] = {}
+    for path, (index, n, other) in sharded:
+        if (n, other) != (count, digest):
+            problems.append(f"{path} is shard {index}/{n} of another target list than {first_path}")
+        elif index in seen:
+            problems.append(f"shard {index}/{count} is given twice: {seen[index]} and {path}")
+        else:
+            seen[index] = path
+    missing = [f"{i}/{count}" for i in range(count) if i not in seen]
+    if missing:
+        problems.append(
+            f"shard {missing[0]} is missing"
+            if len(missing) == 1
+            else f"shards {', '.join(missing)} are missing"
+        )
+    return problems
 
 
 def _none_first(value: Any) -> tuple[int, Any]:

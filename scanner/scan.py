@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from scanner.archives import kind_of
@@ -85,4 +85,30 @@ def scan_staged(
     for blob in iter_staged(repo):
         detection = detect_bytes(blob.path, blob.data, options=collector.options)
         collector.add_blob(len(blob.data), detection)
+    return collector.result()
+
+
+#: How a stream is named in findings (as detect-secrets and gitleaks name stdin).
+STDIN_NAME = "-"
+
+
+def scan_stream(
+    read: Callable[[int], bytes],
+    *,
+    display: str = STDIN_NAME,
+    ignored_hashes: frozenset[str] = frozenset(),
+    options: DetectOptions | None = None,
+) -> ScanResult:
+    """Scan one stream (standard input) read in chunks with ``read(n)``."""
+    collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
+    size = 0
+
+    def counted(n: int) -> bytes:
+        nonlocal size
+        chunk = read(n)
+        size += len(chunk)
+        return chunk
+
+    detection = detect_stream(display, counted, options=collector.options)
+    collector.add_blob(size, detection)
     return collector.result()

@@ -21,7 +21,7 @@ from scanner.detect import Detection, DetectOptions, detect_bytes, detect_stream
 from scanner.findings import ScanIssue
 from scanner.gitcmd import GitNotFound
 from scanner.gitobjects import Blob, BlobStream, Selection
-from scanner.gitrepo import Repository, open_repository, resolve_commit
+from scanner.gitrepo import Repository, UnknownRevision, open_repository, resolve_commit
 from scanner.scan import scan_paths
 from scanner.worktree import Hit, sweep_worktree
 
@@ -83,7 +83,8 @@ def sweep_target(
     remember: bool = False,
     progress: Progress | None = None,
 ) -> TargetResult:
-    """Sweep *target*; problems are recorded in the result, never raised."""
+    """Sweep *target*; problems are recorded in the result, never raised, except a revision
+    that does not exist (:class:`UnknownRevision`): that is a mistake in what was asked."""
     name = str(target)
     if not os.path.lexists(target):
         return TargetResult(
@@ -104,6 +105,8 @@ def sweep_target(
         return _sweep_directory(target)
     try:
         return _sweep_repository(name, repo, options, cache, remember, progress)
+    except UnknownRevision:
+        raise
     except KeyguardError as exc:
         return TargetResult(name, _kind(repo), errors=(ScanIssue(name, str(exc)),))
 

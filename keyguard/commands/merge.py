@@ -8,18 +8,36 @@ import click
 
 from keyguard.exit_codes import for_report
 from keyguard.report_options import format_option, output_option, write_document
+from plugins.errors import UsageError
 from scanner import merge as merge_mod
 
 
 @click.command(
-    epilog="Exit codes: 0 clean, 1 keys found, 2 usage error (an input is not a report), "
-    "3 no keys found but some shard could not read something."
+    epilog="Exit codes: 0 clean, 1 keys found, 2 usage error (an input is not a report, or "
+    "the shards are not one whole set), 3 no keys found but some shard could not read something."
 )
 @click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Merge even when a shard is missing, given twice or of another target list "
+    "(each is noted in the report's warnings).",
+)
 @format_option(console=False)
 @output_option
-def merge(results: tuple[Path, ...], fmt: str, output: Path | None) -> int:
+def merge(results: tuple[Path, ...], allow_partial: bool, fmt: str, output: Path | None) -> int:
     """Merge RESULT.json files written by `keyguard sweep --shard I/N --format json`."""
-    document = merge_mod.merge(merge_mod.load(path) for path in results)
+    reports = [(path, merge_mod.load(path)) for path in results]
+    problems = merge_mod.shard_problems(reports)
+    if problems and not allow_partial:
+        raise UsageError("; ".join(problems) + " (--allow-partial merges them anyway)")
+    document = merge_mod.merge(document for _, document in reports)
+    if problems:
+        document["warnings"] = sorted(
+            [*document["warnings"], *({"path": "merge", "message": p} for p in problems)],
+            key=lambda w: (w.get("path", ""), w.get("message", "")),
+        )
+        for problem in problems:
+            click.echo(f"keyguard: note: {problem}", err=True)
     write_document(document, fmt, output, reveal=False)
     return for_report(findings=bool(document["findings"]), errors=bool(document["errors"]))

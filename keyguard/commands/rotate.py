@@ -17,6 +17,7 @@ from rich.table import Table
 from keyguard import rotate_drive as drive
 from keyguard import rotate_session as session
 from keyguard.checklist import plan_markdown, render
+from keyguard.rotate_hints import runnable_hints
 from keyguard.rotate_options import (
     EXIT_HELP,
     connect_from,
@@ -91,6 +92,11 @@ def status(fmt: str, all_targets: bool, max_age: str | None, **o: Any) -> int:
     """Where the rotation of a secret stands, from Vault alone."""
     if all_targets:
         return _status_all(o, fmt, max_age)
+    with runnable_hints(o):
+        return _status_one(o, fmt)
+
+
+def _status_one(o: dict[str, Any], fmt: str) -> int:
     target = target_from(o)
     console = Console(highlight=False)
     with session.runbook_for(target, connect_from(o, False), console) as runbook:
@@ -138,7 +144,7 @@ def _status_all(o: dict[str, Any], fmt: str, max_age: str | None) -> int:
 def _side_exit(o: dict[str, Any], act: Callable[[Runbook], Journal]) -> int:
     target = target_from(o)
     console = Console(stderr=True, highlight=False)
-    with session.runbook_for(target, connect_from(o, True), console) as runbook:
+    with runnable_hints(o), session.runbook_for(target, connect_from(o, True), console) as runbook:
         journal = act(runbook)
     console.print(render(target, journal))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from keyguard.report_options import (
 )
 from scanner import baseline as baseline_mod
 from scanner.report import console, json_report
-from scanner.scan import scan_paths, scan_staged
+from scanner.scan import scan_paths, scan_staged, scan_stream
 
 
 @click.command(
@@ -63,7 +64,8 @@ def scan(
     max_ratio: int,
     verification: Verification | None,
 ) -> int:
-    """Scan PATHS (default: the current directory) for Klaviyo private API keys.
+    """Scan PATHS (default: the current directory; '-': standard input) for Klaviyo
+    private API keys.
 
     Inside a git work tree, .gitignore is honoured. Binary files are skipped by content.
     Keys are shown redacted (pk_… and the last four characters) with a SHA-256 fingerprint.
@@ -80,6 +82,10 @@ def scan(
             ignored_hashes=ignored,
             options=options,
         )
+    elif Path("-") in paths:
+        if len(paths) > 1:
+            raise click.UsageError("'-' (standard input) is scanned on its own: drop the PATHS")
+        result = scan_stream(sys.stdin.buffer.read, ignored_hashes=ignored, options=options)
     else:
         result = scan_paths(paths or (Path("."),), ignored_hashes=ignored, options=options)
     if update_baseline is not None:

@@ -24,7 +24,7 @@ from keyguard.report_options import (
 )
 from plugins.errors import UsageError
 from scanner import blobcache
-from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
+from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
 from scanner.report import sweep_console, sweep_report
 from scanner.sweep import SweepOptions
 
@@ -154,7 +154,7 @@ def sweep(
     # After the whole fleet, so a key found in many targets is asked about once.
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
-    _report(result, fmt, output, show_secrets)
+    _report(result, fmt, output, show_secrets, pushing=pre_push)
     return for_report(findings=bool(result.findings), errors=bool(result.errors))
 
 
@@ -189,7 +189,8 @@ def _sweep_targets(
     if not names and targets_from is not None:
         # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.
         raise UsageError(f"--targets-from {targets_from} names no targets")
-    chosen = select_targets(names or ["."], Shard.parse(shard) if shard else None)
+    share = Shard.parse(shard) if shard else None
+    chosen = select_targets(names or ["."], share)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     with LiveProgress(total=len(chosen)) as live:
         result = sweep_many(
@@ -203,14 +204,17 @@ def _sweep_targets(
         )
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
+    if share is not None:
+        result = dataclasses.replace(result, shard=ShardRecord.of(share, names or ["."]))
     return result
 
 
-def _report(result: SweepResult, fmt: str, output: Path | None, show_secrets: bool) -> None:
+def _report(
+    result: SweepResult, fmt: str, output: Path | None, show_secrets: bool, *, pushing: bool
+) -> None:
     if fmt == "console":
-        write_rich(
-            sweep_console.render(result, show_secrets=show_secrets), output, reveal=show_secrets
-        )
+        rendered = sweep_console.render(result, show_secrets=show_secrets, pushing=pushing)
+        write_rich(rendered, output, reveal=show_secrets)
         return
     document = sweep_report.report_dict(result, show_secrets=show_secrets)
     write_document(document, fmt, output, reveal=show_secrets)

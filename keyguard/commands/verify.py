@@ -19,8 +19,8 @@ from plugins.errors import UsageError
 
 
 @click.command(
-    epilog="Exit codes: 0 every key revoked, 1 some key live or limited, 2 usage error, "
-    "3 none live but some could not be verified."
+    epilog="Exit codes: 0 every key revoked, 1 some key live or limited, 2 usage error "
+    "(or no key in the input: nothing was checked), 3 none live but some could not be verified."
 )
 @click.option(
     "--from-report",
@@ -54,9 +54,11 @@ def verify(
         raise UsageError("pipe keys on stdin (one per line) or pass --from-report REPORT.json")
     key_input = gather(None if interactive else sys.stdin.read(), report)
     if key_input.ignored_lines:
-        stderr(f"keyguard verify: {key_input.ignored_lines} input lines held no Klaviyo key")
-    if not key_input.secrets:
-        stderr("keyguard verify: no Klaviyo key in the input; nothing to check")
+        n = key_input.ignored_lines
+        stderr(f"keyguard verify: {n} input line{'s' if n != 1 else ''} held no Klaviyo key")
+    if not key_input.secrets and not key_input.missing:
+        # Exit 0 would read as "every key revoked" to a script that checked nothing.
+        raise UsageError("no Klaviyo key in the input: nothing was checked")
     with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
         verifier = make_verifier(client, verify_concurrency, verify_budget)
         results = verifier.verify(key_input.secrets)

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from plugins.pattern import short_fingerprint
 from scanner.findings import Finding, Occurrence, ScanResult
+from scanner.report.wording import count
 
 
 def _where(o: Occurrence, with_repository: bool = False) -> Text:
@@ -29,7 +30,33 @@ def _where(o: Occurrence, with_repository: bool = False) -> Text:
         text.append(f"  commit {p.commit[:12]}", style="dim")
         if p.author_date:
             text.append(f" {p.author_date[:10]}", style="dim")
+    if p is not None:
+        # Where the key still is, as the JSON report has it: the summary line says "still
+        # at HEAD" and this line says which occurrence, and on which branches.
+        marks = [m for m, on in (("AT HEAD", p.at_head), ("IN WORK TREE", p.in_worktree)) if on]
+        if marks:
+            text.append("  " + ", ".join(marks), style="bold red")
+        if p.refs:
+            text.append(f"  on {_refs(p.refs)}", style="blue")
     return text
+
+
+_MAX_REFS = 3
+
+
+def _short_ref(ref: str) -> str:
+    for prefix in ("refs/heads/", "refs/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    return ref
+
+
+def _refs(refs: tuple[str, ...]) -> str:
+    """``main, tags/v1.0 (+3 more)``: branches first, folded past a few."""
+    names = sorted(refs, key=lambda r: (not r.startswith("refs/heads/"), r))
+    shown = ", ".join(_short_ref(r) for r in names[:_MAX_REFS])
+    more = len(names) - _MAX_REFS
+    return shown + (f" (+{more} more)" if more > 0 else "")
 
 
 #: How each verification status looks; live keys shout.
@@ -57,17 +84,29 @@ def _finding(finding: Finding, show_secrets: bool, with_repository: bool) -> Ren
     if finding.account is not None and finding.account.public_key:
         test = " (test account)" if finding.account.test_account else ""
         head.append(f"  account {finding.account.public_key}{test}", style="bold")
-    head.append(f"  {n} occurrence{'s' if n != 1 else ''}", style="dim")
+    head.append(f"  {count(n, 'occurrence')}", style="dim")
     rows = [Text("    ").append_text(_where(o, with_repository)) for o in finding.occurrences]
     if finding.status_reason and finding.status != "live":
         rows.insert(0, Text(f"    {finding.status_reason}", style="dim"))
     return Group(head, *rows)
 
 
+#: What to do about keys found in files or history that may have been shared.
+REMOVE_ADVICE = (
+    "Remove each key, then rotate it: `keyguard rotate` (a committed key stays in git history)."
+)
+
+
 def render(
-    result: ScanResult, *, show_secrets: bool = False, with_repository: bool = False
+    result: ScanResult,
+    *,
+    show_secrets: bool = False,
+    with_repository: bool = False,
+    advice: str = REMOVE_ADVICE,
+    scanned: str | None = None,
 ) -> RenderableType:
-    """*with_repository* names each occurrence's repository (a sweep of several)."""
+    """*with_repository* names each occurrence's repository (a sweep of several);
+    *scanned* replaces "N files" in the summary (a sweep counts blobs and files)."""
     parts: list[RenderableType] = [
         _finding(f, show_secrets, with_repository) for f in result.findings
     ]
@@ -77,9 +116,8 @@ def render(
     keys = len(result.findings)
     places = sum(len(f.occurrences) for f in result.findings)
     summary = Text(
-        f"{keys} Klaviyo private key{'s' if keys != 1 else ''} in {places} place"
-        f"{'s' if places != 1 else ''}; scanned {stats.files} files "
-        f"({stats.bytes / 1e6:.1f} MB)",
+        f"{count(keys, 'Klaviyo private key')} in {count(places, 'place')}; "
+        f"scanned {scanned or count(stats.files, 'file')} ({stats.bytes / 1e6:.1f} MB)",
         style="bold red" if keys else "bold green",
     )
     extras = []
@@ -93,11 +131,5 @@ def render(
         summary.append("; " + ", ".join(extras), style="dim")
     parts.append(summary)
     if keys:
-        parts.append(
-            Text(
-                "Remove each key, then rotate it: `keyguard rotate` "
-                "(a committed key stays in git history).",
-                style="dim",
-            )
-        )
+        parts.append(Text(advice, style="dim"))
     return Group(*parts)

@@ -14,6 +14,7 @@ from rich.text import Text
 from scanner.findings import UNVERIFIED, Finding, Occurrence, ScanResult, ScanStats
 from scanner.fleet import SweepResult
 from scanner.report import console
+from scanner.report.wording import count
 from scanner.verified import STATUS_RANK
 
 
@@ -29,7 +30,7 @@ def summary_table(result: SweepResult) -> Table:
     table = Table(title="keyguard sweep", title_justify="left", show_footer=len(result.targets) > 1)
     stats = result.stats
     # fold, not '…': a cut target name could be any of several repositories.
-    table.add_column("target", footer=f"{len(result.targets)} targets", overflow="fold")
+    table.add_column("target", footer=count(len(result.targets), "target"), overflow="fold")
     table.add_column("kind", no_wrap=True)
     table.add_column("blobs", justify="right", footer=f"{stats.blobs:,}")
     table.add_column("files", justify="right", footer=f"{stats.files:,}")
@@ -83,11 +84,22 @@ def _still_present(result: SweepResult) -> Text | None:
     )
 
 
-def render(result: SweepResult, *, show_secrets: bool = False) -> RenderableType:
+#: For commits not pushed yet: rewriting them keeps the key off the remote entirely.
+PUSH_ADVICE = (
+    "These commits are not pushed yet: rewrite them without the key (`git rebase -i` on the "
+    "first listed commit's parent, or `git commit --amend` for the last one), then push "
+    "again. Rotate the key too (`keyguard rotate`) if it was ever shared elsewhere."
+)
+
+
+def render(
+    result: SweepResult, *, show_secrets: bool = False, pushing: bool = False
+) -> RenderableType:
+    """*pushing*: the commits of a push, not yet on the remote (advice: rewrite them)."""
     stats = result.stats
-    # The scan summary counts files; for a sweep every blob read is one of them.
-    scanned = ScanStats(files=stats.files + stats.blobs, bytes=stats.bytes)
-    scan_like = ScanResult(result.findings, result.errors, scanned)
+    # Counted as the JSON report counts them: history blobs, and work-tree or directory files.
+    scan_like = ScanResult(result.findings, result.errors, ScanStats(stats.files, stats.bytes))
+    scanned = f"{count(stats.blobs, 'blob')} and {count(stats.files, 'file')}"
     # Several repositories can share a path (a fork, a bare mirror): say whose it is.
     repositories = {
         o.provenance.repository
@@ -96,16 +108,24 @@ def render(result: SweepResult, *, show_secrets: bool = False) -> RenderableType
         if o.provenance is not None
     }
     parts: list[RenderableType] = [
-        console.render(scan_like, show_secrets=show_secrets, with_repository=len(repositories) > 1)
+        console.render(
+            scan_like,
+            show_secrets=show_secrets,
+            with_repository=len(repositories) > 1,
+            advice=PUSH_ADVICE if pushing else console.REMOVE_ADVICE,
+            scanned=scanned,
+        )
     ]
-    still = _still_present(result)
+    still = None if pushing else _still_present(result)
     if still is not None:
         parts.append(still)
     for warning in result.warnings:
         parts.append(Text(f"note: {warning.path}: {warning.message}", style="yellow"))
     if stats.cached:
         parts.append(
-            Text(f"{stats.cached:,} blobs skipped: the cache says they are clean", style="dim")
+            Text(
+                f"{count(stats.cached, 'blob')} skipped: the cache says they are clean", style="dim"
+            )
         )
     parts.append(summary_table(result))
     return Group(*parts)

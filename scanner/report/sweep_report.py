@@ -33,6 +33,12 @@ def report_dict(result: SweepResult, *, show_secrets: bool = False) -> dict[str,
         }
         for t in result.targets
     ]
+    if result.shard is not None:
+        out["shard"] = {
+            "index": result.shard.index,
+            "count": result.shard.count,
+            "targets_sha256": result.shard.targets_sha256,
+        }
     return out
 
 

@@ -26,11 +26,14 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.rmtree(home, ignore_errors=True)
 
 
-def try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    repo: Path, home: Path, *args: str, hook: str | None = "klaviyo-private-key"
+) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo`` of this checkout: one hook, or every hook when *hook* is None."""
     env = {**git_env(), "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("PYTHONPATH", None)
     return subprocess.run(
-        [PRE_COMMIT, "try-repo", str(CHECKOUT), "klaviyo-private-key", "--verbose", *args],
+        [PRE_COMMIT, "try-repo", str(CHECKOUT), *([hook] if hook else []), "--verbose", *args],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -117,3 +120,25 @@ def _run_with_baseline(repo: Path, home: Path) -> subprocess.CompletedProcess[st
         env=env,
         check=False,
     )
+
+
+def test_the_commit_hook_does_not_run_at_pre_push(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = init_repo(tmp_path / "pushing")
+    (repo / "README.md").write_text("# shop\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-q", "-m", "init")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "settings.py").write_text(f"KLAVIYO_KEY = '{make_key('hook-stage')}'\n")
+    git(repo, "add", "settings.py")
+    git(repo, "commit", "-q", "-m", "leak")
+    tip = git(repo, "rev-parse", "HEAD").strip()
+    refs = ("--from-ref", base, "--to-ref", tip)
+    # Every hook of the repository, as a user's config lists both: at pre-push only the
+    # -push one runs (it blocks this push), not the file-content hook a second time.
+    proc = try_repo(repo, pre_commit_home, "--hook-stage", "pre-push", *refs, hook=None)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    ran = [line for line in proc.stdout.splitlines() if line.startswith("Klaviyo private API key")]
+    assert len(ran) == 1, proc.stdout
+    assert ran[0].startswith("Klaviyo private API key (commits being pushed)")
+    at_commit = try_repo(repo, pre_commit_home, "--hook-stage", "pre-commit", *refs)
+    assert at_commit.returncode == 1, at_commit.stdout + at_commit.stderr

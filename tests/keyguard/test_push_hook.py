@@ -70,6 +70,9 @@ def test_push_hook_blocks_only_keys_in_the_pushed_commits(
     assert "pk_…" + new[-4:] in blocked.stdout
     assert "pk_…" + old[-4:] not in blocked.stdout
     assert new not in blocked.stdout + blocked.stderr
+    # Not pushed yet: the advice is to rewrite those commits, not only to delete the file.
+    assert "rewrite them without the key" in blocked.stdout
+    assert "still at HEAD" not in blocked.stdout
 
     passed = try_push(repo, pre_commit_home, remote_tip, clean_tip)
     assert passed.returncode == 0, passed.stdout + passed.stderr

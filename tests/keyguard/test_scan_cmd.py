@@ -12,10 +12,11 @@ from tests.support.git import git, git_env, init_repo
 from tests.support.keys import make_key
 
 
-def keyguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def keyguard(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "keyguard.main", *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         env={**git_env(), "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
@@ -180,3 +181,17 @@ def test_a_key_in_a_file_name_is_redacted_in_the_baseline_and_every_format(
         for r in sarif["runs"][0]["results"]
     }
     assert f"pk_%E2%80%A6{key[-4:]}.env" in uris  # a valid URI: the ellipsis percent-encoded
+
+
+def test_dash_scans_standard_input(tmp_path: Path) -> None:
+    (tmp_path / "decoy.env").write_text(f"K={make_key('not-read')}\n")
+    key = make_key("from-stdin")
+    proc = keyguard("scan", "-", "--format", "json", cwd=tmp_path, stdin=f"line one\nK={key}\n")
+    assert proc.returncode == 1, proc.stderr
+    (finding,) = json.loads(proc.stdout)["findings"]
+    assert finding["fingerprint"] == hashlib.sha256(key.encode()).hexdigest()
+    assert [(o["path"], o["line"]) for o in finding["occurrences"]] == [("-", 2)]
+    clean = keyguard("scan", "-", cwd=tmp_path, stdin="nothing here\n")
+    assert clean.returncode == 0, clean.stdout
+    mixed = keyguard("scan", "-", "decoy.env", cwd=tmp_path, stdin="")
+    assert mixed.returncode == 2

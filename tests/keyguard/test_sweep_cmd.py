@@ -65,14 +65,25 @@ def test_a_sweep_leaves_the_repository_byte_identical(tmp_path: Path) -> None:
 def test_unreadable_targets_give_one_line_each_and_exit_three(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "r")
     commit_file(repo, "a.txt", "clean\n")
-    proc = keyguard(
-        "sweep", "--since", "no-such-rev", str(repo), str(tmp_path / "gone"), cwd=tmp_path
-    )
+    proc = keyguard("sweep", str(repo), str(tmp_path / "gone"), cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr
-    assert "unknown revision 'no-such-rev'" in proc.stdout
     assert "no such file or directory" in proc.stdout
     clean = keyguard("sweep", str(repo), cwd=tmp_path)
     assert clean.returncode == 0, clean.stdout
+
+
+def test_a_bogus_since_or_ref_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    repos = [str(init_repo(tmp_path / name)) for name in ("r1", "r2")]
+    for repo in repos:
+        commit_file(Path(repo), "a.txt", "clean\n")
+    for args in (["--since", "no-such-rev"], ["--ref", "nope"], ["--ref", "--all"]):
+        for jobs in ("1", "2"):
+            proc = keyguard("sweep", *args, "-j", jobs, *repos, cwd=tmp_path)
+            assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+            assert proc.stdout == ""
+            assert proc.stderr.count("\n") == 1, proc.stderr
+            assert proc.stderr.count(str(tmp_path)) == 1
+            assert repr(args[1]) in proc.stderr
 
 
 def test_shards_then_merge_equal_one_sweep(tmp_path: Path) -> None:
@@ -113,6 +124,54 @@ def test_shards_then_merge_equal_one_sweep(tmp_path: Path) -> None:
     bad = keyguard("merge", str(listing), cwd=tmp_path)
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1
+
+
+def _shards(tmp_path: Path, listing: Path, count: int, name: str) -> list[str]:
+    outputs = []
+    for i in range(count):
+        out = tmp_path / f"{name}{i}.json"
+        args = ["--targets-from", str(listing), "--shard", f"{i}/{count}", "--format", "json"]
+        proc = keyguard("sweep", *args, "-o", str(out), cwd=tmp_path)
+        assert proc.returncode in (0, 1), proc.stderr
+        outputs.append(str(out))
+    return outputs
+
+
+def test_merge_refuses_a_missing_duplicated_or_foreign_shard(tmp_path: Path) -> None:
+    targets = []
+    for i in range(4):
+        repo = init_repo(tmp_path / f"repo{i}")
+        commit_file(repo, "k.env", f"K={make_key(f'cmd-set-{i}')}\n")
+        targets.append(str(repo))
+    listing = tmp_path / "targets.txt"
+    listing.write_text("\n".join(targets) + "\n")
+    outputs = _shards(tmp_path, listing, 3, "shard")
+    record = json.loads(Path(outputs[1]).read_text())["shard"]
+    assert (record["index"], record["count"]) == (1, 3)
+    assert len(record["targets_sha256"]) == 64
+    assert keyguard("merge", *outputs, cwd=tmp_path).returncode == 1
+
+    missing = keyguard("merge", outputs[0], outputs[2], cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1
+    assert "shard 1/3 is missing" in missing.stderr
+    assert missing.stdout == ""
+    twice = keyguard("merge", outputs[0], outputs[1], outputs[1], outputs[2], cwd=tmp_path)
+    assert twice.returncode == 2
+    assert "shard 1/3 is given twice" in twice.stderr
+    grown = tmp_path / "grown.txt"
+    grown.write_text(listing.read_text() + str(init_repo(tmp_path / "repo4")) + "\n")
+    other = _shards(tmp_path, grown, 3, "other")
+    foreign = keyguard("merge", outputs[0], other[1], outputs[2], cwd=tmp_path)
+    assert foreign.returncode == 2
+    assert "of another target list" in foreign.stderr
+    assert foreign.stderr.count("\n") == 1
+
+    partial = keyguard("merge", "--allow-partial", outputs[0], outputs[2], cwd=tmp_path)
+    assert partial.returncode == 1, partial.stderr
+    warnings = json.loads(partial.stdout)["warnings"]
+    assert {"path": "merge", "message": "shard 1/3 is missing"} in warnings
+    assert "shard 1/3 is missing" in partial.stderr
 
 
 def test_pre_push_sweeps_exactly_the_pushed_commits(tmp_path: Path) -> None:
@@ -212,3 +271,44 @@ def test_summary_table_counts_places_as_the_summary_line_does(tmp_path: Path) ->
     header = next(line for line in proc.stdout.splitlines() if "target" in line)
     assert "places" in header
     assert "keys found" not in proc.stdout
+
+
+def test_console_marks_keys_still_at_head_and_names_their_refs(tmp_path: Path) -> None:
+    corners = build_corners(tmp_path / "shop")
+    proc = keyguard("sweep", cwd=corners.repo, COLUMNS="250")
+    assert proc.returncode == 1, proc.stderr
+
+    def lines_of(label: str) -> list[str]:
+        lines = proc.stdout.splitlines()
+        head = next(i for i, s in enumerate(lines) if "pk_…" + corners.keys[label][-4:] in s)
+        end = next(i for i in range(head + 1, len(lines)) if not lines[i].startswith("    "))
+        return lines[head + 1 : end]
+
+    def line_of(label: str, path: str) -> str:
+        (line,) = (s for s in lines_of(label) if path in s)
+        return line
+
+    (at_head,) = (s for s in lines_of("head") if "AT HEAD" in s)
+    assert "AT HEAD" in at_head
+    assert "on feature, main, remotes/origin/old (+2 more)" in at_head
+    branch = line_of("branch", "feature.env")
+    assert "on feature" in branch
+    assert "AT HEAD" not in branch
+    assert "on tags/v1.0" in line_of("tag", "release.txt")
+    deleted = line_of("deleted", "config/settings.py")
+    assert "AT HEAD" not in deleted
+    assert "WORK TREE" not in deleted
+
+
+def test_counts_read_as_english_and_as_the_json_report_has_them(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    commit_file(repo, "k.env", f"K={make_key('counted-once')}\n")
+    (repo / "extra.txt").write_text("untracked, clean\n")
+    console = keyguard("sweep", "repo", cwd=tmp_path)
+    stats = json.loads(keyguard("sweep", "repo", "--format", "json", cwd=tmp_path).stdout)["stats"]
+    assert (stats["blobs"], stats["files"]) == (1, 1)
+    assert "1 Klaviyo private key in 1 place; scanned 1 blob and 1 file (" in console.stdout
+    assert "1 occurrence" in console.stdout
+    assert "1 target" not in console.stdout  # one target: no footer at all
+    scan = keyguard("scan", "repo/k.env", cwd=tmp_path)
+    assert "scanned 1 file (" in scan.stdout

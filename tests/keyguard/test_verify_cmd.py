@@ -47,6 +47,7 @@ def test_none_live_some_unknown_exits_3(klaviyo: KlaviyoStandin, tmp_path: Path)
     assert proc.returncode == 3, proc.stderr
     assert "UNKNOWN" in proc.stdout
     assert "503" in proc.stdout
+    assert "1 key checked: 1 unknown" in proc.stdout
 
 
 def test_from_report_with_secrets_and_with_keys_on_stdin(
@@ -78,11 +79,21 @@ def test_lines_without_keys_are_counted_not_echoed(klaviyo: KlaviyoStandin, tmp_
     proc = run_keyguard(
         "verify", cwd=tmp_path, url=klaviyo.url, stdin="hunter2-not-a-key\n\n# comment\n"
     )
-    assert proc.returncode == 0
-    assert "1 input lines held no Klaviyo key" in proc.stderr
-    assert "no Klaviyo key in the input; nothing to check" in proc.stderr
+    assert proc.returncode == 2  # nothing was checked: not "every key revoked"
+    assert "1 input line held no Klaviyo key" in proc.stderr
+    assert "no Klaviyo key in the input: nothing was checked" in proc.stderr
+    assert proc.stdout == ""
     assert "hunter2" not in proc.stdout + proc.stderr
     assert len(klaviyo.log) == 0
+
+
+def test_empty_input_is_a_usage_error_and_says_nothing_was_checked(
+    klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    proc = run_keyguard("verify", "--format", "json", cwd=tmp_path, url=klaviyo.url, stdin="")
+    assert proc.returncode == 2
+    assert proc.stderr == "keyguard: error: no Klaviyo key in the input: nothing was checked\n"
+    assert proc.stdout == ""
 
 
 def test_bad_url_is_a_usage_error(tmp_path: Path) -> None:

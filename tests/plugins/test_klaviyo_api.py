@@ -6,6 +6,7 @@ import socket
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from plugins.klaviyo_api import (
     BETA_REVISION,
     DEFAULT_REVISION,
+    REVISION_CHECKED,
     BetaEndpointUnavailable,
     KeyStatus,
     KlaviyoApiError,
@@ -67,6 +69,20 @@ def test_live_key_reports_account_and_sends_the_documented_headers(
     assert entry.fingerprint == key.fingerprint
     assert entry.revision == DEFAULT_REVISION
     assert entry.path == "/api/accounts"
+
+
+def test_the_default_revision_is_current_and_documented(
+    klaviyo: KlaviyoStandin, client: KlaviyoClient
+) -> None:
+    # Klaviyo's current stable revision when this was last checked (REVISION_CHECKED).
+    key = secret("revision")
+    klaviyo.add_key(key)
+    client.check(key)
+    (entry,) = klaviyo.log.entries()
+    assert entry.revision == "2026-10-15"
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "verification.md").read_text()
+    assert f"`revision: {DEFAULT_REVISION}`" in doc
+    assert f"last checked on {REVISION_CHECKED}" in doc
 
 
 @pytest.mark.parametrize(

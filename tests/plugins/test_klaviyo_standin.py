@@ -13,7 +13,7 @@ from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.klaviyo_standin_model import RateLimiter
 from tests.support.keys import make_key
 
-REVISION = "2026-07-15"
+REVISION = "2026-10-15"
 
 
 def get_accounts(url: str, key: str | None, revision: str | None = REVISION) -> httpx.Response:

@@ -63,9 +63,13 @@ def test_a_malformed_key_on_stdin_is_not_told_to_paste(
     env = cli_env(scene, str(tmp_path))
     args = ["--vault-path", scene.path, "--non-interactive", "--new-key-stdin"]
     result = run_cli(args, env, stdin="pk_truncated\n")
-    assert result.code == 4, result.stderr
+    assert result.code == 2, result.stderr  # a mistake in the input, not a failed step
+    assert result.stderr.count("\n") == 1, result.stderr
     assert "is not a Klaviyo private key" in result.stderr
     assert "paste" not in result.stderr
+    assert len(klaviyo.log.entries()) == 1  # the old key's check only: nothing sent for it
+    fixed = run_cli(args, env, stdin=scene.new_key + "\n")
+    assert fixed.code == 11, fixed.stderr
 
 
 def test_a_second_operators_different_new_key_is_reported_not_dropped(

@@ -9,6 +9,7 @@ import pytest
 from plugins.errors import UsageError
 from plugins.pattern import fingerprint
 from scanner.findings import Occurrence, Provenance
+from scanner.gitrepo import UnknownRevision
 from scanner.sweep import SweepOptions, TargetResult, sweep_target
 from tests.support.git import commit_file, git, init_repo
 from tests.support.history import build_corners, clone
@@ -144,10 +145,9 @@ def test_since_scans_only_new_history_and_names_an_unknown_revision(tmp_path: Pa
     base = commit_file(repo, "a.txt", f"{old}\n")
     commit_file(repo, "b.txt", f"{new}\n")
     assert set(by_key(sweep_target(repo, SweepOptions(since=base)))) == {new}
-    result = sweep_target(repo, SweepOptions(since="no-such-rev"))
-    assert result.hits == ()
-    (error,) = result.errors
-    assert "unknown revision 'no-such-rev'" in error.message
+    with pytest.raises(UnknownRevision, match="unknown revision 'no-such-rev'") as raised:
+        sweep_target(repo, SweepOptions(since="no-such-rev"))
+    assert str(raised.value).count(str(repo)) == 1
 
 
 def test_refs_limit_the_history(tmp_path: Path) -> None:

@@ -143,13 +143,18 @@ FAST_FLAGS = ["--poll-interval", "0.05", "--revoke-timeout", "3"]
 
 
 def run_cli(
-    args: list[str], env: dict[str, str], stdin: str = "", timeout: float = 60.0
+    args: list[str],
+    env: dict[str, str],
+    stdin: str = "",
+    timeout: float = 60.0,
+    cwd: Path | None = None,
 ) -> CliResult:
     import subprocess
     import sys
 
     done = subprocess.run(
         [sys.executable, *CLI, *args],
+        cwd=cwd,
         input=stdin,
         capture_output=True,
         text=True,
@@ -158,3 +163,14 @@ def run_cli(
         check=False,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def paste(hint_text: str, env: dict[str, str], cwd: Path | None = None) -> CliResult:
+    """Run the one `keyguard rotate …` hint in *hint_text* exactly as printed."""
+    import re
+    import shlex
+
+    (hint,) = re.findall(r"`(keyguard rotate[^`]*)`", hint_text)
+    words = shlex.split(hint)
+    assert words[:2] == ["keyguard", "rotate"], hint
+    return run_cli(words[2:], env, cwd=cwd)
