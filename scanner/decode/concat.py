@@ -42,6 +42,10 @@ _AHEAD = 1024
 _NEAR = 160
 #: Value characters at the end of a parsed chain that a later gate may parse again.
 _KEEP = MAX_KEY_LENGTH + 1
+#: Escapes a fragment may spell key characters with (code points past 0x10ffff excluded).
+_LITERAL_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{0*([0-9A-Fa-f]{1,5})\})")
+#: The fragment's closing quote, or the next one in ``${…}``, is escaped (``\\"``).
+_ESCAPED_JOINT = re.compile(rb"(?:\$\{\s*)?\\[\"'`]")
 _COMMA_JOINT = re.compile(rb"[\"'`]\s*,")
 _JOIN = re.compile(r"\s*\]\s*\.\s*join\(\s*(?:\"\"|''|``)\s*\)")
 
@@ -71,8 +75,17 @@ class _Chain:
             c = self.text[i]
             if c == quote:
                 return i + 1
-            if c == "\\" or c == "\n":
-                return -1  # escapes are the escape decoder's job
+            if c == "\n":
+                return -1
+            if c == "\\":
+                # A fragment written with escapes (``"pk_"+"\\x33\\x66…"``): its characters.
+                m = _LITERAL_ESCAPE.match(self.text, i)
+                if m is None:
+                    return -1
+                self.chars.append(chr(int(m.group(1) or m.group(2) or m.group(3), 16)))
+                self.origin.append(i)
+                i = m.end()
+                continue
             self.chars.append(c)
             self.origin.append(i)
             i += 1
@@ -173,7 +186,7 @@ def find_concatenated(
         start = gate.start()
         if start < done_upto:
             continue
-        if data.find(b"\\", gate.end(), gate.end() + 4) != -1:
+        if _ESCAPED_JOINT.match(data, gate.end()):  # code inside a JSON string
             if signals is not None:
                 signals.setdefault(ESCAPED_SPLIT, start)
             continue

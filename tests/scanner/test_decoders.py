@@ -213,3 +213,11 @@ def test_split_key_before_a_comma_or_a_closer_is_found(shape: str) -> None:
     found = [h for h in decode_all(text.encode()) if h.key == KEY]
     assert [h.encoding for h in found] == ["concat"]
     assert found[0].start == text.index(KEY[:9])
+
+
+@pytest.mark.parametrize("escape", ["\\x{:02x}", "\\u{:04x}", "\\u{{{:x}}}"])
+def test_split_key_with_escaped_fragments_is_found(escape: str) -> None:
+    tail = "".join(escape.format(ord(c)) for c in KEY[10:])
+    text = f'f("{KEY[:10]}"+"{tail}", x);'
+    found = [h for h in decode_all(text.encode()) if h.key == KEY]
+    assert [(h.encoding, h.start) for h in found] == [("concat", 3)]
