@@ -51,6 +51,7 @@ class SweepStats:
     bytes: int = 0
     cached: int = 0  # blobs skipped because a cache says they were scanned clean
     files: int = 0  # work-tree or directory files
+    binary: int = 0  # blobs and files read as binary (raw ASCII and UTF-16 keys)
 
     def __add__(self, other: SweepStats) -> SweepStats:
         return SweepStats(
@@ -118,7 +119,9 @@ def _kind(repo: Repository) -> str:
 def _sweep_directory(target: Path) -> TargetResult:
     result = scan_paths([target])
     hits = tuple((f.secret, o) for f in result.findings for o in f.occurrences)
-    stats = SweepStats(files=result.stats.files, bytes=result.stats.bytes)
+    stats = SweepStats(
+        files=result.stats.files, bytes=result.stats.bytes, binary=result.stats.binary
+    )
     return TargetResult(str(target), "directory", hits, result.errors, stats=stats)
 
 
@@ -175,7 +178,9 @@ def _sweep_repository(
         tuple(hits),
         tuple(errors),
         _warnings(name, repo, head),
-        SweepStats(blobs=blobs, bytes=size, cached=stream.skipped, files=files),
+        SweepStats(
+            blobs=blobs, bytes=size, cached=stream.skipped, files=files, binary=tally.binary
+        ),
         tuple(clean),
     )
 
@@ -190,7 +195,7 @@ class _Tally:
         self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
         self.clean: list[str] = []
         self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
-        self.blobs = self.bytes = 0
+        self.blobs = self.bytes = self.binary = 0
         self._pending_blobs = self._pending_bytes = 0
         self._lock = threading.Lock()
 
@@ -199,6 +204,7 @@ class _Tally:
         with self._lock:
             self.blobs += 1
             self.bytes += blob.size
+            self.binary += detection.binary
             self.notes.extend(detection.notes)
             if detection.hits:
                 self.matched[blob.oid] = (blob.path, detection.hits)

@@ -121,6 +121,8 @@ def render(
         parts.append(still)
     for warning in result.warnings:
         parts.append(Text(f"note: {warning.path}: {warning.message}", style="yellow"))
+    if stats.binary:
+        parts.append(Text(f"{count(stats.binary, 'blob')} read as binary", style="dim"))
     if stats.cached:
         parts.append(
             Text(

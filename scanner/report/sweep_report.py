@@ -17,7 +17,9 @@ from scanner.report import json_report
 
 def report_dict(result: SweepResult, *, show_secrets: bool = False) -> dict[str, Any]:
     stats = result.stats
-    scan_like = ScanResult(result.findings, result.errors, ScanStats(stats.files, stats.bytes))
+    scan_like = ScanResult(
+        result.findings, result.errors, ScanStats(stats.files, stats.bytes, binary=stats.binary)
+    )
     out = json_report.report_dict(scan_like, show_secrets=show_secrets)
     out["stats"].update(blobs=stats.blobs, cached_blobs=stats.cached)
     out["warnings"] = [{"path": w.path, "message": w.message} for w in result.warnings]

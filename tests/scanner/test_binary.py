@@ -57,6 +57,7 @@ def test_sweep_and_the_index_read_binary_blobs(tmp_path: Path) -> None:
     git(repo, "commit", "-q", "-m", "binaries")
     swept = sweep_target(repo, SweepOptions(worktree=False))
     assert {s.reveal() for s, _ in swept.hits} == set(keys.values())
+    assert swept.stats.binary == len(keys)  # counted, not skipped
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
