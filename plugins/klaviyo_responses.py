@@ -6,7 +6,9 @@ on its own. Nothing here sees a key.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +39,14 @@ class KeyCheck:
     reason: str
 
 
+@dataclass(frozen=True)
+class RateInfo:
+    """What an answer's ``RateLimit-*`` headers advertise: requests left in the window."""
+
+    remaining: int
+    reset: float  # seconds until the window resets
+
+
 class AttemptKind(str, Enum):
     FINAL = "final"  # the answer is known
     THROTTLED = "throttled"  # 429: come back after ``wait`` seconds
@@ -51,6 +61,7 @@ class Attempt:
     reason: str
     check: KeyCheck | None = None
     wait: float | None = None  # seconds the server asked us to wait, when it said
+    rate: RateInfo | None = None  # the account's rate-limit window, when the answer said
 
     @classmethod
     def final(cls, status: KeyStatus, reason: str, account: Account | None = None) -> Attempt:
@@ -113,6 +124,9 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
         value = value.strip()
         if value.isdigit():
             return float(value)
+        seconds = _number(value)  # a decimal: not HTTP's form, but its meaning is plain
+        if seconds is not None:
+            return max(0.0, seconds)
         import email.utils  # lazily: ~40 ms, and only HTTP-date answers need it
 
         try:
@@ -121,17 +135,39 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
             when = None
         if when is not None:
             return max(0.0, when.timestamp() - (time.time() if now is None else now))
-    reset = headers.get("ratelimit-reset")
-    if reset is not None:
-        try:
-            return max(0.0, float(reset.split(",")[0].split(";")[0]))
-        except ValueError:
-            return None
-    return None
+    reset = _number(headers.get("ratelimit-reset"))
+    return None if reset is None else max(0.0, reset)
+
+
+def _number(value: str | None) -> float | None:
+    """The first number of a header (``RateLimit-*`` may list several: ``3, 60;w=60``)."""
+    if value is None:
+        return None
+    try:
+        number = float(value.split(",")[0].split(";")[0])
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def rate_info(headers: Mapping[str, str]) -> RateInfo | None:
+    """``RateLimit-Remaining`` and ``RateLimit-Reset``, when both are there and make sense."""
+    remaining = _number(headers.get("ratelimit-remaining"))
+    reset = _number(headers.get("ratelimit-reset"))
+    if remaining is None or reset is None or remaining < 0 or reset < 0:
+        return None
+    return RateInfo(int(remaining), reset)
 
 
 def classify(status: int, headers: Mapping[str, str], body: bytes) -> Attempt:
-    """Map one ``GET /api/accounts`` answer to live / limited / revoked / retry / unknown."""
+    """Map one ``GET /api/accounts`` answer to live / limited / revoked / retry / unknown,
+    with the rate-limit window the answer advertises."""
+    attempt = _classify(status, headers, body)
+    rate = rate_info(headers)
+    return dataclasses.replace(attempt, rate=rate) if rate is not None else attempt
+
+
+def _classify(status: int, headers: Mapping[str, str], body: bytes) -> Attempt:
     document = parse_json(body)
     if status == 200:
         account = parse_account(document)

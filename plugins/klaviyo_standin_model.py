@@ -88,10 +88,15 @@ def make_standin_key(
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Klaviyo's two fixed windows per account; the default is ``GET /api/accounts``'s."""
+    """Klaviyo's two fixed windows per account; the default is ``GET /api/accounts``'s.
+
+    *second* scales both windows (burst: one *second*, steady: 60 of them) so a test can
+    play a minute of limits in a few seconds; the times it reports are then fractional.
+    """
 
     burst: int = 1  # per second
     steady: int = 15  # per minute
+    second: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,15 @@ class RateDecision:
     allowed: bool
     limit: int
     remaining: int
-    reset: int  # seconds until the steady window resets
-    retry_after: int  # seconds, when not allowed
+    reset: float  # seconds until the steady window resets (whole seconds unless scaled)
+    retry_after: float  # seconds, when not allowed
+
+
+def _seconds_up(value: float, scaled: bool) -> float:
+    """Whole seconds, at least one, as Klaviyo says; milliseconds when the windows are scaled."""
+    if scaled:
+        return max(0.001, math.ceil(value * 1000) / 1000)
+    return max(1, math.ceil(value))
 
 
 class RateLimiter:
@@ -114,18 +126,20 @@ class RateLimiter:
         self._steady: dict[str, tuple[int, int]] = {}
 
     def take(self, bucket: str) -> RateDecision:
+        unit = self.limit.second
+        scaled = unit != 1.0
         now = self._clock()
-        burst_window, steady_window = int(now), int(now // 60)
+        burst_window, steady_window = int(now // unit), int(now // (60 * unit))
         with self._lock:
             b_index, b_count = self._burst.get(bucket, (burst_window, 0))
             s_index, s_count = self._steady.get(bucket, (steady_window, 0))
             b_count = b_count if b_index == burst_window else 0
             s_count = s_count if s_index == steady_window else 0
-            steady_reset = max(1, math.ceil((steady_window + 1) * 60 - now))
+            steady_reset = _seconds_up((steady_window + 1) * 60 * unit - now, scaled)
             if s_count >= self.limit.steady:
                 return RateDecision(False, self.limit.steady, 0, steady_reset, steady_reset)
             if b_count >= self.limit.burst:
-                burst_reset = max(1, math.ceil(burst_window + 1 - now))
+                burst_reset = _seconds_up((burst_window + 1) * unit - now, scaled)
                 remaining = self.limit.steady - s_count
                 return RateDecision(False, self.limit.steady, remaining, steady_reset, burst_reset)
             self._burst[bucket] = (burst_window, b_count + 1)

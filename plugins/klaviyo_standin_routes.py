@@ -58,8 +58,12 @@ def _rate_headers(decision: RateDecision) -> dict[str, str]:
     return {
         "RateLimit-Limit": str(decision.limit),
         "RateLimit-Remaining": str(decision.remaining),
-        "RateLimit-Reset": str(decision.reset),
+        "RateLimit-Reset": _seconds(decision.reset),
     }
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 class Router:
@@ -126,8 +130,9 @@ class Router:
                 return Reply.error(
                     429,
                     "throttled",
-                    f"Request was throttled. Expected available in {decision.retry_after} second.",
-                    {"Retry-After": str(decision.retry_after)},
+                    "Request was throttled. Expected available in "
+                    f"{_seconds(decision.retry_after)} second.",
+                    {"Retry-After": _seconds(decision.retry_after)},
                 )
             headers = _rate_headers(decision)
         if scope not in record.scopes:

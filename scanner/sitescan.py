@@ -38,6 +38,7 @@ def scan_site(
             len(item.data),
             detect_bytes(item.url, item.data, options=options, resolve=crawler.resolver(item)),
         )
+        del item  # released before the next response is fetched: one body in memory at a time
     tally.errors.extend(crawler.issues)
     return tally.result()
 

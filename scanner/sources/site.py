@@ -20,6 +20,7 @@ import httpx
 
 from scanner.findings import ScanIssue
 from scanner.sourcemap.reference import MapSource, ReferenceRefused, Resolver, find_reference
+from scanner.sources.encoding import ACCEPT_ENCODING, DecodeError, decoded, unsupported
 from scanner.sources.links import (
     MANIFESTS,
     build_manifest_urls,
@@ -30,6 +31,8 @@ from scanner.sources.links import (
 from scanner.sources.netpolicy import CrawlLimits, Policy, Refused, check, same_origin
 
 USER_AGENT = "keyguard (Klaviyo key leak scan)"
+# Only codings decoded here, within the caps: httpx would inflate each chunk unbounded.
+_HEADERS = {"user-agent": USER_AGENT, "accept-encoding": ACCEPT_ENCODING}
 _HTML_HEAD = (b"<!doctype html", b"<html", b"<head", b"<!--")
 
 
@@ -86,7 +89,7 @@ class Crawler:
             seen.add(url)
             try:
                 with self.client.stream(
-                    "GET", url, headers={"user-agent": USER_AGENT}, timeout=self.limits.timeout
+                    "GET", url, headers=_HEADERS, timeout=self.limits.timeout
                 ) as resp:
                     if resp.is_redirect and "location" in resp.headers:
                         url = urllib.parse.urljoin(url, resp.headers["location"])
@@ -96,6 +99,8 @@ class Crawler:
                             self._issue(url, f"HTTP {resp.status_code}; not scanned")
                         return None
                     data = self._body(url, resp, start)
+                    if data is None:
+                        return None
                     ctype = resp.headers.get("content-type", "").lower()
                     header_map = resp.headers.get("sourcemap") or resp.headers.get("x-sourcemap")
             except httpx.TimeoutException:
@@ -111,24 +116,38 @@ class Crawler:
             mapped = urllib.parse.urljoin(url, header_map) if header_map else None
             return Fetched(url, kind, data, mapped)
 
-    def _body(self, url: str, resp: httpx.Response, start: float) -> bytes:
+    def _body(self, url: str, resp: httpx.Response, start: float) -> bytes | None:
+        coding = resp.headers.get("content-encoding", "")
+        unknown = unsupported(coding)
+        if unknown is not None:
+            self._issue(url, f"Content-Encoding {unknown!r} not supported; not scanned")
+            return None
         cap = min(self.limits.max_response_bytes, self.limits.max_total_bytes - self.spent)
-        out = bytearray()
-        for chunk in resp.iter_bytes():
-            out += chunk
-            if len(out) > cap:
-                del out[cap:]
-                self._issue(url, f"response larger than {cap} bytes; scanned the first {cap}")
-                break
-            if self.clock() - start > self.limits.timeout:
-                self._issue(
-                    url,
-                    f"response still arriving after {self.limits.timeout:g} s; "
-                    f"scanned the {len(out)} bytes received",
-                )
-                break
-        self.spent += len(out)
-        return bytes(out)
+        # Pieces joined once at the end: one copy of the body, not a growing buffer and a copy.
+        pieces: list[bytes] = []
+        size = 0
+        # Raw bytes, decoded here a bounded piece at a time: what is past the cap is never
+        # inflated (httpx's own decoding inflates a whole chunk, a bomb, before we see it).
+        try:
+            for piece in decoded(resp.iter_raw(), coding):
+                if size + len(piece) > cap:
+                    pieces.append(piece[: cap - size])
+                    size = cap
+                    self._issue(url, f"response larger than {cap} bytes; scanned the first {cap}")
+                    break
+                pieces.append(piece)
+                size += len(piece)
+                if self.clock() - start > self.limits.timeout:
+                    self._issue(
+                        url,
+                        f"response still arriving after {self.limits.timeout:g} s; "
+                        f"scanned the {size} bytes received",
+                    )
+                    break
+        except DecodeError as exc:
+            self._issue(url, f"not valid {coding} ({exc}); scanned the {size} bytes decoded before")
+        self.spent += size
+        return b"".join(pieces)
 
     def resolver(self, item: Fetched) -> Resolver:
         """Source maps a script names, fetched under the same policy (and fetched once)."""
@@ -210,6 +229,7 @@ class Crawler:
                 if got.source_map is not None:
                     add_asset(got.source_map, "map")
                 yield got
+                got = None  # not held while the next response arrives: one body at a time
                 continue
             url = pages.popleft()
             if fetched_pages >= self.limits.max_pages:
@@ -234,6 +254,7 @@ class Crawler:
                 for path in MANIFESTS:
                     add_asset(urllib.parse.urljoin(start, path), "manifest")
             yield got
+            got = None
 
     def _robots(self, start: str) -> urllib.robotparser.RobotFileParser | None:
         got = self.fetch(urllib.parse.urljoin(start, "/robots.txt"), "robots", quiet_missing=True)

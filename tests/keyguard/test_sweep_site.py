@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from tests.support.archives import zip_of
 from tests.support.keys import make_key
-from tests.support.site import Route, serve
+from tests.support.site import Route, brotli_bomb, gzip_bomb, serve
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -177,3 +178,47 @@ def test_an_https_crawl_never_follows_plain_http() -> None:
     for url in ("http://example.com/a.js", "http://cdn.example.com/a.js"):
         with pytest.raises(Refused, match="not the site's origin"):
             check(url, policy)
+
+
+def test_compression_bombs_stay_bounded_and_the_rest_is_crawled(tmp_path: Path) -> None:
+    key = make_key("bomb-site")
+    js = "text/javascript"
+    with serve({}) as site:
+        site.routes.update(
+            {
+                "/": Route(
+                    b'<script src="/br.js"></script><script src="/gz.js"></script>'
+                    b'<script src="/app.js"></script>'
+                ),
+                # 1 GiB in about 2 KB, and 256 MiB in about 260 KB.
+                "/br.js": Route(
+                    brotli_bomb(1 << 30), content_type=js, headers={"content-encoding": "br"}
+                ),
+                "/gz.js": Route(
+                    gzip_bomb(256 << 20), content_type=js, headers={"content-encoding": "gzip"}
+                ),
+                "/app.js": Route(f'var k="{key}";'.encode(), content_type=js),
+            }
+        )
+        out, err = tmp_path / "out.json", tmp_path / "err.txt"
+        args = ["sweep", "--url", site.base + "/", "--allow-private", "--format", "json"]
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "keyguard.main", *args],
+                cwd=tmp_path,
+                stdout=stdout,
+                stderr=stderr,
+                env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+            )
+            # The rusage of this one child: its peak resident set, in KiB on Linux.
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode == 1, err.read_text()
+    assert usage.ru_maxrss < 300 * 1024, f"peak RSS {usage.ru_maxrss} KiB"
+    report = json.loads(out.read_text())
+    [finding] = report["findings"]
+    assert finding["occurrences"][0]["path"] == site.base + "/app.js"
+    notes = {e["path"]: e["message"] for e in report["errors"]}
+    cap = 64 << 20
+    for name in ("br.js", "gz.js"):
+        assert notes[f"{site.base}/{name}"].startswith(f"response larger than {cap} bytes"), notes

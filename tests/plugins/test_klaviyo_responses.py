@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from plugins.klaviyo_responses import AttemptKind, KeyStatus, classify, retry_after
+from plugins.klaviyo_responses import (
+    AttemptKind,
+    KeyStatus,
+    RateInfo,
+    classify,
+    rate_info,
+    retry_after,
+)
 
 
 def errors(status: int, code: str) -> bytes:
@@ -66,3 +73,8 @@ def test_retry_after_seconds_date_and_ratelimit_reset() -> None:
     assert retry_after({"ratelimit-reset": "42"}) == 42.0
     assert retry_after({"retry-after": "soon"}) is None
     assert retry_after({}) is None
+    assert retry_after({"retry-after": "0.25"}) == 0.25  # a scaled-down stand-in's answer
+    assert rate_info({"ratelimit-remaining": "14", "ratelimit-reset": "60, 1;w=1"}) == (
+        RateInfo(14, 60.0)
+    )
+    assert rate_info({"ratelimit-remaining": "14"}) is None

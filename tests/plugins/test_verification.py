@@ -145,3 +145,21 @@ def test_a_bug_in_the_prober_ends_the_run_instead_of_hanging() -> None:
     verifier = Verifier(Exploding(), concurrency=4)
     with pytest.raises(ValueError, match="bug"):
         verifier.verify(secrets("bug", 50))
+
+
+def test_a_429_storm_on_one_account_pauses_the_run_and_eases_back_in() -> None:
+    # Burst 2 / steady 30 per "minute", with the windows scaled to 0.05 s and 3 s.
+    keys = secrets("storm", 40)
+    with KlaviyoStandin(RateLimit(burst=2, steady=30, second=0.05)) as standin:
+        account = standin.add_account()
+        for key in keys:
+            standin.add_key(key, account=account)
+        with KlaviyoClient(standin.url) as client:
+            verifier = Verifier(client, concurrency=8)
+            results = verifier.verify(keys)
+        statuses = [e.status for e in standin.log.entries()]
+    assert [c.status for c in results.values()] == [KeyStatus.LIVE] * len(keys)
+    assert statuses.count(200) == len(keys)
+    assert statuses.count(429) <= len(keys)  # at most one throttled answer per key
+    assert verifier.throttled == statuses.count(429)
+    assert verifier.requests == len(statuses)

@@ -79,3 +79,23 @@ def serve(routes: dict[str, Route]) -> Iterator[Site]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def brotli_bomb(size: int) -> bytes:
+    """*size* zero bytes, brotli-compressed (1 GiB is under 2 KB), made without holding them."""
+    import brotli
+
+    packer = brotli.Compressor(quality=5)
+    block = bytes(1 << 20)
+    parts = [packer.process(block) for _ in range(size >> 20)]
+    return b"".join([*parts, packer.finish()])
+
+
+def gzip_bomb(size: int) -> bytes:
+    """*size* zero bytes, gzip-compressed (about 1 KB per MiB)."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(1 << 20)
+    parts = [packer.compress(block) for _ in range(size >> 20)]
+    return b"".join([*parts, packer.flush()])

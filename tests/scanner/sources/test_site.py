@@ -14,7 +14,7 @@ from scanner.sitescan import scan_site
 from scanner.sources.netpolicy import CrawlLimits
 from tests.support.bundles import map_bytes, minify
 from tests.support.keys import make_key
-from tests.support.site import Route, Site, serve
+from tests.support.site import Route, Site, brotli_bomb, serve
 
 K_BUNDLE, K_INLINE, K_ABOUT, K_LAZY, K_CDN, K_IMPORT = (
     make_key(f"site-{n}") for n in ("bundle", "inline", "about", "lazy", "cdn", "import")
@@ -229,3 +229,49 @@ def test_whole_crawl_deadline(client: httpx.Client) -> None:
         result = scan_site(running.base + "/", client=client, allow_private=True, limits=limits)
     assert "/b.js" not in running.requested
     assert any("--max-seconds" in e.message for e in result.errors)
+
+
+def test_content_encodings_decoded_within_the_cap(client: httpx.Client) -> None:
+    import zlib
+
+    import brotli
+
+    keys = {n: make_key(f"site-enc-{n}") for n in ("gz", "zl", "raw", "br", "two", "plain")}
+    js = {n: f'var k="{k}";'.encode() for n, k in keys.items()}
+    raw = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+
+    def gz(body: bytes) -> bytes:
+        packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        return packer.compress(body) + packer.flush()
+
+    def enc(body: bytes, coding: str) -> Route:
+        return Route(body, content_type=JS, headers={"content-encoding": coding})
+
+    routes = {
+        "/": Route(
+            "".join(
+                f'<script src="/{n}.js"></script>' for n in [*keys, "bomb", "bad", "zs"]
+            ).encode()
+        ),
+        "/gz.js": enc(gz(js["gz"]), "gzip"),
+        "/zl.js": enc(zlib.compress(js["zl"]), "deflate"),
+        "/raw.js": enc(raw.compress(js["raw"]) + raw.flush(), "deflate"),
+        "/br.js": enc(brotli.compress(js["br"]), "br"),
+        "/two.js": enc(brotli.compress(gz(js["two"])), "gzip, br"),
+        "/plain.js": enc(js["plain"], "identity"),
+        "/bomb.js": enc(brotli_bomb(1 << 30), "br"),
+        "/bad.js": enc(b"not brotli at all", "br"),
+        "/zs.js": enc(b"(\xb5/\xfd", "zstd"),
+    }
+    with serve(routes) as running:
+        limits = CrawlLimits(max_response_bytes=1 << 20)
+        result = scan_site(running.base + "/", client=client, allow_private=True, limits=limits)
+    found = _by_key(result)
+    assert set(found) == set(keys.values())
+    for name, key in keys.items():
+        assert [path for path, _, _ in found[key]] == [f"{running.base}/{name}.js"]
+    messages = {e.path.rsplit("/", 1)[-1]: e.message for e in result.errors}
+    assert messages.keys() == {"bomb.js", "bad.js", "zs.js"}, messages
+    assert messages["bomb.js"] == "response larger than 1048576 bytes; scanned the first 1048576"
+    assert messages["bad.js"].startswith("not valid br (")
+    assert messages["zs.js"] == "Content-Encoding 'zstd' not supported; not scanned"
