@@ -97,7 +97,7 @@ class KlaviyoClient:
         timeout: float = 10.0,
         max_attempts: int = 4,
         sleep: Callable[[float], None] = time.sleep,
-        max_wait: float = 30.0,
+        max_wait: float = 65.0,  # Klaviyo asks for up to 60 s in its per-minute window
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise KlaviyoUrlError(

@@ -64,7 +64,9 @@ class Verifier:
         budget: float | None = DEFAULT_BUDGET,
         max_attempts: int = 4,
         max_throttled: int = 20,
-        max_wait: float = 30.0,
+        # Klaviyo's per-minute window can ask for up to 60 s; a shorter cap turned live
+        # keys into "unknown" at its real limits.
+        max_wait: float = 65.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.prober = prober
