@@ -25,6 +25,7 @@ from scanner.archives import (
     unbrotli,
 )
 from scanner.decode.concat import ESCAPED_SPLIT
+from scanner.decode.gate import INLINE_MAP
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 from scanner.textscan import Hit, scan_text
 
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 #: Where git's own heuristic looks for a NUL byte to call a blob binary.
 BINARY_SNIFF = 8000
 MiB = 1 << 20
-#: An inline map can hold keys in its sourcesContent even when the code has none.
-_INLINE_MAP = b"sourceMappingURL=data:"
 _SPOOL_CHUNK = 8 * MiB
 
 
@@ -162,7 +161,8 @@ class _Run:
         hits = scan_text(data, decoders=decoders, signals=signals, binary=binary)
         placed: list[tuple[Hit, SourceLocation | None]] = [(h, None) for h in hits]
         split_at = signals.get(ESCAPED_SPLIT)
-        if decoders and not binary and (hits or split_at is not None or _INLINE_MAP in data):
+        inline_map = INLINE_MAP in signals  # noticed by the one-pass gate
+        if decoders and not binary and (hits or split_at is not None or inline_map):
             # Source maps (json, urllib) load only when there is something to map.
             from scanner.mapping import locate
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.decode import DecodedHit, decode_all
-from scanner.decode.gate import PLAIN, UTF16, find_gates
+from scanner.decode.gate import INLINE_MAP, PLAIN, UTF16, find_gates
 from scanner.matches import find_in_bytes, is_allowlisted, utf16_length
 
 _UTF16 = ("utf-16-le", "utf-16-be")
@@ -83,6 +83,8 @@ def scan_text(
     gates = find_gates(data) if decoders or binary else None
     if gates is not None and binary:
         gates = gates.only(PLAIN, UTF16)
+    if gates is not None and signals is not None and gates[INLINE_MAP]:
+        signals[INLINE_MAP] = gates[INLINE_MAP][0]
     hits = [
         Hit(
             m.key,

@@ -34,6 +34,8 @@ ENTITY = "entity"
 BASE64 = "base64"
 UTF16 = "utf16"
 CONCAT = "concat"
+#: Not a decoder: an inline source map, whose sources the map reader decodes.
+INLINE_MAP = "inline-map"
 
 #: An escaped ``p``, ``k`` or ``_``: JS/JSON ``\x70 \u0070 \u{70} \160``, CSS ``\70 ``;
 #: runs of backslashes (a JSON string inside a JS string doubles them) count as one.
@@ -84,6 +86,7 @@ PATTERNS: dict[str, list[bytes]] = {
         rb"pk\$\{\s*" + _Q + rb"_",
         _BODY_SO_FAR + rb"(?:" + _Q + rb"\s*[+,}]|\$\{)",
     ],
+    INLINE_MAP: [rb"sourceMappingURL=data:"],
 }
 FAMILIES = tuple(PATTERNS)
 #: Families whose decoder has a whole-blob method for dense input. The others keep every
@@ -121,7 +124,9 @@ class Gates:
 
     def any_decoder(self) -> bool:
         """True when some decoder has a candidate (plain keys aside)."""
-        return bool(self.dense) or any(v for f, v in self.ends.items() if f != PLAIN)
+        return bool(self.dense) or any(
+            v for f, v in self.ends.items() if f not in (PLAIN, INLINE_MAP)
+        )
 
 
 def find_gates(data: bytes, *, engine: str = "auto") -> Gates:
