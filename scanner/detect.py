@@ -246,6 +246,8 @@ def detect_stream(
             spool.seek(0)
             return detect_archive_file(path, kind, spool, options=opts)
     run = _Run(opts)
+    if kind is not None:
+        run.note(path, [f"{kind} stream larger than {opts.in_memory} bytes; scanned as its bytes"])
     run.big_text(path, head, read)
     return run.detection()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import zipfile
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from plugins.pattern import is_key
 from scanner.archives import Limits, safe_name
-from scanner.detect import DetectOptions, detect_bytes
+from scanner.detect import DetectOptions, detect_bytes, detect_stream
 from scanner.findings import SourceLocation
 from scanner.scan import scan_paths
 from scanner.sweep import SweepOptions, sweep_target
@@ -216,3 +217,12 @@ def test_archive_over_the_in_memory_bound_is_opened_from_disk_and_from_history(
     git(repo, "commit", "-q", "-m", "release")
     swept = sweep_target(repo, SweepOptions(worktree=False, detect=small))
     assert {(s.reveal(), o.path) for s, o in swept.hits} == {(key, "app.apk!/res/config.json")}
+
+
+def test_a_compressed_stream_past_the_bound_is_scanned_as_bytes_with_a_note() -> None:
+    data = gzip.compress(os.urandom(3 << 20), compresslevel=1)
+    stream = io.BytesIO(data)
+    detection = detect_stream("big.js.gz", stream.read, options=DetectOptions(in_memory=1 << 20))
+    assert [n.message for n in detection.notes] == [
+        f"gzip stream larger than {1 << 20} bytes; scanned as its bytes"
+    ]
