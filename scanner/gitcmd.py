@@ -8,6 +8,7 @@ promisor remote, no prompts, no pager.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Sequence
@@ -15,6 +16,11 @@ from pathlib import Path
 from typing import IO
 
 from plugins.errors import KeyguardError
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 class GitError(KeyguardError):
@@ -89,7 +95,7 @@ def popen_git(
     repo: Path, args: Sequence[str], *, stdin: int | IO[bytes], stderr: int | IO[bytes]
 ) -> subprocess.Popen[bytes]:
     try:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             git_argv(repo, *args),
             stdin=stdin,
             stdout=subprocess.PIPE,
@@ -99,3 +105,14 @@ def popen_git(
         )
     except FileNotFoundError as exc:
         raise GitNotFound() from exc
+    _widen_pipe(proc.stdout)
+    return proc
+
+
+def _widen_pipe(pipe: IO[bytes] | None) -> None:
+    """A 1 MiB pipe instead of 64 KiB: git writes a large blob in a few wake-ups, not hundreds."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if pipe is None or set_size is None:
+        return
+    with contextlib.suppress(OSError):  # capped by /proc/sys/fs/pipe-max-size: keep 64 KiB
+        fcntl.fcntl(pipe.fileno(), set_size, 1 << 20)
