@@ -5,14 +5,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from plugins.klaviyo_api import DEFAULT_BASE_URL, DEFAULT_REVISION, ENV_URL, KlaviyoClient
-from plugins.verification import DEFAULT_BUDGET, DEFAULT_CONCURRENCY, Verifier
+from plugins.klaviyo_settings import DEFAULT_BASE_URL, DEFAULT_REVISION, ENV_URL
+from plugins.verification import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
 from scanner.findings import Finding
-from scanner.verified import verify_findings
+
+if TYPE_CHECKING:  # the HTTP client loads only when a command verifies
+    from plugins.klaviyo_api import KlaviyoClient
+    from plugins.verification import Verifier
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -62,10 +65,14 @@ def verifier_options(f: F) -> F:
 
 
 def open_client(url: str, revision: str, timeout: float = 10.0) -> KlaviyoClient:
+    from plugins.klaviyo_api import KlaviyoClient
+
     return KlaviyoClient(url, revision=revision, timeout=timeout)
 
 
 def make_verifier(client: KlaviyoClient, concurrency: int, budget: float) -> Verifier:
+    from plugins.verification import Verifier
+
     return Verifier(client, concurrency=concurrency, budget=budget)
 
 
@@ -86,6 +93,8 @@ class Verification:
             return tuple(findings)
         with open_client(self.url, self.revision, self.timeout) as client:
             verifier = make_verifier(client, self.concurrency, self.budget)
+            from scanner.verified import verify_findings
+
             return verify_findings(findings, verifier, only_live=self.only_live)
 
 

@@ -6,16 +6,8 @@ import signal
 
 import click
 
-from keyguard.commands.audit import audit
-from keyguard.commands.demo import demo
-from keyguard.commands.keys import keys
-from keyguard.commands.merge import merge
-from keyguard.commands.plugin_path import plugin_path
-from keyguard.commands.rotate import rotate
-from keyguard.commands.scan import scan
-from keyguard.commands.sweep import sweep
-from keyguard.commands.verify import verify
 from keyguard.error_handler import run
+from keyguard.lazy_group import LazyGroup
 from keyguard.stdio import tolerate_unencodable_output
 from keyguard.version import tool_version
 
@@ -25,21 +17,50 @@ EXIT_CODES_HELP = (
 )
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+#: name -> (where the command lives, its one-line help). Commands load only when run.
+COMMANDS = {
+    "audit": (
+        "keyguard.commands.audit:audit",
+        "Label each unlabelled result in BASELINE as a real secret or a false positive.",
+    ),
+    "demo": (
+        "keyguard.commands.demo:demo",
+        "Sweep a built-in example repository (fake keys made on the spot) and check its keys.",
+    ),
+    "keys": ("keyguard.commands.keys:keys", "Inventory of the account's private API keys."),
+    "merge": (
+        "keyguard.commands.merge:merge",
+        "Merge RESULT.json files written by `keyguard sweep --shard` into one report.",
+    ),
+    "plugin-path": (
+        "keyguard.commands.plugin_path:plugin_path",
+        "Print the path of the plugin file for `detect-secrets scan --plugin`.",
+    ),
+    "rotate": (
+        "keyguard.commands.rotate:rotate",
+        "Rotate a Klaviyo private key stored in Vault, or continue a rotation.",
+    ),
+    "scan": ("keyguard.commands.scan:scan", "Scan files, directories, the git index or stdin."),
+    "sweep": (
+        "keyguard.commands.sweep:sweep",
+        "Sweep git history, directories and sites for Klaviyo private API keys.",
+    ),
+    "verify": (
+        "keyguard.commands.verify:verify",
+        "Check keys against the Klaviyo API: live, limited, revoked.",
+    ),
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    epilog=EXIT_CODES_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(version=tool_version(), prog_name="keyguard")
 def cli() -> None:
     """Find leaked Klaviyo private API keys, check them, and rotate them safely."""
-
-
-cli.add_command(scan)
-cli.add_command(demo)
-cli.add_command(audit)
-cli.add_command(verify)
-cli.add_command(keys)
-cli.add_command(sweep)
-cli.add_command(merge)
-cli.add_command(rotate)
-cli.add_command(plugin_path)
 
 
 def main() -> None:
