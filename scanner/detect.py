@@ -25,7 +25,7 @@ from scanner.archives import (
     unbrotli,
 )
 from scanner.decode.concat import ESCAPED_SPLIT
-from scanner.decode.gate import INLINE_MAP
+from scanner.decode.gate import INLINE_MAP, find_gates
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 from scanner.textscan import Hit, scan_text
 
@@ -213,9 +213,21 @@ def detect_bytes(
     reads a ``sourceMappingURL`` reference for this blob; without one only inline
     (``data:``) maps are read.
     """
-    run = _Run(options or DetectOptions())
+    opts = options or _DEFAULT_OPTIONS
+    if (
+        opts.decoders
+        and b"\0" not in data[:BINARY_SNIFF]
+        and kind_of(path, data) is None
+        and not find_gates(data).any()
+    ):
+        return _NOTHING  # most blobs: text with no candidate for any detector
+    run = _Run(opts)
     run.blob(path, data, 0, resolve)
     return run.detection()
+
+
+_DEFAULT_OPTIONS = DetectOptions()
+_NOTHING = Detection((), 0)
 
 
 def detect_stream(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import Sequence
 
 from plugins.pattern import KEY_RE_BYTES, PREFIX_BYTES
 from scanner.decode.base import DecodedHit
@@ -41,7 +42,7 @@ def _run_start(data: bytes, pos: int) -> int:
     return lo
 
 
-def _groups(data: bytes, ends: list[int]) -> list[int]:
+def _groups(data: bytes, ends: Sequence[int]) -> list[int]:
     """Start of the 4-char group holding ``p``, for each gate end offset."""
     out = []
     for end in ends:

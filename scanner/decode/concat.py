@@ -8,7 +8,7 @@ the opening quote of that fragment a tiny tokenizer follows the chain of literal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from plugins.pattern import KEY_RE, MAX_KEY_LENGTH
 from scanner.decode.base import DecodedHit
@@ -164,7 +164,7 @@ def _chain_at(text: str, start: int) -> _Chain | None:
     return chain if len(chain.joints) > 0 else None
 
 
-def _gates_near(data: bytes, ends: list[int]) -> Iterator[re.Match[bytes]]:
+def _gates_near(data: bytes, ends: Sequence[int]) -> Iterator[re.Match[bytes]]:
     """The fragment gates around the one-pass gate's end offsets, each once, in order."""
     after = -1
     for end in ends:

@@ -23,7 +23,7 @@ import contextlib
 import functools
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,32 +101,39 @@ HYPERSCAN_FROM = 2 * 1024 * 1024
 _ENTRIES = [(family, pattern) for family in FAMILIES for pattern in PATTERNS[family]]
 
 
-@dataclass
+_NONE: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Gates:
     """End offsets of every candidate in one blob, per family, in ascending order.
 
-    A family in ``dense`` passed :data:`CANDIDATE_LIMIT`; its list is then incomplete and
-    its decoder must not rely on it.
+    Only families with a candidate have an entry. A family in ``dense`` passed
+    :data:`CANDIDATE_LIMIT`; its list is then incomplete and its decoder must not rely on it.
     """
 
-    ends: dict[str, list[int]] = field(default_factory=lambda: {f: [] for f in FAMILIES})
-    dense: set[str] = field(default_factory=set)
+    ends: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    dense: frozenset[str] = frozenset()
 
-    def __getitem__(self, family: str) -> list[int]:
-        return self.ends[family]
+    def __getitem__(self, family: str) -> Sequence[int]:
+        return self.ends.get(family, _NONE)
 
     def only(self, *families: str) -> Gates:
         """These gates with every other family emptied."""
         return Gates(
-            {f: (v if f in families else []) for f, v in self.ends.items()},
-            self.dense & set(families),
+            {f: v for f, v in self.ends.items() if f in families}, self.dense & set(families)
         )
+
+    def any(self) -> bool:
+        """True when any detector has a candidate."""
+        return bool(self.ends) or bool(self.dense)
 
     def any_decoder(self) -> bool:
         """True when some decoder has a candidate (plain keys aside)."""
-        return bool(self.dense) or any(
-            v for f, v in self.ends.items() if f not in (PLAIN, INLINE_MAP)
-        )
+        return bool(self.dense) or any(f not in (PLAIN, INLINE_MAP) for f in self.ends)
+
+
+_EMPTY = Gates()
 
 
 def find_gates(data: bytes, *, engine: str = "auto") -> Gates:
@@ -144,19 +151,21 @@ def find_gates(data: bytes, *, engine: str = "auto") -> Gates:
 
 
 def _regex_gates(data: bytes) -> Gates:
-    gates = Gates()
+    ends: dict[str, list[int]] = {}
+    dense: set[str] = set()
     for family, patterns in _compiled_re().items():
-        found = gates.ends[family]
+        found: list[int] = []
         for pattern in patterns:
             for m in pattern.finditer(data):
                 found.append(m.end())
                 if family in _CAPPED and len(found) > CANDIDATE_LIMIT:
-                    gates.dense.add(family)
+                    dense.add(family)
                     break
-            if family in gates.dense:
+            if family in dense:
                 break
-        found.sort()
-    return gates
+        if found:
+            ends[family] = sorted(found)
+    return Gates(ends, frozenset(dense)) if ends or dense else _EMPTY
 
 
 @functools.cache
@@ -185,6 +194,7 @@ def _hyperscan() -> Callable[[bytes], Gates] | None:
         flags=[hyperscan.HS_FLAG_DOTALL] * len(_ENTRIES),
     )
     families = [family for family, _ in _ENTRIES]
+    capped = frozenset(i for i, family in enumerate(families) if family in _CAPPED)
     prototype = hyperscan.Scratch(db)
     local = threading.local()
 
@@ -192,27 +202,29 @@ def _hyperscan() -> Callable[[bytes], Gates] | None:
         scratch = getattr(local, "scratch", None)
         if scratch is None:
             scratch = local.scratch = prototype.clone()
-        gates = Gates()
-        ends = gates.ends
-        overflowed: list[str] = []
+        raw: list[tuple[int, int]] = []
+        dense = [0]
 
         def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> bool:
-            found = ends[families[pattern_id]]
-            found.append(to)
-            if len(found) > CANDIDATE_LIMIT and families[pattern_id] in _CAPPED:
-                overflowed.append(families[pattern_id])
-                return True  # stop: this blob is read family by family instead
+            raw.append((pattern_id, to))
+            if pattern_id in capped:
+                dense[0] += 1
+                if dense[0] > CANDIDATE_LIMIT:
+                    return True  # stop: this blob is read family by family instead
             return False
 
         with contextlib.suppress(hyperscan.ScanTerminated):  # on_match stopped it: dense
             db.scan(data, match_event_handler=on_match, scratch=scratch)
-        if overflowed:
+        if not raw:
+            return _EMPTY
+        if dense[0] > CANDIDATE_LIMIT:
             # One family is dense here; the others are still exact through ``re``, which
             # costs a pass a pattern but no Python call per candidate of the dense one.
             return _regex_gates(data)
-        for found in ends.values():
-            found.sort()
-        return gates
+        ends: dict[str, list[int]] = {}
+        for pattern_id, to in raw:
+            ends.setdefault(families[pattern_id], []).append(to)
+        return Gates({f: sorted(v) for f, v in ends.items()})
 
     _LOADED.set()
     return scan
