@@ -65,6 +65,7 @@ class PromptOperator:
         self._target = target
         self._revoked = revoked
         self._sleep = sleep
+        self._shown = False  # the checklist, once before the integration questions
 
     def new_key(self, journal: Journal) -> Secret | None:
         self._console.print(render(self._target, journal))
@@ -83,8 +84,17 @@ class PromptOperator:
         return Secret(text.strip()) if text.strip() else None
 
     def confirm_integration(self, step: Integration, journal: Journal) -> bool:
-        what = step.description or "make it use the new version"
-        return click.confirm(f"Integration '{step.name}': {what}. Done?", default=False, err=True)
+        if not self._shown:
+            # A resumed run starts here: show where the rotation stands before asking.
+            self._shown = True
+            self._console.print(render(self._target, journal))
+        what = step.description or "make it use the new key"
+        version = f" (Vault version {journal.new_version})" if journal.new_version else ""
+        return click.confirm(
+            f"Integration '{step.name}': {what}{version}. Does it use the new key now?",
+            default=False,
+            err=True,
+        )
 
     def confirm_revoked(self, journal: Journal) -> bool:
         if self._revoked:
