@@ -47,7 +47,7 @@ class Human:
     def confirm_integration(self, step: object, journal: object) -> bool:
         return True
 
-    def confirm_revoked(self, journal: object) -> bool:
+    def confirm_revoked(self, journal: object, old: object) -> bool:
         self.standin.set_status(fingerprint(self.old), "disabled")
         return True
 

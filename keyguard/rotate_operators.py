@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from keyguard.checklist import create_link, render
 from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.integrations import Integration
 from rotator.journal import Journal
+from rotator.operator import OldKey
 from rotator.rehearsal import Rehearsal
 
 
@@ -43,7 +45,7 @@ class FlagOperator:
     def confirm_integration(self, step: Integration, journal: Journal) -> bool:
         return step.name in self._confirmed
 
-    def confirm_revoked(self, journal: Journal) -> bool:
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
         return self._revoked
 
     def wait(self, seconds: float, journal: Journal) -> None:
@@ -96,14 +98,14 @@ class PromptOperator:
             err=True,
         )
 
-    def confirm_revoked(self, journal: Journal) -> bool:
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
         if self._revoked:
             return True
         self._console.print(render(self._target, journal))
         self._console.print(
             "\nThe new key is in Vault and the integrations use it. Now disable the OLD key:\n"
-            f"Klaviyo -> Settings -> API Keys -> the key NOT named "
-            f"[bold]{journal.key_label}[/bold] -> Disable.\n"
+            f"Klaviyo -> Settings -> API Keys -> [bold]{escape(old.describe())}[/bold] "
+            f"(not the one named '{escape(journal.key_label or '')}') -> Disable.\n"
         )
         return click.confirm("Have you disabled the old key?", default=False, err=True)
 
@@ -136,8 +138,11 @@ class RehearsalOperator:
         self._step(f"Integration '{step.name}' confirmed.")
         return True
 
-    def confirm_revoked(self, journal: Journal) -> bool:
-        self._step("Now you would disable the OLD key in Klaviyo; the stand-in does it.")
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
+        self._step(
+            f"Now you would disable the OLD key ({old.describe()}) in Klaviyo; "
+            "the stand-in does it."
+        )
         self._world.disable_old_key()
         return True
 

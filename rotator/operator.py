@@ -28,6 +28,26 @@ class Outcome:
     waiting: Waiting | None = None
 
 
+@dataclass(frozen=True)
+class OldKey:
+    """How a person tells the key to disable apart in Klaviyo's list (never the key).
+
+    ``name`` and ``created`` come from the API-keys endpoint, so only with an admin key.
+    """
+
+    redacted: str  # pk_… and the last four characters
+    name: str | None = None
+    created: str | None = None  # YYYY-MM-DD
+
+    def describe(self) -> str:
+        text = f"the key ending in {self.redacted[-4:]}"
+        if self.name:
+            text += f", named '{self.name}'"
+        if self.created:
+            text += f", created {self.created}"
+        return text
+
+
 class Operator(Protocol):
     """The human side of a rotation; a method returning None/False means "not now"."""
 
@@ -35,7 +55,7 @@ class Operator(Protocol):
 
     def confirm_integration(self, step: Integration, journal: Journal) -> bool: ...
 
-    def confirm_revoked(self, journal: Journal) -> bool: ...
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool: ...
 
     def wait(self, seconds: float, journal: Journal) -> None: ...
 

@@ -33,7 +33,7 @@ from rotator.journal import (
     clear_patch,
 )
 from rotator.lock import Lock, Owner
-from rotator.operator import Operator, Outcome, Settings, Waiting
+from rotator.operator import OldKey, Operator, Outcome, Settings, Waiting
 from rotator.recorder import Event, Recorder
 from rotator.states import TERMINAL, State
 from rotator.vault import CasMismatch, SecretMeta, VaultStore
@@ -59,6 +59,7 @@ class Runbook:
         owner: Owner | None = None,
         disable_old_key: Callable[[Secret], None] | None = None,
         scopes_of: Callable[[Secret], frozenset[str]] | None = None,
+        describe_key: Callable[[Secret], OldKey] | None = None,
     ) -> None:
         self.store = store
         self.checker = checker
@@ -73,6 +74,7 @@ class Runbook:
         self._emit = emit
         self._disable_old_key = disable_old_key
         self._scopes_of = scopes_of
+        self._describe_key = describe_key or (lambda key: OldKey(key.redacted))
 
     def status(self) -> tuple[Journal | None, SecretMeta | None]:
         """The journal as Vault holds it now (read-only: no lock, no reconciliation)."""
@@ -273,7 +275,9 @@ class Runbook:
             # was premature (gate 3 failed), and the operator now asks keyguard to do it.
             if not journal.revoke_confirmed or not gates.old_key_is_dead(self.checker, old):
                 self._disable_old_key(old)
-        elif not journal.revoke_confirmed and not operator.confirm_revoked(journal):
+        elif not journal.revoke_confirmed and not operator.confirm_revoked(
+            journal, self._describe_key(old)
+        ):
             return None
         if not journal.revoke_confirmed:
             journal = self.rec.commit(journal.replace(revoke_confirmed=True), "revoke_confirmed")
