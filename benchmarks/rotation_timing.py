@@ -54,6 +54,9 @@ class Human:
     def wait(self, seconds: float, journal: object) -> None:
         time.sleep(seconds)
 
+    def waiting(self, why: str, seconds: float, journal: object) -> None:
+        pass
+
 
 def seed(client: hvac.Client, standin: KlaviyoStandin, label: str) -> tuple[str, str, str]:
     account = standin.add_account()

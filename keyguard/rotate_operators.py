@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 import click
 from rich.console import Console
@@ -14,7 +17,7 @@ from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.integrations import Integration
 from rotator.journal import Journal
-from rotator.operator import OldKey
+from rotator.operator import SOAK, OldKey
 from rotator.rehearsal import Rehearsal
 
 
@@ -29,11 +32,13 @@ class FlagOperator:
         confirmed: frozenset[str],
         revoked: bool,
         sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self._read_key = read_key
         self._confirmed = confirmed
         self._revoked = revoked
         self._sleep = sleep
+        self._notify = notify
 
     def new_key(self, journal: Journal) -> Secret | None:
         if self._read_key is None:
@@ -50,6 +55,18 @@ class FlagOperator:
 
     def wait(self, seconds: float, journal: Journal) -> None:
         self._sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        if self._notify is not None:
+            self._notify(
+                {
+                    "event": "waiting",
+                    "why": why,
+                    "seconds": round(seconds, 1),
+                    "rotation_id": journal.rotation_id,
+                    "state": journal.state.value,
+                }
+            )
 
 
 class PromptOperator:
@@ -110,8 +127,21 @@ class PromptOperator:
         return click.confirm("Have you disabled the old key?", default=False, err=True)
 
     def wait(self, seconds: float, journal: Journal) -> None:
-        with self._console.status(f"Soak: waiting {seconds:.0f}s before the old key goes"):
-            self._sleep(seconds)
+        # A countdown, one second at a time: a bare spinner looked like a hang.
+        end = time.monotonic() + seconds
+        with self._console.status("Soak") as status:
+            while (left := end - time.monotonic()) > 0:
+                status.update(f"Soak: {math.ceil(left)}s left before the old key may be disabled")
+                self._sleep(min(1.0, left))
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        # A line per pause too, for terminals where the live status does not draw.
+        if why == SOAK:
+            until = (datetime.now() + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+            text = f"Soak: waiting {math.ceil(seconds)}s (until {until}) before the old key may go."
+        else:
+            text = f"Klaviyo still accepts the old key; asking again in {math.ceil(seconds)}s."
+        self._console.print(text, style="dim")
 
 
 class RehearsalOperator:
@@ -148,3 +178,6 @@ class RehearsalOperator:
 
     def wait(self, seconds: float, journal: Journal) -> None:
         time.sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        self._console.print(f"[cyan](rehearsal)[/cyan] waiting {seconds:.1f}s ({why})")

@@ -48,6 +48,11 @@ class OldKey:
         return text
 
 
+#: Why a rotation pauses (:meth:`Operator.waiting`).
+SOAK = "soak"  # the target's soak time, before the old key may be disabled
+REVOCATION = "revocation"  # Klaviyo still accepts the old key: asked again after a pause
+
+
 class Operator(Protocol):
     """The human side of a rotation; a method returning None/False means "not now"."""
 
@@ -58,6 +63,10 @@ class Operator(Protocol):
     def confirm_revoked(self, journal: Journal, old: OldKey) -> bool: ...
 
     def wait(self, seconds: float, journal: Journal) -> None: ...
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        """Told before each pause (:data:`SOAK`, :data:`REVOCATION`), so none is silent."""
+        ...
 
 
 @dataclass(frozen=True)

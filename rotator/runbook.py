@@ -33,7 +33,7 @@ from rotator.journal import (
     clear_patch,
 )
 from rotator.lock import Lock, Owner
-from rotator.operator import OldKey, Operator, Outcome, Settings, Waiting
+from rotator.operator import REVOCATION, SOAK, OldKey, Operator, Outcome, Settings, Waiting
 from rotator.recorder import Event, Recorder
 from rotator.states import TERMINAL, State
 from rotator.vault import CasMismatch, SecretMeta, VaultStore
@@ -263,6 +263,7 @@ class Runbook:
         if journal.soak_until:
             left = (datetime.fromisoformat(journal.soak_until) - self._now()).total_seconds()
             if left > 0:
+                operator.waiting(SOAK, left, journal)
                 operator.wait(left, journal)
         return self.rec.move(journal, State.AWAITING_REVOKE, "awaiting_revoke")
 
@@ -286,10 +287,14 @@ class Runbook:
             old,
             new,
             polling=self._settings.polling,
-            sleep=self._sleep,
+            sleep=lambda seconds: self._pause(operator, REVOCATION, seconds, journal),
             monotonic=self._monotonic,
         )
         return self.rec.move(journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, error=None)
+
+    def _pause(self, operator: Operator, why: str, seconds: float, journal: Journal) -> None:
+        operator.waiting(why, seconds, journal)
+        self._sleep(seconds)
 
     def rollback(self) -> Journal:
         """Re-publish the base version as a new version (only before the old key is dead)."""

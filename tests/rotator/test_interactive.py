@@ -130,3 +130,19 @@ def test_with_an_admin_key_the_old_key_is_named_as_klaviyo_lists_it(
     term.send("n")
     assert term.finish() == 11
     assert admin not in term.text()
+
+
+def test_the_soak_and_the_revocation_checks_are_shown_on_a_terminal(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    args = ["rotate", "--vault-path", scene.path, "--soak", "1s"]
+    args += ["--poll-interval", "0.1", "--revoke-timeout", "0.5"]
+    term = Terminal(args, cli_env(scene, str(tmp_path)))
+    term.expect("Paste the new private key")
+    term.send(scene.new_key)
+    term.expect("Soak: waiting 1s (until ")
+    term.expect("Have you disabled the old key?")
+    term.send("y")  # not yet, in fact: Klaviyo still accepts it
+    term.expect("Klaviyo still accepts the old key; asking again in ")
+    assert term.finish() == 4

@@ -83,6 +83,7 @@ class ScriptedOperator:
     on_revoke: Callable[[], bool] = lambda: False
     confirm: Callable[[Integration], bool] = lambda step: True
     waited: list[float] = field(default_factory=list)
+    told: list[str] = field(default_factory=list)  # why each pause was announced
 
     def confirm_integration(self, step: Integration, journal: Journal) -> bool:
         return self.confirm(step)
@@ -93,6 +94,9 @@ class ScriptedOperator:
     def wait(self, seconds: float, journal: Journal) -> None:
         self.waited.append(seconds)
         time.sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        self.told.append(why)
 
 
 def make_runbook(
