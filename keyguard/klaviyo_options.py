@@ -5,14 +5,22 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from plugins.klaviyo_api import DEFAULT_BASE_URL, DEFAULT_REVISION, ENV_URL, KlaviyoClient
-from plugins.verification import DEFAULT_BUDGET, DEFAULT_CONCURRENCY, Verifier
+if TYPE_CHECKING:
+    from plugins.klaviyo_api import KlaviyoClient
+    from plugins.verification import Verifier
+
+from plugins.klaviyo_defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BUDGET,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_REVISION,
+    ENV_URL,
+)
 from scanner.findings import Finding
-from scanner.verified import verify_findings
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -62,10 +70,15 @@ def verifier_options(f: F) -> F:
 
 
 def open_client(url: str, revision: str, timeout: float = 10.0) -> KlaviyoClient:
+    # Imported here: httpx costs a scan that verifies nothing a tenth of a second.
+    from plugins.klaviyo_api import KlaviyoClient
+
     return KlaviyoClient(url, revision=revision, timeout=timeout)
 
 
 def make_verifier(client: KlaviyoClient, concurrency: int, budget: float) -> Verifier:
+    from plugins.verification import Verifier  # with the client: only when verifying
+
     return Verifier(client, concurrency=concurrency, budget=budget)
 
 
@@ -84,6 +97,8 @@ class Verification:
         """Findings with status and account, live first; no request when there are none."""
         if not findings:
             return tuple(findings)
+        from scanner.verified import verify_findings
+
         with open_client(self.url, self.revision, self.timeout) as client:
             verifier = make_verifier(client, self.concurrency, self.budget)
             return verify_findings(findings, verifier, only_live=self.only_live)

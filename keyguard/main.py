@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import click
 
-from keyguard.commands.audit import audit
-from keyguard.commands.demo import demo
-from keyguard.commands.keys import keys
-from keyguard.commands.merge import merge
-from keyguard.commands.plugin_path import plugin_path
-from keyguard.commands.rotate import rotate
-from keyguard.commands.scan import scan
-from keyguard.commands.sweep import sweep
-from keyguard.commands.verify import verify
 from keyguard.error_handler import run
+from keyguard.lazy_group import LazyCommand, LazyGroup
 from keyguard.stdio import tolerate_unencodable_output
 from keyguard.version import tool_version
 
@@ -22,22 +14,73 @@ EXIT_CODES_HELP = (
     "3 nothing found but something named could not be read."
 )
 
+#: Imported when run, not for --help: see keyguard.lazy_group.
+COMMANDS = {
+    "audit": LazyCommand(
+        "keyguard.commands.audit:audit",
+        "Label each unlabelled result in BASELINE as a real secret or a false positive.",
+    ),
+    "demo": LazyCommand(
+        "keyguard.commands.demo:demo",
+        "Sweep a built-in example repository (fake keys made on the spot, plus decoys) and "
+        "check each key against a local Klaviyo stand-in.",
+    ),
+    "keys": LazyCommand(
+        "keyguard.commands.keys:keys",
+        "Inventory of the account's private API keys (Klaviyo's beta API-keys endpoints).",
+    ),
+    "merge": LazyCommand(
+        "keyguard.commands.merge:merge",
+        "Merge RESULT.json files written by `keyguard sweep --shard I/N --format json`.",
+    ),
+    "plugin-path": LazyCommand(
+        "keyguard.commands.plugin_path:plugin_path",
+        "Print the path of the plugin file for `detect-secrets scan --plugin`.",
+    ),
+    "rotate": LazyCommand(
+        "keyguard.commands.rotate:rotate",
+        "Rotate a Klaviyo private key stored in Vault, or continue the rotation in progress.",
+    ),
+    "scan": LazyCommand(
+        "keyguard.commands.scan:scan",
+        "Scan PATHS (default: the current directory; '-': standard input) for Klaviyo "
+        "private API keys.",
+    ),
+    "sweep": LazyCommand(
+        "keyguard.commands.sweep:sweep",
+        "Sweep git history for Klaviyo private API keys: every blob of every branch, tag, "
+        "remote-tracking ref, stash and note, each read once; plus untracked work-tree files.",
+    ),
+    "verify": LazyCommand(
+        "keyguard.commands.verify:verify",
+        "Check keys against the Klaviyo API: live, limited, revoked or unknown.",
+    ),
+}
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=tool_version(), prog_name="keyguard")
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    epilog=EXIT_CODES_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: _show_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Find leaked Klaviyo private API keys, check them, and rotate them safely."""
 
 
-cli.add_command(scan)
-cli.add_command(demo)
-cli.add_command(audit)
-cli.add_command(verify)
-cli.add_command(keys)
-cli.add_command(sweep)
-cli.add_command(merge)
-cli.add_command(rotate)
-cli.add_command(plugin_path)
+def _show_version(ctx: click.Context) -> None:
+    # A callback, not click.version_option(version=…): the version is looked up only
+    # when asked for, not on every start.
+    click.echo(f"keyguard, version {tool_version()}")
+    ctx.exit()
 
 
 def main() -> None:

@@ -17,6 +17,13 @@ import httpx
 
 from plugins.errors import KeyguardError, UsageError
 from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
+from plugins.klaviyo_defaults import (
+    BETA_REVISION,
+    DEFAULT_BASE_URL,
+    DEFAULT_REVISION,
+    ENV_URL,
+    REVISION_CHECKED,
+)
 from plugins.klaviyo_responses import (
     AUTH_ERROR_CODES,
     Account,
@@ -49,18 +56,6 @@ __all__ = [
     "KlaviyoApiError",
     "KlaviyoClient",
 ]
-
-DEFAULT_BASE_URL = "https://a.klaviyo.com"
-#: The current stable revision (checked against Klaviyo's changelog: see REVISION_CHECKED).
-#: Klaviyo serves a retired revision as the next live one without a word, so an old
-#: default hides drift: keep this current, and docs/verification.md with it.
-DEFAULT_REVISION = "2026-10-15"
-#: When DEFAULT_REVISION was last checked to be Klaviyo's current stable revision.
-REVISION_CHECKED = "2026-12-02"
-#: Beta endpoints (the API-keys ones) answer only to a ``.pre`` revision.
-BETA_REVISION = DEFAULT_REVISION + ".pre"
-#: The environment variable that overrides the base URL (as ``--klaviyo-url`` does).
-ENV_URL = "KEYGUARD_KLAVIYO_URL"
 
 ACCOUNT_FIELDS = "public_api_key,test_account"
 _BACKOFF_BASE = 0.5
