@@ -47,12 +47,15 @@ class Human:
     def confirm_integration(self, step: object, journal: object) -> bool:
         return True
 
-    def confirm_revoked(self, journal: object) -> bool:
+    def confirm_revoked(self, journal: object, old: object) -> bool:
         self.standin.set_status(fingerprint(self.old), "disabled")
         return True
 
     def wait(self, seconds: float, journal: object) -> None:
         time.sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: object) -> None:
+        pass
 
 
 def seed(client: hvac.Client, standin: KlaviyoStandin, label: str) -> tuple[str, str, str]:

@@ -17,25 +17,38 @@ KLAVIYO_UI = "Klaviyo -> Settings -> API Keys"
 CREATE_URL = "https://www.klaviyo.com/create-private-api-key"
 DEFAULT_SCOPES = ("accounts:read",)
 
-_ORDER = [
-    State.PREFLIGHT,
-    State.AWAITING_NEW_KEY,
-    State.VAULT_UPDATED,
-    State.INTEGRATIONS_UPDATED,
-    State.AWAITING_REVOKE,
-    State.DONE,
-]
-
 
 def create_link(target: Target) -> str:
     scopes = tuple(dict.fromkeys((*DEFAULT_SCOPES, *target.scopes)))
     return f"{CREATE_URL}?scopes={quote(','.join(scopes), safe=',:')}"
 
 
+#: The step a rotation is working on in each state (an index into :func:`steps`). A state
+#: named after a finished step (VAULT_UPDATED) points at the step after it.
+_CURRENT = {
+    State.PREFLIGHT: 0,
+    State.AWAITING_NEW_KEY: 1,
+    State.VAULT_UPDATED: 3,
+    State.INTEGRATIONS_UPDATED: 4,
+    State.AWAITING_REVOKE: 4,
+    State.DONE: 6,
+}
+
+
+def _integrations(target: Target, journal: Journal | None) -> str:
+    if not target.integrations:
+        return "none configured"
+    done = journal.integrations_done if journal else frozenset()
+    return ", ".join(
+        f"{i.name} ✓" if i.name in done else (f"{i.name} (to do)" if journal else i.name)
+        for i in target.integrations
+    )
+
+
 def steps(target: Target, journal: Journal | None) -> list[tuple[str, str]]:
     """(title, how) for each step of the runbook, in order."""
     label = journal.key_label if journal and journal.key_label else "keyguard <target> <date>"
-    integrations = ", ".join(i.name for i in target.integrations) or "none configured"
+    integrations = _integrations(target, journal)
     soak = f"{int(target.soak.total_seconds())}s" if target.soak else "no soak time"
     return [
         ("Preflight", "Vault KV v2, versions headroom, token capabilities and TTL, current key"),
@@ -61,8 +74,8 @@ def _mark(journal: Journal | None, index: int) -> Text:
         # The journal does not say which step the rotation left from; the heading names the
         # side exit, and no step is marked as failed (preflight, say, had passed).
         return Text("·", style="dim red")
-    current = _ORDER.index(journal.state)
-    if index < current or journal.state is State.DONE:
+    current = _CURRENT[journal.state]
+    if index < current:
         return Text("✓", style="green")
     if index == current:
         return Text("→", style="bold yellow")

@@ -9,13 +9,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from plugins.klaviyo_settings import DEFAULT_BASE_URL, DEFAULT_REVISION, ENV_URL
-from plugins.verification import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
-from scanner.findings import Finding
-
-if TYPE_CHECKING:  # the HTTP client loads only when a command verifies
+if TYPE_CHECKING:
     from plugins.klaviyo_api import KlaviyoClient
     from plugins.verification import Verifier
+
+from plugins.klaviyo_defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BUDGET,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_REVISION,
+    ENV_URL,
+)
+from scanner.findings import Finding
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -65,13 +70,14 @@ def verifier_options(f: F) -> F:
 
 
 def open_client(url: str, revision: str, timeout: float = 10.0) -> KlaviyoClient:
+    # Imported here: httpx costs a scan that verifies nothing a tenth of a second.
     from plugins.klaviyo_api import KlaviyoClient
 
     return KlaviyoClient(url, revision=revision, timeout=timeout)
 
 
 def make_verifier(client: KlaviyoClient, concurrency: int, budget: float) -> Verifier:
-    from plugins.verification import Verifier
+    from plugins.verification import Verifier  # with the client: only when verifying
 
     return Verifier(client, concurrency=concurrency, budget=budget)
 
@@ -91,10 +97,10 @@ class Verification:
         """Findings with status and account, live first; no request when there are none."""
         if not findings:
             return tuple(findings)
+        from scanner.verified import verify_findings
+
         with open_client(self.url, self.revision, self.timeout) as client:
             verifier = make_verifier(client, self.concurrency, self.budget)
-            from scanner.verified import verify_findings
-
             return verify_findings(findings, verifier, only_live=self.only_live)
 
 

@@ -1,37 +1,58 @@
-"""A click group that imports a subcommand's module only when that subcommand runs.
+"""A click group that imports a subcommand only when it runs.
 
-``keyguard sweep`` need not load hvac, the rotation runbook or the demo; ``keyguard
---help`` needs none of them. Each command's one-line help is given with its place, so the
-listing is printed without importing any command.
+Importing every command up front loads httpx, hvac, requests and rich for `keyguard
+--help` or a scan that needs none of them. Each command is named by ``module:attribute``
+with its one-line help, so listing them imports nothing.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
 
-class LazyGroup(click.Group):
-    """*lazy* maps a command name to ``(module:attribute, short help)``."""
+@dataclass(frozen=True)
+class LazyCommand:
+    target: str  # "package.module:attribute"
+    short_help: str  # as `keyguard --help` lists it (a test keeps it the command's own)
 
-    def __init__(self, *args: object, lazy: dict[str, tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.lazy = lazy
+    def load(self) -> click.Command:
+        module, _, attribute = self.target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args: Any, lazy: Mapping[str, LazyCommand], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.lazy and cmd_name not in self.commands:
-            module, _, attribute = self.lazy[cmd_name][0].partition(":")
-            command = getattr(importlib.import_module(module), attribute)
-            assert isinstance(command, click.Command)
-            self.add_command(command, cmd_name)
+        if cmd_name in self.lazy:
+            return self.lazy[cmd_name].load()
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
+        # As click lists commands: each help cut to the width left beside the longest name.
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(n) for n in names), default=0)
+        rows = [(n, _cut(self.lazy[n].short_help, limit)) for n in names]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def _cut(text: str, limit: int) -> str:
+    """*text* cut at a word to at most *limit* characters, ``...`` marking the cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - 3)].rsplit(" ", 1)[0].rstrip(" .,;:")
+    return head + "..."

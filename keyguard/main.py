@@ -7,7 +7,7 @@ import signal
 import click
 
 from keyguard.error_handler import run
-from keyguard.lazy_group import LazyGroup
+from keyguard.lazy_group import LazyCommand, LazyGroup
 from keyguard.stdio import tolerate_unencodable_output
 from keyguard.version import tool_version
 
@@ -16,38 +16,46 @@ EXIT_CODES_HELP = (
     "3 nothing found but something named could not be read."
 )
 
-
-#: name -> (where the command lives, its one-line help). Commands load only when run.
+#: Imported when run, not for --help: see keyguard.lazy_group.
 COMMANDS = {
-    "audit": (
+    "audit": LazyCommand(
         "keyguard.commands.audit:audit",
         "Label each unlabelled result in BASELINE as a real secret or a false positive.",
     ),
-    "demo": (
+    "demo": LazyCommand(
         "keyguard.commands.demo:demo",
-        "Sweep a built-in example repository (fake keys made on the spot) and check its keys.",
+        "Sweep a built-in example repository (fake keys made on the spot, plus decoys) and "
+        "check each key against a local Klaviyo stand-in.",
     ),
-    "keys": ("keyguard.commands.keys:keys", "Inventory of the account's private API keys."),
-    "merge": (
+    "keys": LazyCommand(
+        "keyguard.commands.keys:keys",
+        "Inventory of the account's private API keys (Klaviyo's beta API-keys endpoints).",
+    ),
+    "merge": LazyCommand(
         "keyguard.commands.merge:merge",
-        "Merge RESULT.json files written by `keyguard sweep --shard` into one report.",
+        "Merge RESULT.json files written by `keyguard sweep --shard I/N --format json`.",
     ),
-    "plugin-path": (
+    "plugin-path": LazyCommand(
         "keyguard.commands.plugin_path:plugin_path",
         "Print the path of the plugin file for `detect-secrets scan --plugin`.",
     ),
-    "rotate": (
+    "rotate": LazyCommand(
         "keyguard.commands.rotate:rotate",
-        "Rotate a Klaviyo private key stored in Vault, or continue a rotation.",
+        "Rotate a Klaviyo private key stored in Vault, or continue the rotation in progress.",
     ),
-    "scan": ("keyguard.commands.scan:scan", "Scan files, directories, the git index or stdin."),
-    "sweep": (
+    "scan": LazyCommand(
+        "keyguard.commands.scan:scan",
+        "Scan PATHS (default: the current directory; '-': standard input) for Klaviyo "
+        "private API keys.",
+    ),
+    "sweep": LazyCommand(
         "keyguard.commands.sweep:sweep",
-        "Sweep git history, directories and sites for Klaviyo private API keys.",
+        "Sweep git history for Klaviyo private API keys: every blob of every branch, tag, "
+        "remote-tracking ref, stash and note, each read once; plus untracked work-tree files.",
     ),
-    "verify": (
+    "verify": LazyCommand(
         "keyguard.commands.verify:verify",
-        "Check keys against the Klaviyo API: live, limited, revoked.",
+        "Check keys against the Klaviyo API: live, limited, revoked or unknown.",
     ),
 }
 
@@ -58,9 +66,23 @@ COMMANDS = {
     epilog=EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(version=tool_version(), prog_name="keyguard")
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: _show_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Find leaked Klaviyo private API keys, check them, and rotate them safely."""
+
+
+def _show_version(ctx: click.Context) -> None:
+    # A callback, not click.version_option(version=…): the version is looked up only
+    # when asked for, not on every start.
+    click.echo(f"keyguard, version {tool_version()}")
+    ctx.exit()
 
 
 def main() -> None:

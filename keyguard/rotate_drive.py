@@ -127,7 +127,10 @@ def _run(
     elif o["new_key_fd"] is not None:
         reader = session.fd_reader(o["new_key_fd"])
     operator = FlagOperator(
-        reader, confirmed=frozenset(o["confirmed"]), revoked=o["confirm_revoked"]
+        reader,
+        confirmed=frozenset(o["confirmed"]),
+        revoked=o["confirm_revoked"],
+        notify=print_json,
     )
     outcome = runbook.run(operator, resume_only=resume_only, break_lock=o["break_lock"])
     # A key typed at a terminal is only asked for when needed; piped or passed by

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from keyguard.checklist import create_link, render
 from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.integrations import Integration
 from rotator.journal import Journal
+from rotator.operator import SOAK, OldKey
 from rotator.rehearsal import Rehearsal
 
 
@@ -27,11 +32,13 @@ class FlagOperator:
         confirmed: frozenset[str],
         revoked: bool,
         sleep: Callable[[float], None] = time.sleep,
+        notify: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self._read_key = read_key
         self._confirmed = confirmed
         self._revoked = revoked
         self._sleep = sleep
+        self._notify = notify
 
     def new_key(self, journal: Journal) -> Secret | None:
         return self._take_key()
@@ -51,11 +58,23 @@ class FlagOperator:
     def confirm_integration(self, step: Integration, journal: Journal) -> bool:
         return step.name in self._confirmed
 
-    def confirm_revoked(self, journal: Journal) -> bool:
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
         return self._revoked
 
     def wait(self, seconds: float, journal: Journal) -> None:
         self._sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        if self._notify is not None:
+            self._notify(
+                {
+                    "event": "waiting",
+                    "why": why,
+                    "seconds": round(seconds, 1),
+                    "rotation_id": journal.rotation_id,
+                    "state": journal.state.value,
+                }
+            )
 
 
 class PromptOperator:
@@ -73,6 +92,7 @@ class PromptOperator:
         self._target = target
         self._revoked = revoked
         self._sleep = sleep
+        self._shown = False  # the checklist, once before the integration questions
 
     def new_key(self, journal: Journal) -> Secret | None:
         self._console.print(render(self._target, journal))
@@ -91,23 +111,45 @@ class PromptOperator:
         return Secret(text.strip()) if text.strip() else None
 
     def confirm_integration(self, step: Integration, journal: Journal) -> bool:
-        what = step.description or "make it use the new version"
-        return click.confirm(f"Integration '{step.name}': {what}. Done?", default=False, err=True)
+        if not self._shown:
+            # A resumed run starts here: show where the rotation stands before asking.
+            self._shown = True
+            self._console.print(render(self._target, journal))
+        what = step.description or "make it use the new key"
+        version = f" (Vault version {journal.new_version})" if journal.new_version else ""
+        return click.confirm(
+            f"Integration '{step.name}': {what}{version}. Does it use the new key now?",
+            default=False,
+            err=True,
+        )
 
-    def confirm_revoked(self, journal: Journal) -> bool:
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
         if self._revoked:
             return True
         self._console.print(render(self._target, journal))
         self._console.print(
             "\nThe new key is in Vault and the integrations use it. Now disable the OLD key:\n"
-            f"Klaviyo -> Settings -> API Keys -> the key NOT named "
-            f"[bold]{journal.key_label}[/bold] -> Disable.\n"
+            f"Klaviyo -> Settings -> API Keys -> [bold]{escape(old.describe())}[/bold] "
+            f"(not the one named '{escape(journal.key_label or '')}') -> Disable.\n"
         )
         return click.confirm("Have you disabled the old key?", default=False, err=True)
 
     def wait(self, seconds: float, journal: Journal) -> None:
-        with self._console.status(f"Soak: waiting {seconds:.0f}s before the old key goes"):
-            self._sleep(seconds)
+        # A countdown, one second at a time: a bare spinner looked like a hang.
+        end = time.monotonic() + seconds
+        with self._console.status("Soak") as status:
+            while (left := end - time.monotonic()) > 0:
+                status.update(f"Soak: {math.ceil(left)}s left before the old key may be disabled")
+                self._sleep(min(1.0, left))
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        # A line per pause too, for terminals where the live status does not draw.
+        if why == SOAK:
+            until = (datetime.now() + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+            text = f"Soak: waiting {math.ceil(seconds)}s (until {until}) before the old key may go."
+        else:
+            text = f"Klaviyo still accepts the old key; asking again in {math.ceil(seconds)}s."
+        self._console.print(text, style="dim")
 
 
 class RehearsalOperator:
@@ -134,10 +176,16 @@ class RehearsalOperator:
         self._step(f"Integration '{step.name}' confirmed.")
         return True
 
-    def confirm_revoked(self, journal: Journal) -> bool:
-        self._step("Now you would disable the OLD key in Klaviyo; the stand-in does it.")
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
+        self._step(
+            f"Now you would disable the OLD key ({old.describe()}) in Klaviyo; "
+            "the stand-in does it."
+        )
         self._world.disable_old_key()
         return True
 
     def wait(self, seconds: float, journal: Journal) -> None:
         time.sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        self._console.print(f"[cyan](rehearsal)[/cyan] waiting {seconds:.1f}s ({why})")

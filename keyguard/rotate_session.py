@@ -20,7 +20,7 @@ from plugins.errors import UsageError
 from plugins.klaviyo_api import DEFAULT_BASE_URL, ENV_URL, KlaviyoClient
 from plugins.pattern import Secret
 from rotator import vault_env
-from rotator.admin import disabler, scope_reader
+from rotator.admin import describer, disabler, scope_reader
 from rotator.audit import AuditLog
 from rotator.checker import KeyChecker
 from rotator.config import Target
@@ -107,6 +107,7 @@ def runbook_for(
         )
         disable = disabler(client, admin_key) if admin_key and disable_old_key else None
         scopes = scope_reader(client, admin_key) if admin_key is not None else None
+        describe = describer(client, admin_key) if admin_key is not None else None
         yield Runbook(
             store,
             checker or client,
@@ -118,6 +119,7 @@ def runbook_for(
             monotonic=time.monotonic,
             disable_old_key=disable,
             scopes_of=scopes,
+            describe_key=describe,
         )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 
 def tool_version() -> str:
+    # Imported here: importlib.metadata costs every command a fifth of its start-up.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("klaviyo-keyguard")
     except PackageNotFoundError:  # run from a checkout without installing

@@ -17,6 +17,13 @@ import httpx
 
 from plugins.errors import KeyguardError, UsageError
 from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
+from plugins.klaviyo_defaults import (
+    BETA_REVISION,
+    DEFAULT_BASE_URL,
+    DEFAULT_REVISION,
+    ENV_URL,
+    REVISION_CHECKED,
+)
 from plugins.klaviyo_responses import (
     AUTH_ERROR_CODES,
     Account,
@@ -28,13 +35,6 @@ from plugins.klaviyo_responses import (
     error_codes,
     parse_json,
     retry_after,
-)
-from plugins.klaviyo_settings import (
-    BETA_REVISION,
-    DEFAULT_BASE_URL,
-    DEFAULT_REVISION,
-    ENV_URL,
-    REVISION_CHECKED,
 )
 from plugins.klaviyo_transport import describe_transport_error, environment_proxy, scrub
 from plugins.pattern import Secret

@@ -25,13 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from plugins.klaviyo_defaults import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
 from plugins.klaviyo_responses import Attempt, AttemptKind, KeyCheck, KeyStatus, RateInfo
 from plugins.pattern import Secret
-
-DEFAULT_CONCURRENCY = (
-    8  # measured: 1,000 keys in ~10 s at the limit (benchmarks/verify_throughput.py)
-)
-DEFAULT_BUDGET = 300.0  # seconds for a whole run's verification
 
 
 class Prober(Protocol):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from plugins.klaviyo_api import ApiKeyInfo, KlaviyoApiError, KlaviyoClient
 from plugins.pattern import Secret
 from rotator.errors import GateError, KlaviyoUnavailable
+from rotator.operator import OldKey
 
 
 def _find(client: KlaviyoClient, admin_key: Secret, key: Secret, what: str) -> ApiKeyInfo:
@@ -41,3 +42,18 @@ def disabler(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], Non
             raise KlaviyoUnavailable(f"disabling key {found.id} failed ({exc}); {what}") from None
 
     return disable
+
+
+def describer(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], OldKey]:
+    """The old key's Klaviyo name and creation date, so a person disables the right one;
+    just its last characters when the API cannot say (the question is asked anyway)."""
+
+    def describe(key: Secret) -> OldKey:
+        try:
+            info = client.find_api_key(admin_key, key)
+        except KlaviyoApiError:
+            return OldKey(key.redacted)
+        created = info.created.date().isoformat() if info.created else None
+        return OldKey(key.redacted, info.name, created)
+
+    return describe

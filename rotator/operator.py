@@ -28,6 +28,31 @@ class Outcome:
     waiting: Waiting | None = None
 
 
+@dataclass(frozen=True)
+class OldKey:
+    """How a person tells the key to disable apart in Klaviyo's list (never the key).
+
+    ``name`` and ``created`` come from the API-keys endpoint, so only with an admin key.
+    """
+
+    redacted: str  # pk_… and the last four characters
+    name: str | None = None
+    created: str | None = None  # YYYY-MM-DD
+
+    def describe(self) -> str:
+        text = f"the key ending in {self.redacted[-4:]}"
+        if self.name:
+            text += f", named '{self.name}'"
+        if self.created:
+            text += f", created {self.created}"
+        return text
+
+
+#: Why a rotation pauses (:meth:`Operator.waiting`).
+SOAK = "soak"  # the target's soak time, before the old key may be disabled
+REVOCATION = "revocation"  # Klaviyo still accepts the old key: asked again after a pause
+
+
 class Operator(Protocol):
     """The human side of a rotation; a method returning None/False means "not now"."""
 
@@ -35,9 +60,13 @@ class Operator(Protocol):
 
     def confirm_integration(self, step: Integration, journal: Journal) -> bool: ...
 
-    def confirm_revoked(self, journal: Journal) -> bool: ...
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool: ...
 
     def wait(self, seconds: float, journal: Journal) -> None: ...
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        """Told before each pause (:data:`SOAK`, :data:`REVOCATION`), so none is silent."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from rotator.journal import (
     clear_patch,
 )
 from rotator.lock import Lock, Owner
-from rotator.operator import Operator, Outcome, Settings, Waiting
+from rotator.operator import REVOCATION, SOAK, OldKey, Operator, Outcome, Settings, Waiting
 from rotator.recorder import Event, Recorder
 from rotator.states import TERMINAL, State
 from rotator.vault import CasMismatch, SecretMeta, VaultStore
@@ -60,6 +60,7 @@ class Runbook:
         owner: Owner | None = None,
         disable_old_key: Callable[[Secret], None] | None = None,
         scopes_of: Callable[[Secret], frozenset[str]] | None = None,
+        describe_key: Callable[[Secret], OldKey] | None = None,
     ) -> None:
         self.store = store
         self.checker = checker
@@ -74,6 +75,7 @@ class Runbook:
         self._emit = emit
         self._disable_old_key = disable_old_key
         self._scopes_of = scopes_of
+        self._describe_key = describe_key or (lambda key: OldKey(key.redacted))
 
     def status(self) -> tuple[Journal | None, SecretMeta | None]:
         """The journal as Vault holds it now (read-only: no lock, no reconciliation)."""
@@ -287,6 +289,7 @@ class Runbook:
         if journal.soak_until:
             left = (datetime.fromisoformat(journal.soak_until) - self._now()).total_seconds()
             if left > 0:
+                operator.waiting(SOAK, left, journal)
                 operator.wait(left, journal)
         return self.rec.move(journal, State.AWAITING_REVOKE, "awaiting_revoke")
 
@@ -299,7 +302,9 @@ class Runbook:
             # was premature (gate 3 failed), and the operator now asks keyguard to do it.
             if not journal.revoke_confirmed or not gates.old_key_is_dead(self.checker, old):
                 self._disable_old_key(old)
-        elif not journal.revoke_confirmed and not operator.confirm_revoked(journal):
+        elif not journal.revoke_confirmed and not operator.confirm_revoked(
+            journal, self._describe_key(old)
+        ):
             return None
         if not journal.revoke_confirmed:
             journal = self.rec.commit(journal.replace(revoke_confirmed=True), "revoke_confirmed")
@@ -308,10 +313,14 @@ class Runbook:
             old,
             new,
             polling=self._settings.polling,
-            sleep=self._sleep,
+            sleep=lambda seconds: self._pause(operator, REVOCATION, seconds, journal),
             monotonic=self._monotonic,
         )
         return self.rec.move(journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, error=None)
+
+    def _pause(self, operator: Operator, why: str, seconds: float, journal: Journal) -> None:
+        operator.waiting(why, seconds, journal)
+        self._sleep(seconds)
 
     def rollback(self) -> Journal:
         """Re-publish the base version as a new version (only before the old key is dead)."""

@@ -19,7 +19,13 @@ from pathlib import Path
 from plugins.errors import UsageError
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, ScanIssue, group
-from scanner.sweep import SweepOptions, SweepStats, TargetResult, sweep_target
+from scanner.sweep import (
+    SweepInterrupted,
+    SweepOptions,
+    SweepStats,
+    TargetResult,
+    sweep_target,
+)
 
 _MAX_STREAMS = 4
 
@@ -197,24 +203,29 @@ def sweep_many(
     summaries: list[TargetSummary] = []
     total = SweepStats()
     clean: set[str] = set()
-    for result in _results(targets, options, jobs, frozen, remember, progress):
-        hits.extend(result.hits)
-        errors.extend(result.errors)
-        warnings.extend(result.warnings)
-        total = total + result.stats
-        clean.update(result.clean_blobs)
-        summaries.append(
-            TargetSummary(
-                result.target,
-                result.kind,
-                result.stats,
-                len(result.hits),
-                len(result.errors),
-                frozenset(secret.fingerprint for secret, _ in result.hits),
+    try:
+        for result in _results(targets, options, jobs, frozen, remember, progress):
+            hits.extend(result.hits)
+            errors.extend(result.errors)
+            warnings.extend(result.warnings)
+            total = total + result.stats
+            clean.update(result.clean_blobs)
+            summaries.append(
+                TargetSummary(
+                    result.target,
+                    result.kind,
+                    result.stats,
+                    len(result.hits),
+                    len(result.errors),
+                    frozenset(secret.fingerprint for secret, _ in result.hits),
+                )
             )
-        )
-        if on_target is not None:
-            on_target(result)
+            if on_target is not None:
+                on_target(result)
+    except KeyboardInterrupt as exc:
+        # What finished targets and the interrupted one scanned clean stays known.
+        partial = exc.clean_blobs if isinstance(exc, SweepInterrupted) else ()
+        raise SweepInterrupted((*sorted(clean), *partial)) from exc
     summaries.sort(key=lambda s: s.target)
     # Sorted so that results do not depend on which worker finished first.
     return SweepResult(

@@ -76,6 +76,15 @@ class TargetResult:
 Progress = Callable[[int, int], None]  # (blobs, bytes) scanned since the last call
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep, carrying the blobs scanned clean so far (for a scan cache:
+    an interrupted nightly sweep must not start from nothing the next night)."""
+
+    def __init__(self, clean_blobs: tuple[str, ...]) -> None:
+        super().__init__(f"{len(clean_blobs)} blobs scanned clean before the interrupt")
+        self.clean_blobs = clean_blobs
+
+
 def sweep_target(
     target: Path,
     options: SweepOptions,
@@ -151,7 +160,12 @@ def _sweep_repository(
         revs = (*revs, "--remotes")
     stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
     tally = _Tally(remember, progress, options.detect)
-    stream.scan(tally.visit, streams=options.streams)
+    try:
+        stream.scan(tally.visit, streams=options.streams)
+    except KeyboardInterrupt as exc:
+        with tally.lock:
+            so_far = tuple(tally.clean)
+        raise SweepInterrupted(so_far) from exc
     tally.flush()
     matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
     errors = [ScanIssue(name, message) for message in stream.errors] + tally.notes
@@ -197,11 +211,11 @@ class _Tally:
         self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
         self.blobs = self.bytes = self.binary = 0
         self._pending_blobs = self._pending_bytes = 0
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     def visit(self, blob: Blob) -> None:
         detection = _scan_blob(blob, self.detect)  # outside the lock: detection is the work
-        with self._lock:
+        with self.lock:
             self.blobs += 1
             self.bytes += blob.size
             self.binary += detection.binary

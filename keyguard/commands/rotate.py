@@ -166,10 +166,20 @@ def abort(**o: Any) -> int:
 
 @rotate.command()
 @click.option("--audit-log", type=click.Path(path_type=Path), help="Audit JSONL.")
+@click.option("--config", type=click.Path(path_type=Path), help="Config file.")
 @click.option("--verify", is_flag=True, help="Only check the hash chain (exit 1 if broken).")
-def history(audit_log: Path | None, verify: bool) -> int:
-    """Print the rotation audit log as JSON, or check that its hash chain is intact."""
-    path = audit_log or session.default_audit_log(os.environ, Path.home())
+def history(audit_log: Path | None, config: Path | None, verify: bool) -> int:
+    """Print the rotation audit log as JSON, or check that its hash chain is intact.
+
+    The log is --audit-log, else [rotation] audit_log of the configuration (as rotations
+    write it), else the per-user default.
+    """
+    configured = config_mod.load(config, Path.cwd()).audit_log
+    path = (
+        audit_log
+        or (Path(configured) if configured else None)
+        or session.default_audit_log(os.environ, Path.home())
+    )
     if not path.is_file():
         raise UsageError(f"no audit log at {path}")
     if verify:

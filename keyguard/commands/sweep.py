@@ -26,7 +26,8 @@ from plugins.errors import UsageError
 from scanner import blobcache
 from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
 from scanner.report import sweep_console, sweep_report
-from scanner.sweep import SweepOptions
+from scanner.report.wording import count
+from scanner.sweep import SweepInterrupted, SweepOptions
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
 
@@ -192,16 +193,27 @@ def _sweep_targets(
     share = Shard.parse(shard) if shard else None
     chosen = select_targets(names or ["."], share)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
-    with LiveProgress(total=len(chosen)) as live:
-        result = sweep_many(
-            chosen,
-            options,
-            jobs=jobs or os.cpu_count() or 1,
-            cache=cache,
-            remember=cache_path is not None,
-            progress=live.scanned,
-            on_target=live.target_done,
-        )
+    try:
+        with LiveProgress(total=len(chosen)) as live:
+            result = sweep_many(
+                chosen,
+                options,
+                jobs=jobs or os.cpu_count() or 1,
+                cache=cache,
+                remember=cache_path is not None,
+                progress=live.scanned,
+                on_target=live.target_done,
+            )
+    except SweepInterrupted as stopped:
+        if cache_path is not None:
+            # Ctrl-C: keep what was scanned clean, so the next run does not start over.
+            blobcache.save(cache_path, cache | frozenset(stopped.clean_blobs))
+            click.echo(
+                f"keyguard: interrupted; {count(len(stopped.clean_blobs), 'blob')} scanned "
+                f"clean kept in {cache_path}",
+                err=True,
+            )
+        raise
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
     if share is not None:

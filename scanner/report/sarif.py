@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -76,10 +77,49 @@ def _message(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> str:
     return text + ". Rotate this key."
 
 
-def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[str, Any]:
-    path = occurrence["path"]
+def _base_ids(report: Mapping[str, Any]) -> dict[str, str]:
+    """A ``uriBaseId`` per repository when a report spans several (else none: paths are
+    relative to the one repository, as code scanning of that repository expects)."""
+    repositories = sorted(
+        {
+            o["repository"]
+            for f in report["findings"]
+            for o in f["occurrences"]
+            if isinstance(o.get("repository"), str)
+        }
+    )
+    if len(repositories) < 2:
+        return {}
+    return {repository: f"REPO{i}" for i, repository in enumerate(repositories)}
+
+
+def _root_uri(repository: str) -> str:
+    root = Path(repository)
+    uri = root.as_uri() if root.is_absolute() else quote(repository.replace("\\", "/"))
+    return uri.rstrip("/") + "/"
+
+
+def _original_uri_base_ids(base_ids: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        base: {"uri": _root_uri(repository), "description": {"text": repository}}
+        for repository, base in base_ids.items()
+    }
+
+
+def _artifact(occurrence: Mapping[str, Any], base_ids: Mapping[str, str]) -> dict[str, Any]:
     # Redacted before quoting: a percent-encoded URI keeps a key in a file name intact.
-    uri = quote(redact_keys(path).replace("\\", "/"))
+    uri = quote(redact_keys(occurrence["path"]).replace("\\", "/"))
+    location: dict[str, Any] = {"uri": uri}
+    base = base_ids.get(occurrence.get("repository") or "")
+    if base is not None:
+        location["uriBaseId"] = base
+    return location
+
+
+def _result(
+    finding: Mapping[str, Any], occurrence: Mapping[str, Any], base_ids: Mapping[str, str]
+) -> dict[str, Any]:
+    path = occurrence["path"]
     location_key = f"{finding['fingerprint']}:{occurrence.get('repository', '')}:{path}"
     properties = {k: occurrence[k] for k in _PROVENANCE_KEYS if occurrence.get(k) is not None}
     status = finding.get("status", UNVERIFIED)
@@ -94,7 +134,7 @@ def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[s
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": uri},
+                    "artifactLocation": _artifact(occurrence, base_ids),
                     "region": {
                         "startLine": occurrence["line"],
                         "startColumn": occurrence["column"],
@@ -111,8 +151,9 @@ def _result(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> dict[s
 
 
 def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any]:
+    base_ids = _base_ids(report)
     results = [
-        _result(finding, occurrence)
+        _result(finding, occurrence, base_ids)
         for finding in report["findings"]
         for occurrence in finding["occurrences"]
     ]
@@ -123,11 +164,15 @@ def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any
         {"level": "warning", "message": {"text": f"{w['path']}: {w['message']}"}}
         for w in report.get("warnings", [])
     ]
+    run: dict[str, Any] = {}
+    if base_ids:
+        run["originalUriBaseIds"] = _original_uri_base_ids(base_ids)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
             {
+                **run,
                 "tool": {
                     "driver": {
                         "name": "keyguard",

@@ -312,3 +312,30 @@ def test_counts_read_as_english_and_as_the_json_report_has_them(tmp_path: Path) 
     assert "1 target" not in console.stdout  # one target: no footer at all
     scan = keyguard("scan", "repo/k.env", cwd=tmp_path)
     assert "scanned 1 file (" in scan.stdout
+
+
+def test_sarif_of_several_repositories_says_which_repository_each_file_is_in(
+    tmp_path: Path,
+) -> None:
+    keys = {}
+    for name in ("shop", "blog"):
+        keys[name] = make_key(f"sarif-{name}")
+        commit_file(init_repo(tmp_path / name), "settings.py", f"K = '{keys[name]}'\n")
+    proc = keyguard("sweep", "shop", "blog", "--format", "sarif", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    (run,) = json.loads(proc.stdout)["runs"]
+    bases = run["originalUriBaseIds"]
+    found = {}
+    for result in run["results"]:
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact["uri"] == "settings.py"
+        root = bases[artifact["uriBaseId"]]["uri"]
+        assert root.startswith("file://")
+        found[Path(root[len("file://") :]).name] = result["partialFingerprints"]
+    assert {name: fp["klaviyoKeySha256/v1"] for name, fp in found.items()} == {
+        name: fingerprint(key) for name, key in keys.items()
+    }
+    one = json.loads(keyguard("sweep", "shop", "--format", "sarif", cwd=tmp_path).stdout)
+    assert "originalUriBaseIds" not in one["runs"][0]  # one repository: paths relative to it
+    artifact = one["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert artifact["artifactLocation"] == {"uri": "settings.py"}

@@ -95,3 +95,24 @@ def test_a_second_operators_different_new_key_is_reported_not_dropped(
     assert event["unused_key"] == redacted_b
     assert key_b not in other.stdout + other.stderr
     assert scene.vault_versions() == {1: scene.old_key, 2: scene.new_key}
+
+
+def test_no_wait_is_silent_without_a_terminal(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    env = cli_env(scene, str(tmp_path))
+    base = ["--vault-path", scene.path, "--non-interactive", "--soak", "1s"]
+    base += ["--poll-interval", "0.1", "--revoke-timeout", "0.5"]
+    assert run_cli(base, env).code == 10
+    soaked = run_cli([*base, "--new-key-stdin"], env, stdin=scene.new_key + "\n")
+    assert soaked.code == 11, soaked.stderr
+    (soak,) = [e for e in soaked.events() if e.get("event") == "waiting"]
+    assert soak["why"] == "soak"
+    assert 0 < float(str(soak["seconds"])) <= 1
+    # "Disabled", says the operator, but Klaviyo still takes the old key: each pause is told.
+    early = run_cli([*base, "--confirm-revoked"], env)
+    assert early.code == 4, early.stderr
+    polls = [e for e in early.events() if e.get("event") == "waiting"]
+    assert polls
+    assert {e["why"] for e in polls} == {"revocation"}

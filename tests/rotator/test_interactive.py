@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import os
 import signal
+from datetime import datetime, timezone
 from pathlib import Path
 
+from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
 from plugins.klaviyo_standin import KlaviyoStandin
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
-from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli
+from tests.support.rotation import FAST_FLAGS, Scene, cli_env, make_scene, run_cli
 from tests.support.terminal import Terminal
 
 
@@ -108,3 +110,54 @@ def test_sigterm_at_a_prompt_releases_the_lock_as_ctrl_c_does(
     term.proc.send_signal(signal.SIGTERM)
     assert term.finish() == 130
     assert not [k for k in scene.custom_metadata() if k.startswith("keyguard_lock_")]
+
+
+def _to_the_revoke_question(scene: Scene, env: dict[str, str]) -> Terminal:
+    term = Terminal(["rotate", "--vault-path", scene.path, *FAST_FLAGS], env)
+    term.expect("Paste the new private key")
+    term.send(scene.new_key)
+    term.expect("Have you disabled the old key?")
+    return term
+
+
+def test_the_old_key_to_disable_is_named_by_its_last_characters(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    term = _to_the_revoke_question(scene, cli_env(scene, str(tmp_path)))
+    assert f"the key ending in {scene.old_key[-4:]}" in term.text()
+    term.send("n")
+    assert term.finish() == 11
+
+
+def test_with_an_admin_key_the_old_key_is_named_as_klaviyo_lists_it(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    created = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)
+    scene = make_scene(bao, klaviyo, name="Storefront production", created=created)
+    admin = make_key("interactive-admin")
+    klaviyo.add_key(admin, account=scene.account, scopes=["credentials:read"])
+    env = {**cli_env(scene, str(tmp_path)), ADMIN_ENV: admin}
+    term = _to_the_revoke_question(scene, env)
+    said = " ".join(term.text().split())
+    expected = f"the key ending in {scene.old_key[-4:]}, named 'Storefront production', created"
+    assert f"{expected} 2025-03-14" in said
+    term.send("n")
+    assert term.finish() == 11
+    assert admin not in term.text()
+
+
+def test_the_soak_and_the_revocation_checks_are_shown_on_a_terminal(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = make_scene(bao, klaviyo)
+    args = ["rotate", "--vault-path", scene.path, "--soak", "1s"]
+    args += ["--poll-interval", "0.1", "--revoke-timeout", "0.5"]
+    term = Terminal(args, cli_env(scene, str(tmp_path)))
+    term.expect("Paste the new private key")
+    term.send(scene.new_key)
+    term.expect("Soak: waiting 1s (until ")
+    term.expect("Have you disabled the old key?")
+    term.send("y")  # not yet, in fact: Klaviyo still accepts it
+    term.expect("Klaviyo still accepts the old key; asking again in ")
+    assert term.finish() == 4

@@ -14,7 +14,7 @@ from scanner import blobcache
 from scanner.fleet import Shard, select_targets, sweep_many
 from scanner.merge import MergeError, load, merge
 from scanner.report import sweep_report
-from scanner.sweep import SweepOptions
+from scanner.sweep import SweepInterrupted, SweepOptions
 from tests.support.git import commit_file, init_repo
 from tests.support.keys import make_key
 
@@ -159,3 +159,26 @@ def test_a_plain_directory_and_a_repository_with_the_same_path_sort_together(
     (finding,) = result.findings
     assert [o.path for o in finding.occurrences] == ["config.py", "config.py"]
     assert finding.occurrences[0].provenance is None
+
+
+def test_an_interrupted_sweep_keeps_what_was_scanned_clean(tmp_path: Path) -> None:
+    first = init_repo(tmp_path / "a-small")
+    commit_file(first, "clean.txt", "nothing here\n")
+    big = init_repo(tmp_path / "b-big")
+    for i in range(5):  # 6 MB each: the stream reports progress every 16 MB
+        commit_file(big, f"bundle{i}.txt", f"chunk {i}\n" + "x" * (6 << 20) + "\n")
+    told: list[int] = []
+
+    def progress(blobs: int, size: int) -> None:
+        told.append(size)
+        if sum(told) > 16 << 20:  # in the middle of the big repository: Ctrl-C
+            raise KeyboardInterrupt
+
+    targets = [str(first), str(big)]
+    with pytest.raises(SweepInterrupted) as stopped:
+        sweep_many(targets, SweepOptions(worktree=False), remember=True, progress=progress)
+    kept = set(stopped.value.clean_blobs)
+    whole = sweep_many(targets, SweepOptions(worktree=False), remember=True)
+    assert kept < whole.clean_blobs  # some of the big repository, not all of it
+    assert len(whole.clean_blobs - kept) >= 1
+    assert len(kept) >= 3  # the small repository's blob, and the big one's first ones

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -16,7 +17,7 @@ from rotator.config import Target
 from rotator.gates import Polling
 from rotator.integrations import Integration
 from rotator.journal import Journal
-from rotator.operator import Settings
+from rotator.operator import OldKey, Settings
 from rotator.recorder import Event
 from rotator.runbook import Runbook
 from rotator.vault import VaultStore
@@ -58,10 +59,13 @@ class Scene:
         return dict(meta["custom_metadata"] or {})
 
 
-def make_scene(bao: Bao, klaviyo: KlaviyoStandin, label: str = "storefront") -> Scene:
+def make_scene(
+    bao: Bao, klaviyo: KlaviyoStandin, label: str = "storefront", **old_key_as: Any
+) -> Scene:
+    """*old_key_as*: how the stand-in lists the old key (``name=``, ``created=``)."""
     account = klaviyo.add_account()
     old_key, new_key = make_key(f"{label}-old-{bao.mount}"), make_key(f"{label}-new-{bao.mount}")
-    klaviyo.add_key(old_key, account=account)
+    klaviyo.add_key(old_key, account=account, **old_key_as)
     klaviyo.add_key(new_key, account=account)
     path = bao.path(f"klaviyo/{label}")
     mount, _, rel = path.partition("/")
@@ -79,16 +83,20 @@ class ScriptedOperator:
     on_revoke: Callable[[], bool] = lambda: False
     confirm: Callable[[Integration], bool] = lambda step: True
     waited: list[float] = field(default_factory=list)
+    told: list[str] = field(default_factory=list)  # why each pause was announced
 
     def confirm_integration(self, step: Integration, journal: Journal) -> bool:
         return self.confirm(step)
 
-    def confirm_revoked(self, journal: Journal) -> bool:
+    def confirm_revoked(self, journal: Journal, old: OldKey) -> bool:
         return self.on_revoke()
 
     def wait(self, seconds: float, journal: Journal) -> None:
         self.waited.append(seconds)
         time.sleep(seconds)
+
+    def waiting(self, why: str, seconds: float, journal: Journal) -> None:
+        self.told.append(why)
 
 
 def make_runbook(

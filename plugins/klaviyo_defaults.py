@@ -1,8 +1,4 @@
-"""Where keyguard finds Klaviyo, and which API revision it asks for.
-
-Apart from the HTTP client on purpose: the command line reads these defaults for its
-option help without importing httpx.
-"""
+"""Klaviyo API defaults, importable without httpx (see :mod:`plugins.klaviyo_api`)."""
 
 from __future__ import annotations
 
@@ -17,3 +13,7 @@ REVISION_CHECKED = "2026-12-02"
 BETA_REVISION = DEFAULT_REVISION + ".pre"
 #: The environment variable that overrides the base URL (as ``--klaviyo-url`` does).
 ENV_URL = "KEYGUARD_KLAVIYO_URL"
+
+#: Verification: measured 1,000 keys in ~10 s at the limit (benchmarks/verify_throughput.py).
+DEFAULT_CONCURRENCY = 8
+DEFAULT_BUDGET = 300.0  # seconds for a whole run's verification
