@@ -16,7 +16,6 @@ detect-secrets reports every captured group as a separate secret.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 SECRET_TYPE = "Klaviyo Private API Key"  # noqa: S105 - a type name, not a secret
@@ -50,11 +49,15 @@ def is_key(text: str) -> bool:
 
 def fingerprint(key: str) -> str:
     """Lowercase hex SHA-256 of the key's UTF-8 bytes: a key's identity everywhere."""
+    import hashlib  # on first use: a commit with no key never pays for OpenSSL's start-up
+
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def baseline_hash(key: str) -> str:
     """SHA-1 hex, the ``hashed_secret`` that detect-secrets baselines store."""
+    import hashlib
+
     return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 

@@ -8,7 +8,6 @@ of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset
 from __future__ import annotations
 
 import posixpath
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
@@ -250,6 +249,8 @@ def detect_stream(
     if kind in ("zip", "tar"):
         # An archive of any size: spooled to a temporary file and opened from there
         # (zip by seeking to its central directory, tar as a stream), not read as text.
+        import tempfile  # only for an archive past the bound: the hook never needs it
+
         with tempfile.TemporaryFile() as spool:
             spool.write(head)
             del head
