@@ -21,6 +21,7 @@ class Collector:
     bytes: int = 0
     binary: int = 0
     suppressed: int = 0
+    gitignored: int = 0
 
     def add_blob(self, size: int, detection: Detection) -> None:
         """One text blob of *size* bytes was scanned."""
@@ -41,6 +42,6 @@ class Collector:
         return ScanResult(
             findings=group(self.hits),
             errors=tuple(self.errors),
-            stats=ScanStats(files=self.files, bytes=self.bytes, skipped_binary=self.binary),
+            stats=ScanStats(self.files, self.bytes, self.binary, self.gitignored),
             suppressed=self.suppressed,
         )

@@ -87,6 +87,7 @@ class ScanStats:
     files: int = 0
     bytes: int = 0
     skipped_binary: int = 0
+    skipped_gitignored: int = 0  # paths (an ignored directory once) .gitignore excludes
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from scanner.detect import (
 )
 from scanner.findings import ScanIssue, ScanResult
 from scanner.sourcemap.reference import file_resolver
-from scanner.sources.files import Problem, iter_files
+from scanner.sources.files import Problem, Skipped, iter_files
 from scanner.sources.staged import StagedBlob, iter_staged
 
 #: Files larger than this are streamed in chunks instead of read whole.
@@ -66,7 +66,8 @@ def scan_paths(
     problems: list[Problem] = []
     targets = list(targets)
     roots = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
-    for item in iter_files(targets, problems):
+    skipped = Skipped()
+    for item in iter_files(targets, problems, skipped):
         try:
             _scan_file(item.path, item.display, _root_of(item.path, roots), collector)
         except FileNotFoundError:
@@ -76,6 +77,7 @@ def scan_paths(
         except OSError as exc:
             collector.errors.append(ScanIssue(item.display, f"cannot read: {_describe(exc)}"))
     collector.errors.extend(ScanIssue(p.display, p.message) for p in problems)
+    collector.gitignored = skipped.gitignored
     return collector.result()
 
 

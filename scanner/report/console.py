@@ -123,6 +123,8 @@ def render(
     extras = []
     if stats.skipped_binary:
         extras.append(f"{stats.skipped_binary} binary skipped")
+    if stats.skipped_gitignored:
+        extras.append(f"{stats.skipped_gitignored} ignored by .gitignore")
     if result.suppressed:
         extras.append(f"{result.suppressed} suppressed by baseline or allowlist")
     if result.errors:

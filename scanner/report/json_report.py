@@ -62,6 +62,7 @@ def report_dict(result: ScanResult, *, show_secrets: bool = False) -> dict[str, 
             "files": result.stats.files,
             "bytes": result.stats.bytes,
             "skipped_binary": result.stats.skipped_binary,
+            "skipped_gitignored": result.stats.skipped_gitignored,
             "suppressed": result.suppressed,
         },
     }

@@ -157,3 +157,18 @@ def test_dash_scans_standard_input(tmp_path: Path) -> None:
     assert clean.returncode == 0, clean.stdout
     mixed = keyguard("scan", "-", "decoy.env", cwd=tmp_path, stdin="")
     assert mixed.returncode == 2
+
+
+def test_files_skipped_by_gitignore_are_counted(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "shop")
+    (repo / ".gitignore").write_text("*.log\nnode_modules/\n")
+    (repo / "app.py").write_text("print('clean')\n")
+    (repo / "debug.log").write_text(f"K={make_key('ignored-log')}\n")
+    (repo / "node_modules" / "pkg").mkdir(parents=True)
+    (repo / "node_modules" / "pkg" / "index.js").write_text("x\n")
+    proc = keyguard("scan", ".", cwd=repo)
+    assert proc.returncode == 0, proc.stdout
+    assert "2 ignored by .gitignore" in proc.stdout  # debug.log, node_modules/ (once)
+    stats = json.loads(keyguard("scan", ".", "--format", "json", cwd=repo).stdout)["stats"]
+    assert stats["skipped_gitignored"] == 2
+    assert stats["files"] == 2  # app.py and .gitignore
