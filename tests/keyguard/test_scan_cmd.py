@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.archives import zip_of
 from tests.support.git import git, git_env, init_repo
 from tests.support.keys import make_key
 
@@ -172,3 +173,16 @@ def test_files_skipped_by_gitignore_are_counted(tmp_path: Path) -> None:
     stats = json.loads(keyguard("scan", ".", "--format", "json", cwd=repo).stdout)["stats"]
     assert stats["skipped_gitignored"] == 2
     assert stats["files"] == 2  # app.py and .gitignore
+
+
+def test_a_note_repeated_for_many_files_is_counted_not_repeated(tmp_path: Path) -> None:
+    for i in range(20):
+        (tmp_path / f"bundle{i:02}.zip").write_bytes(zip_of({"a.txt": b"clean\n"}))
+    proc = keyguard("scan", ".", "--max-depth", "0", cwd=tmp_path)
+    notes = [line for line in proc.stdout.splitlines() if "nested deeper" in line]
+    assert len(notes) == 4, proc.stdout
+    assert notes[-1].startswith("could not read 17 more places: archive nested deeper")
+    report = json.loads(
+        keyguard("scan", ".", "--max-depth", "0", "--format", "json", cwd=tmp_path).stdout
+    )
+    assert len(report["errors"]) == 20  # machines still get every one
