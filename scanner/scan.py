@@ -15,6 +15,7 @@ from scanner.detect import (
     detect_stream,
     looks_binary,
 )
+from scanner.exclude import Excludes
 from scanner.findings import ScanIssue, ScanResult
 from scanner.sourcemap.reference import file_resolver
 from scanner.sources.files import Problem, Skipped, iter_files
@@ -60,6 +61,7 @@ def scan_paths(
     *,
     ignored_hashes: frozenset[str] = frozenset(),
     options: DetectOptions | None = None,
+    excludes: Excludes | None = None,
 ) -> ScanResult:
     """Scan files and directories (``.gitignore`` honoured inside a git work tree)."""
     collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
@@ -67,7 +69,7 @@ def scan_paths(
     targets = list(targets)
     roots = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
     skipped = Skipped()
-    for item in iter_files(targets, problems, skipped):
+    for item in iter_files(targets, problems, skipped, excludes):
         try:
             _scan_file(item.path, item.display, _root_of(item.path, roots), collector)
         except FileNotFoundError:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.exclude import Excludes
+
 
 @dataclass(frozen=True)
 class FileItem:
@@ -118,10 +120,14 @@ def _display(path: Path, cwd: Path) -> str:
 
 
 def iter_files(
-    targets: list[Path], problems: list[Problem], skipped: Skipped | None = None
+    targets: list[Path],
+    problems: list[Problem],
+    skipped: Skipped | None = None,
+    excludes: Excludes | None = None,
 ) -> Iterator[FileItem]:
     """Every regular file under *targets*; unreadable targets are appended to *problems*,
-    and what .gitignore excludes is counted in *skipped*."""
+    and what .gitignore excludes is counted in *skipped*. *excludes* apply to paths
+    relative to each directory named (a file named explicitly is always read)."""
     cwd = Path.cwd()
     seen: set[Path] = set()
     for target in targets:
@@ -137,6 +143,8 @@ def iter_files(
                 skipped.gitignored += _count_ignored(target)
             for path in candidates:
                 if path in seen:
+                    continue
+                if excludes and excludes.match(path.relative_to(target).as_posix()):
                     continue
                 seen.add(path)
                 # git lists tracked symlinks and files deleted from the work tree: skip both.

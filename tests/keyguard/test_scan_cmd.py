@@ -186,3 +186,17 @@ def test_a_note_repeated_for_many_files_is_counted_not_repeated(tmp_path: Path) 
         keyguard("scan", ".", "--max-depth", "0", "--format", "json", cwd=tmp_path).stdout
     )
     assert len(report["errors"]) == 20  # machines still get every one
+
+
+def test_exclude_takes_gitignore_patterns(tmp_path: Path) -> None:
+    keys = {name: make_key(f"exclude-{name}") for name in ("dist", "min", "kept", "src")}
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "app.js").write_text(f"k='{keys['dist']}'\n")
+    (tmp_path / "vendor.min.js").write_text(f"k='{keys['min']}'\n")
+    (tmp_path / "keep.min.js").write_text(f"k='{keys['kept']}'\n")
+    (tmp_path / "settings.py").write_text(f"K = '{keys['src']}'\n")
+    args = ["--exclude", "dist/", "--exclude", "*.min.js", "--exclude", "!keep.min.js"]
+    proc = keyguard("scan", ".", *args, "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    found = {f["fingerprint"] for f in json.loads(proc.stdout)["findings"]}
+    assert found == {hashlib.sha256(keys[n].encode()).hexdigest() for n in ("kept", "src")}
