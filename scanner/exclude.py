@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass(frozen=True)
 class Excludes:
     patterns: tuple[str, ...] = ()
-    _spec: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
+    _spec: pathspec.GitIgnoreSpec | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
+        spec = None
+        if self.patterns:
+            # Imported only when there are patterns: the pre-commit hook never pays for it.
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        object.__setattr__(self, "_spec", spec)
 
     @classmethod
     def of(cls, patterns: Iterable[str]) -> Excludes:
@@ -29,4 +37,4 @@ class Excludes:
 
     def match(self, relative_path: str) -> bool:
         """Whether *relative_path* (``/``-separated, no leading ``./``) is excluded."""
-        return bool(self.patterns) and self._spec.match_file(relative_path)
+        return self._spec is not None and self._spec.match_file(relative_path)
