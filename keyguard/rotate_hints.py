@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from plugins.errors import KeyguardError
-from plugins.klaviyo_api import DEFAULT_BASE_URL, ENV_URL
+from plugins.klaviyo_defaults import DEFAULT_BASE_URL, ENV_URL
 
 #: Options that say which secret, in which Vault, with which audit log; in argv order.
 _NAMING = (

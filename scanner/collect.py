@@ -21,6 +21,7 @@ class Collector:
     bytes: int = 0
     binary: int = 0
     suppressed: int = 0
+    gitignored: int = 0
 
     def add_blob(self, size: int, detection: Detection) -> None:
         """One text blob of *size* bytes was scanned."""
@@ -42,6 +43,11 @@ class Collector:
         return ScanResult(
             findings=group(self.hits),
             errors=tuple(self.errors),
-            stats=ScanStats(files=self.files, bytes=self.bytes, binary=self.binary),
+            stats=ScanStats(
+                files=self.files,
+                bytes=self.bytes,
+                binary=self.binary,
+                skipped_gitignored=self.gitignored,
+            ),
             suppressed=self.suppressed,
         )

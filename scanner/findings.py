@@ -88,6 +88,7 @@ class ScanStats:
     bytes: int = 0
     skipped_binary: int = 0  # kept for report readers: binary files are read, not skipped
     binary: int = 0  # files read as binary (raw ASCII and UTF-16 keys)
+    skipped_gitignored: int = 0  # paths (an ignored directory once) .gitignore excludes
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ class MergeError(KeyguardError):
     exit_code = 2
 
 
-_STAT_KEYS = ("files", "bytes", "blobs", "cached_blobs", "skipped_binary", "binary", "suppressed")
+_STAT_KEYS = (
+    *("files", "bytes", "blobs", "cached_blobs"),
+    *("skipped_binary", "binary", "skipped_gitignored", "suppressed"),
+)
 _PROVENANCE_ORDER = PROVENANCE_FIELDS
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from scanner.archives import kind_of
 from scanner.collect import Collector
 from scanner.detect import DetectOptions, detect_archive_file, detect_bytes, detect_stream
+from scanner.exclude import Excludes
 from scanner.findings import ScanIssue, ScanResult
 from scanner.sourcemap.reference import file_resolver
-from scanner.sources.files import Problem, iter_files
+from scanner.sources.files import Problem, Skipped, iter_files
 from scanner.sources.staged import StagedBlob, iter_staged
 
 #: Files larger than this are streamed in chunks instead of read whole.
@@ -54,13 +55,15 @@ def scan_paths(
     *,
     ignored_hashes: frozenset[str] = frozenset(),
     options: DetectOptions | None = None,
+    excludes: Excludes | None = None,
 ) -> ScanResult:
     """Scan files and directories (``.gitignore`` honoured inside a git work tree)."""
     collector = Collector(ignored_hashes=ignored_hashes, options=options or DetectOptions())
     problems: list[Problem] = []
     targets = list(targets)
     roots = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
-    for item in iter_files(targets, problems):
+    skipped = Skipped()
+    for item in iter_files(targets, problems, skipped, excludes):
         try:
             _scan_file(item.path, item.display, _root_of(item.path, roots), collector)
         except FileNotFoundError:
@@ -70,6 +73,7 @@ def scan_paths(
         except OSError as exc:
             collector.errors.append(ScanIssue(item.display, f"cannot read: {_describe(exc)}"))
     collector.errors.extend(ScanIssue(p.display, p.message) for p in problems)
+    collector.gitignored = skipped.gitignored
     return collector.result()
 
 

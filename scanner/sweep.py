@@ -18,6 +18,7 @@ from pathlib import Path
 from plugins.errors import KeyguardError, UsageError
 from scanner.attribution import HeadTree, attribute, head_tree
 from scanner.detect import Detection, DetectOptions, detect_bytes, detect_stream
+from scanner.exclude import Excludes
 from scanner.findings import ScanIssue
 from scanner.gitcmd import GitNotFound
 from scanner.gitobjects import Blob, BlobStream, Selection
@@ -37,6 +38,8 @@ class SweepOptions:
     exclude_remotes: bool = False  # also skip what any remote-tracking ref reaches
     streams: int = 1  # cat-file processes reading one repository at once
     detect: DetectOptions = field(default_factory=DetectOptions)  # archive limits and such
+    #: Tree paths not to read (a blob is skipped by the path it is first met at).
+    excludes: Excludes = field(default_factory=Excludes)
 
     def __post_init__(self) -> None:
         if self.unreachable and (self.since or self.refs or self.exclude_remotes):
@@ -101,18 +104,18 @@ def sweep_target(
             name, "unreadable", errors=(ScanIssue(name, "no such file or directory"),)
         )
     if not target.is_dir():
-        return _sweep_directory(target)  # a single file: scanned as a file
+        return _sweep_directory(target, options.excludes)  # a single file: scanned as a file
     if not os.access(target, os.R_OK | os.X_OK):
         return TargetResult(name, "unreadable", errors=(ScanIssue(name, "permission denied"),))
     try:
         repo = open_repository(target)
     except GitNotFound as exc:
-        plain = _sweep_directory(target)
+        plain = _sweep_directory(target, options.excludes)
         return dataclasses.replace(plain, errors=(*plain.errors, ScanIssue(name, str(exc))))
     except KeyguardError as exc:
         return TargetResult(name, "unreadable", errors=(ScanIssue(name, str(exc)),))
     if repo is None:
-        return _sweep_directory(target)
+        return _sweep_directory(target, options.excludes)
     try:
         return _sweep_repository(name, repo, options, cache, remember, progress)
     except UnknownRevision:
@@ -125,8 +128,8 @@ def _kind(repo: Repository) -> str:
     return "repository" if repo.work_tree else "bare repository"
 
 
-def _sweep_directory(target: Path) -> TargetResult:
-    result = scan_paths([target])
+def _sweep_directory(target: Path, excludes: Excludes) -> TargetResult:
+    result = scan_paths([target], excludes=excludes)
     hits = tuple((f.secret, o) for f in result.findings for o in f.occurrences)
     stats = SweepStats(
         files=result.stats.files, bytes=result.stats.bytes, binary=result.stats.binary
@@ -159,7 +162,7 @@ def _sweep_repository(
     if options.exclude_remotes:
         revs = (*revs, "--remotes")
     stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
-    tally = _Tally(remember, progress, options.detect)
+    tally = _Tally(remember, progress, options.detect, options.excludes)
     try:
         stream.scan(tally.visit, streams=options.streams)
     except KeyboardInterrupt as exc:
@@ -182,7 +185,7 @@ def _sweep_repository(
     hits = attribute(repo, matched, log_revs, head)
     files = 0
     if repo.work_tree is not None and options.worktree and revs == ("--all",):
-        work_hits, files, work_bytes, work_errors = sweep_worktree(repo)
+        work_hits, files, work_bytes, work_errors = sweep_worktree(repo, options.excludes)
         hits.extend(work_hits)
         size += work_bytes
         errors.extend(work_errors)
@@ -202,8 +205,15 @@ def _sweep_repository(
 class _Tally:
     """What the blob stream found; ``visit`` may be called from several reader threads."""
 
-    def __init__(self, remember: bool, progress: Progress | None, detect: DetectOptions) -> None:
+    def __init__(
+        self,
+        remember: bool,
+        progress: Progress | None,
+        detect: DetectOptions,
+        excludes: Excludes,
+    ) -> None:
         self.remember = remember
+        self.excludes = excludes
         self.detect = detect
         self.progress = progress
         self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
@@ -214,6 +224,8 @@ class _Tally:
         self.lock = threading.Lock()
 
     def visit(self, blob: Blob) -> None:
+        if self.excludes.match(blob.path):
+            return  # not read, so not remembered as clean either
         detection = _scan_blob(blob, self.detect)  # outside the lock: detection is the work
         with self.lock:
             self.blobs += 1

@@ -8,6 +8,7 @@ import os
 
 from plugins.pattern import Secret
 from scanner.detect import detect_bytes
+from scanner.exclude import Excludes
 from scanner.findings import Occurrence, Provenance, ScanIssue
 from scanner.gitcmd import run_git
 from scanner.gitrepo import Repository
@@ -15,7 +16,9 @@ from scanner.gitrepo import Repository
 Hit = tuple[Secret, Occurrence]
 
 
-def sweep_worktree(repo: Repository) -> tuple[list[Hit], int, int, list[ScanIssue]]:
+def sweep_worktree(
+    repo: Repository, excludes: Excludes | None = None
+) -> tuple[list[Hit], int, int, list[ScanIssue]]:
     """Untracked (not ignored) and modified files: content that is in no blob yet."""
     assert repo.work_tree is not None
     listed = run_git(
@@ -34,6 +37,8 @@ def sweep_worktree(repo: Repository) -> tuple[list[Hit], int, int, list[ScanIssu
         if not raw:
             continue
         rel = os.fsdecode(raw)
+        if excludes and excludes.match(rel):
+            continue
         path = repo.work_tree / rel
         if path.is_symlink() or not path.is_file():
             continue  # deleted from the work tree, or a link git would not follow either

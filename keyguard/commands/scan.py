@@ -19,6 +19,7 @@ from keyguard.report_options import (
     write_document,
 )
 from scanner import baseline as baseline_mod
+from scanner.exclude import Excludes
 from scanner.report import console, json_report
 from scanner.scan import scan_paths, scan_staged, scan_stream
 
@@ -45,6 +46,14 @@ from scanner.scan import scan_paths, scan_staged, scan_stream
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write or update a detect-secrets baseline with the keys found.",
 )
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="PATTERN",
+    help="Skip paths matching PATTERN, in .gitignore syntax, relative to each directory "
+    "named (repeatable).",
+)
 @format_option()
 @output_option
 @show_secrets_option
@@ -55,6 +64,7 @@ def scan(
     staged: bool,
     baseline_path: Path | None,
     update_baseline: Path | None,
+    excludes: tuple[str, ...],
     fmt: str,
     output: Path | None,
     show_secrets: bool,
@@ -87,7 +97,12 @@ def scan(
             raise click.UsageError("'-' (standard input) is scanned on its own: drop the PATHS")
         result = scan_stream(sys.stdin.buffer.read, ignored_hashes=ignored, options=options)
     else:
-        result = scan_paths(paths or (Path("."),), ignored_hashes=ignored, options=options)
+        result = scan_paths(
+            paths or (Path("."),),
+            ignored_hashes=ignored,
+            options=options,
+            excludes=Excludes.of(excludes),
+        )
     if update_baseline is not None:
         # Names relative to the baseline itself, where `keyguard audit` looks them up.
         baseline_mod.update(update_baseline, result.findings, root=update_baseline.parent)

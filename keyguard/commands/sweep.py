@@ -24,6 +24,7 @@ from keyguard.report_options import (
 )
 from plugins.errors import UsageError
 from scanner import blobcache
+from scanner.exclude import Excludes
 from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
 from scanner.report import sweep_console, sweep_report
 from scanner.report.wording import count
@@ -96,6 +97,14 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
 )
 @click.option("--no-worktree", is_flag=True, help="Skip untracked and modified work-tree files.")
 @click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="PATTERN",
+    help="Skip paths matching PATTERN, in .gitignore syntax, relative to each repository "
+    "(repeatable).",
+)
+@click.option(
     "--cache",
     "cache_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -116,6 +125,7 @@ def sweep(
     refs: tuple[str, ...],
     pre_push: bool,
     no_worktree: bool,
+    excludes: tuple[str, ...],
     cache_path: Path | None,
     fmt: str,
     output: Path | None,
@@ -149,6 +159,7 @@ def sweep(
             no_worktree,
             cache_path,
             site,
+            Excludes.of(excludes),
         )
     if result is None:
         return EXIT_CLEAN  # a pre-push with nothing to sweep
@@ -171,6 +182,7 @@ def _sweep_targets(
     no_worktree: bool,
     cache_path: Path | None,
     site: dict[str, Any],
+    excludes: Excludes,
 ) -> SweepResult | None:
     """The repositories and directories named; None when a pre-push has nothing to sweep."""
     if pre_push:
@@ -185,7 +197,7 @@ def _sweep_targets(
         )
     limits = (site["max_depth"], site["max_archive_bytes"], site["max_member_bytes"])
     detect = detect_options(*limits, site["max_ratio"])
-    options = dataclasses.replace(options, detect=detect)
+    options = dataclasses.replace(options, detect=detect, excludes=excludes)
     names = list(targets) + (_read_targets(targets_from) if targets_from else [])
     if not names and targets_from is not None:
         # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.

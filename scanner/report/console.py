@@ -6,11 +6,13 @@ drops colour when output is not a terminal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from plugins.pattern import short_fingerprint
-from scanner.findings import Finding, Occurrence, ScanResult
+from scanner.findings import Finding, Occurrence, ScanIssue, ScanResult
 from scanner.report.wording import count
 
 
@@ -91,6 +93,26 @@ def _finding(finding: Finding, show_secrets: bool, with_repository: bool) -> Ren
     return Group(head, *rows)
 
 
+#: A message given for more places than this is shown for the first few, then counted.
+SHOWN_PER_MESSAGE = 3
+
+
+def issue_lines(issues: Iterable[ScanIssue], lead: str, style: str) -> list[Text]:
+    """One line per issue, except that a message repeated for many paths (an archive
+    limit met in thousands of bundles) shows its first few paths and a count."""
+    by_message: dict[str, list[str]] = {}
+    for issue in issues:
+        by_message.setdefault(issue.message, []).append(issue.path)
+    lines: list[Text] = []
+    for message, paths in by_message.items():
+        for path in paths[:SHOWN_PER_MESSAGE]:
+            lines.append(Text(f"{lead} {path}: {message}", style=style))
+        more = len(paths) - SHOWN_PER_MESSAGE
+        if more > 0:
+            lines.append(Text(f"{lead} {count(more, 'more place')}: {message}", style=style))
+    return lines
+
+
 #: What to do about keys found in files or history that may have been shared.
 REMOVE_ADVICE = (
     "Remove each key, then rotate it: `keyguard rotate` (a committed key stays in git history)."
@@ -110,8 +132,7 @@ def render(
     parts: list[RenderableType] = [
         _finding(f, show_secrets, with_repository) for f in result.findings
     ]
-    for error in result.errors:
-        parts.append(Text(f"could not read {error.path}: {error.message}", style="yellow"))
+    parts.extend(issue_lines(result.errors, "could not read", "yellow"))
     stats = result.stats
     keys = len(result.findings)
     places = sum(len(f.occurrences) for f in result.findings)
@@ -123,6 +144,8 @@ def render(
     extras = []
     if stats.binary:
         extras.append(f"{stats.binary} read as binary")
+    if stats.skipped_gitignored:
+        extras.append(f"{stats.skipped_gitignored} ignored by .gitignore")
     if result.suppressed:
         extras.append(f"{result.suppressed} suppressed by baseline or allowlist")
     if result.errors:

@@ -63,6 +63,7 @@ def report_dict(result: ScanResult, *, show_secrets: bool = False) -> dict[str, 
             "bytes": result.stats.bytes,
             "skipped_binary": result.stats.skipped_binary,
             "binary": result.stats.binary,
+            "skipped_gitignored": result.stats.skipped_gitignored,
             "suppressed": result.suppressed,
         },
     }

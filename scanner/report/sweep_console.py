@@ -119,8 +119,7 @@ def render(
     still = None if pushing else _still_present(result)
     if still is not None:
         parts.append(still)
-    for warning in result.warnings:
-        parts.append(Text(f"note: {warning.path}: {warning.message}", style="yellow"))
+    parts.extend(console.issue_lines(result.warnings, "note:", "yellow"))
     if stats.binary:
         parts.append(Text(f"{count(stats.binary, 'blob')} read as binary", style="dim"))
     if stats.cached:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.exclude import Excludes
+
 
 @dataclass(frozen=True)
 class FileItem:
@@ -51,6 +53,30 @@ def _git_files(directory: Path) -> list[Path] | None:
     if proc.returncode != 0:
         return None
     return [directory / os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+
+
+@dataclass
+class Skipped:
+    """What a listing left out on purpose, for the summary to count."""
+
+    #: Paths .gitignore excludes; an ignored directory (node_modules/) counts once, as git
+    #: lists it, so counting never walks what is not scanned.
+    gitignored: int = 0
+
+
+def _count_ignored(directory: Path) -> int:
+    try:
+        proc = subprocess.run(
+            [
+                *("git", "-C", str(directory), "ls-files", "-z", "--others", "--ignored"),
+                *("--exclude-standard", "--directory", "--", "."),
+            ],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return 0
+    return proc.stdout.count(b"\0") if proc.returncode == 0 else 0
 
 
 def _is_ignored(directory: Path) -> bool:
@@ -93,8 +119,15 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def iter_files(targets: list[Path], problems: list[Problem]) -> Iterator[FileItem]:
-    """Every regular file under *targets*; unreadable targets are appended to *problems*."""
+def iter_files(
+    targets: list[Path],
+    problems: list[Problem],
+    skipped: Skipped | None = None,
+    excludes: Excludes | None = None,
+) -> Iterator[FileItem]:
+    """Every regular file under *targets*; unreadable targets are appended to *problems*,
+    and what .gitignore excludes is counted in *skipped*. *excludes* apply to paths
+    relative to each directory named (a file named explicitly is always read)."""
     cwd = Path.cwd()
     seen: set[Path] = set()
     for target in targets:
@@ -106,8 +139,12 @@ def iter_files(targets: list[Path], problems: list[Problem]) -> Iterator[FileIte
             # ignores as a whole (dist/, node_modules/) is walked too when it is named.
             listed = None if _is_ignored(target) else _git_files(target)
             candidates = listed if listed is not None else list(_walk(target))
+            if listed is not None and skipped is not None:
+                skipped.gitignored += _count_ignored(target)
             for path in candidates:
                 if path in seen:
+                    continue
+                if excludes and excludes.match(path.relative_to(target).as_posix()):
                     continue
                 seen.add(path)
                 # git lists tracked symlinks and files deleted from the work tree: skip both.

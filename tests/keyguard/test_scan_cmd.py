@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.archives import zip_of
 from tests.support.git import git, git_env, init_repo
 from tests.support.keys import make_key
 
@@ -195,3 +196,45 @@ def test_dash_scans_standard_input(tmp_path: Path) -> None:
     assert clean.returncode == 0, clean.stdout
     mixed = keyguard("scan", "-", "decoy.env", cwd=tmp_path, stdin="")
     assert mixed.returncode == 2
+
+
+def test_files_skipped_by_gitignore_are_counted(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "shop")
+    (repo / ".gitignore").write_text("*.log\nnode_modules/\n")
+    (repo / "app.py").write_text("print('clean')\n")
+    (repo / "debug.log").write_text(f"K={make_key('ignored-log')}\n")
+    (repo / "node_modules" / "pkg").mkdir(parents=True)
+    (repo / "node_modules" / "pkg" / "index.js").write_text("x\n")
+    proc = keyguard("scan", ".", cwd=repo)
+    assert proc.returncode == 0, proc.stdout
+    assert "2 ignored by .gitignore" in proc.stdout  # debug.log, node_modules/ (once)
+    stats = json.loads(keyguard("scan", ".", "--format", "json", cwd=repo).stdout)["stats"]
+    assert stats["skipped_gitignored"] == 2
+    assert stats["files"] == 2  # app.py and .gitignore
+
+
+def test_a_note_repeated_for_many_files_is_counted_not_repeated(tmp_path: Path) -> None:
+    for i in range(20):
+        (tmp_path / f"bundle{i:02}.zip").write_bytes(zip_of({"a.txt": b"clean\n"}))
+    proc = keyguard("scan", ".", "--max-depth", "0", cwd=tmp_path)
+    notes = [line for line in proc.stdout.splitlines() if "nested deeper" in line]
+    assert len(notes) == 4, proc.stdout
+    assert notes[-1].startswith("could not read 17 more places: archive nested deeper")
+    report = json.loads(
+        keyguard("scan", ".", "--max-depth", "0", "--format", "json", cwd=tmp_path).stdout
+    )
+    assert len(report["errors"]) == 20  # machines still get every one
+
+
+def test_exclude_takes_gitignore_patterns(tmp_path: Path) -> None:
+    keys = {name: make_key(f"exclude-{name}") for name in ("dist", "min", "kept", "src")}
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "app.js").write_text(f"k='{keys['dist']}'\n")
+    (tmp_path / "vendor.min.js").write_text(f"k='{keys['min']}'\n")
+    (tmp_path / "keep.min.js").write_text(f"k='{keys['kept']}'\n")
+    (tmp_path / "settings.py").write_text(f"K = '{keys['src']}'\n")
+    args = ["--exclude", "dist/", "--exclude", "*.min.js", "--exclude", "!keep.min.js"]
+    proc = keyguard("scan", ".", *args, "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    found = {f["fingerprint"] for f in json.loads(proc.stdout)["findings"]}
+    assert found == {hashlib.sha256(keys[n].encode()).hexdigest() for n in ("kept", "src")}

@@ -339,3 +339,14 @@ def test_sarif_of_several_repositories_says_which_repository_each_file_is_in(
     assert "originalUriBaseIds" not in one["runs"][0]  # one repository: paths relative to it
     artifact = one["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert artifact["artifactLocation"] == {"uri": "settings.py"}
+
+
+def test_sweep_exclude_skips_history_and_work_tree_paths(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "shop")
+    vendored, own = make_key("exclude-vendored"), make_key("exclude-own")
+    commit_file(repo, "vendor/lib/config.js", f"k='{vendored}'\n")
+    commit_file(repo, "app/settings.py", f"K = '{own}'\n")
+    (repo / "vendor" / "new.js").write_text(f"k='{make_key('exclude-untracked')}'\n")
+    proc = keyguard("sweep", "shop", "--exclude", "vendor/", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["fingerprint"] for f in json.loads(proc.stdout)["findings"]] == [fingerprint(own)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("detect_secrets", "rich", "httpx", "hvac", "click", "git", "requests")
+HEAVY = ("detect_secrets", "rich", "httpx", "hvac", "click", "git", "requests", "pathspec")
 #: The hook entry point and the modules its scan path imports.
 LIGHT_MODULES = (
     "plugins.pattern",
