@@ -40,7 +40,10 @@ SPLIT_MIN = 64 * 1024
 _FORMAT = "%(objectname) %(objecttype) %(objectsize) %(rest)"
 #: Read in pack order, cat-file gains nothing from a delta base cache over 64 MB (measured),
 #: and bounded pack windows keep a big pack from adding its whole size to the resident set:
-#: 141 MB peak on a 592 MB history against 280 MB with git's defaults.
+#: 141 MB peak on a 592 MB history against 280 MB with git's defaults. The windows are small
+#: (1 MB): with two 32 MB windows, a 249 MB pack of 113,552 blobs (a real web shop) took
+#: 6.9 s to read against 3.7 s with git's defaults, remapping for every far delta base;
+#: 1 MB windows took 4.1 s at 165 MB peak.
 #: Paths ride along for listings up to this many blobs; beyond, memory matters more (the
 #: attribution pass still names the path of every blob that held a key).
 PATHS_UPTO = 300_000
@@ -48,7 +51,7 @@ _CAT_FILE_CONFIG = (
     "-c",
     "core.deltaBaseCacheLimit=64m",
     "-c",
-    "core.packedGitWindowSize=32m",
+    "core.packedGitWindowSize=1m",
     "-c",
     "core.packedGitLimit=64m",
 )
