@@ -89,9 +89,10 @@ PATTERNS: dict[str, list[bytes]] = {
     INLINE_MAP: [rb"sourceMappingURL=data:"],
 }
 FAMILIES = tuple(PATTERNS)
-#: Families whose decoder has a whole-blob method for dense input. The others keep every
-#: candidate: each costs a bounded window, so their work is linear anyway.
-_CAPPED = frozenset({BASE64})
+#: Families whose decoder has a whole-blob method for dense input (base64 decodes runs whole;
+#: concatenation first asks whether the blob without its joints holds a key). The others
+#: keep every candidate: each costs a bounded window, so their work is linear anyway.
+_CAPPED = frozenset({BASE64, CONCAT})
 #: Candidates of one family in one blob before its decoder reads the blob whole instead.
 CANDIDATE_LIMIT = 20_000
 #: Once this many bytes have been gated in one process, loading Hyperscan (about 30 ms,
@@ -186,45 +187,59 @@ def _hyperscan() -> Callable[[bytes], Gates] | None:
         import hyperscan
     except ImportError:
         return None
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(
-        expressions=[p for _, p in _ENTRIES],
-        ids=list(range(len(_ENTRIES))),
-        elements=len(_ENTRIES),
-        flags=[hyperscan.HS_FLAG_DOTALL] * len(_ENTRIES),
-    )
-    families = [family for family, _ in _ENTRIES]
-    capped = frozenset(i for i, family in enumerate(families) if family in _CAPPED)
-    prototype = hyperscan.Scratch(db)
     local = threading.local()
 
+    @functools.cache
+    def database(excluded: frozenset[str]) -> tuple[Any, list[str]]:
+        """The database of every family but *excluded* (dense here), and its ids' families."""
+        entries = [(f, p) for f, p in _ENTRIES if f not in excluded]
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(
+            expressions=[p for _, p in entries],
+            ids=list(range(len(entries))),
+            elements=len(entries),
+            flags=[hyperscan.HS_FLAG_DOTALL] * len(entries),
+        )
+        return db, [f for f, _ in entries]
+
+    def scratch_for(excluded: frozenset[str], db: Any) -> Any:
+        scratches: dict[frozenset[str], Any] = local.__dict__.setdefault("scratches", {})
+        if excluded not in scratches:
+            scratches[excluded] = hyperscan.Scratch(db)
+        return scratches[excluded]
+
     def scan(data: bytes) -> Gates:
-        scratch = getattr(local, "scratch", None)
-        if scratch is None:
-            scratch = local.scratch = prototype.clone()
-        raw: list[tuple[int, int]] = []
-        dense = [0]
+        excluded: frozenset[str] = frozenset()
+        while True:
+            db, families = database(excluded)
+            raw: list[tuple[str, int]] = []
+            counts: dict[str, int] = {}
+            over: list[str] = []
 
-        def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> bool:
-            raw.append((pattern_id, to))
-            if pattern_id in capped:
-                dense[0] += 1
-                if dense[0] > CANDIDATE_LIMIT:
-                    return True  # stop: this blob is read family by family instead
-            return False
+            def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> bool:
+                family = families[pattern_id]  # noqa: B023 - used before the loop moves on
+                raw.append((family, to))  # noqa: B023
+                if family in _CAPPED:
+                    counts[family] = counts.get(family, 0) + 1  # noqa: B023
+                    if counts[family] > CANDIDATE_LIMIT:  # noqa: B023
+                        over.append(family)  # noqa: B023
+                        return True  # stop: scan again without this dense family
+                return False
 
-        with contextlib.suppress(hyperscan.ScanTerminated):  # on_match stopped it: dense
-            db.scan(data, match_event_handler=on_match, scratch=scratch)
-        if not raw:
+            with contextlib.suppress(hyperscan.ScanTerminated):  # on_match stopped it
+                db.scan(data, match_event_handler=on_match, scratch=scratch_for(excluded, db))
+            if not over:
+                break
+            # One more pass in C without the dense family beats a Python call for each of
+            # its candidates: a blob is scanned at most once per capped family, plus once.
+            excluded |= {over[0]}
+        if not raw and not excluded:
             return _EMPTY
-        if dense[0] > CANDIDATE_LIMIT:
-            # One family is dense here; the others are still exact through ``re``, which
-            # costs a pass a pattern but no Python call per candidate of the dense one.
-            return _regex_gates(data)
         ends: dict[str, list[int]] = {}
-        for pattern_id, to in raw:
-            ends.setdefault(families[pattern_id], []).append(to)
-        return Gates({f: sorted(v) for f, v in ends.items()})
+        for family, to in raw:
+            ends.setdefault(family, []).append(to)
+        return Gates({f: sorted(v) for f, v in ends.items()}, excluded)
 
+    database(frozenset())  # compiled now: a bad pattern fails here, not mid-sweep
     _LOADED.set()
     return scan

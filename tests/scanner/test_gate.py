@@ -67,3 +67,14 @@ def test_every_one_of_many_escaped_keys_is_found() -> None:
     found = decode_all(data)
     assert len(found) == len(keys)
     assert {h.key for h in found} == set(keys)
+
+
+def test_a_split_key_among_dense_joints_is_still_found() -> None:
+    key = make_key("dense-joints")
+    bait = b'"p"+"k_"+' * (CANDIDATE_LIMIT + 100)
+    data = bait + f'\nreturn"{key[:8]}"+"{key[8:]}";\n'.encode()
+    for engine in ("re", "hyperscan"):
+        gates = find_gates(data, engine=engine)
+        assert "concat" in gates.dense
+        assert [h.key for h in decode_all(data, gates=gates)] == [key]
+    assert decode_all(bait) == []
