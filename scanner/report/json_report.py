@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 from plugins.klaviyo_responses import Account
 from scanner.findings import Finding, Occurrence, ScanResult
+from scanner.report import jsontext
 
 
 def occurrence_dict(occurrence: Occurrence) -> dict[str, Any]:
@@ -70,7 +70,5 @@ def report_dict(result: ScanResult, *, show_secrets: bool = False) -> dict[str, 
 
 
 def render(result: ScanResult, *, show_secrets: bool = False) -> str:
-    return (
-        json.dumps(report_dict(result, show_secrets=show_secrets), indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    document = report_dict(result, show_secrets=show_secrets)
+    return jsontext.dumps(document, items=len(result.findings))

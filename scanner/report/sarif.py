@@ -14,7 +14,6 @@ more; removing it from history is hygiene, not an incident), every other status 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from urllib.parse import quote
 
 from plugins.pattern import SECRET_TYPE, redact_keys
 from scanner.findings import PROVENANCE_FIELDS, UNVERIFIED
+from scanner.report import jsontext
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "klaviyo-private-api-key"
@@ -194,4 +194,5 @@ def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any
 
 
 def render(report: Mapping[str, Any], *, tool_version: str) -> str:
-    return json.dumps(sarif_dict(report, tool_version=tool_version), indent=2) + "\n"
+    document = sarif_dict(report, tool_version=tool_version)
+    return jsontext.dumps(document, items=len(document["runs"][0]["results"]))

@@ -7,12 +7,11 @@ reads a sweep unchanged; ``warnings``, ``targets`` and the blob counts are extra
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scanner.findings import ScanResult, ScanStats
 from scanner.fleet import SweepResult
-from scanner.report import json_report
+from scanner.report import json_report, jsontext
 
 
 def report_dict(result: SweepResult, *, show_secrets: bool = False) -> dict[str, Any]:
@@ -45,4 +44,4 @@ def report_dict(result: SweepResult, *, show_secrets: bool = False) -> dict[str,
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document, items=len(document.get("findings", ())))
