@@ -30,6 +30,23 @@ def venv(name: str, *packages: str) -> Path:
     return bindir
 
 
+def peer_commands(peers: Path, repo: Path, reports: Path, jobs: int | None) -> dict[str, list[str]]:
+    """Kingfisher and Betterleaks sweeping *repo*'s history, reports written to *reports*."""
+    threads = ["--jobs", str(jobs)] if jobs else []
+    return {
+        "kingfisher": [
+            str(peers / "kingfisher"),
+            *("scan", "--no-validate", "--no-update-check", "--quiet", *threads),
+            *("--format", "json", "--output", str(reports / "kingfisher.json"), str(repo)),
+        ],
+        "betterleaks": [
+            str(peers / "betterleaks"),
+            *("git", "--no-banner", "--log-level=error", *threads),
+            *("--output", str(reports / "betterleaks.json"), str(repo)),
+        ],
+    }
+
+
 def keyguard_venv() -> Path:
     return venv("keyguard", "-e", str(REPO))
 

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import REPO, STDLIB, WORK, keyguard_venv, venv
+from _common import REPO, STDLIB, WORK, keyguard_venv, peer_commands, venv
 
 _IDENTITY = "Bench Author <bench@example.invalid>"
 
@@ -225,31 +225,7 @@ def main() -> None:
             str(reports / "keyguard.json"),
             ".",
         ],
-        "kingfisher": [
-            str(peers / "kingfisher"),
-            "scan",
-            "--no-validate",
-            "--no-update-check",
-            "--quiet",
-            "--jobs",
-            "2",
-            "--format",
-            "json",
-            "--output",
-            str(reports / "kingfisher.json"),
-            str(repo),
-        ],
-        "betterleaks": [
-            str(peers / "betterleaks"),
-            "git",
-            "--no-banner",
-            "--log-level=error",
-            "--jobs",
-            "2",
-            "--output",
-            str(reports / "betterleaks.json"),
-            str(repo),
-        ],
+        **peer_commands(peers, repo, reports, jobs=2),
     }
     rounds: dict[str, list[dict[str, float | str]]] = {name: [] for name in commands}
     for _ in range(args.runs):

@@ -25,7 +25,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from _common import WORK, keyguard_venv, venv
+from _common import WORK, keyguard_venv, peer_commands, venv
 from sweep_history import _count_keyguard, _count_peer, _measure
 
 
@@ -58,27 +58,7 @@ def _commands(repo: Path, kg: Path, peers: Path, reports: Path) -> dict[str, lis
         ],
         "keyguard sweep": [*sweep, "--output", str(reports / "keyguard.json"), str(repo)],
         "keyguard --jobs 1": [*sweep, "--jobs", "1", "--output", os.devnull, str(repo)],
-        "kingfisher": [
-            str(peers / "kingfisher"),
-            "scan",
-            "--no-validate",
-            "--no-update-check",
-            "--quiet",
-            "--format",
-            "json",
-            "--output",
-            str(reports / "kingfisher.json"),
-            str(repo),
-        ],
-        "betterleaks": [
-            str(peers / "betterleaks"),
-            "git",
-            "--no-banner",
-            "--log-level=error",
-            "--output",
-            str(reports / "betterleaks.json"),
-            str(repo),
-        ],
+        **peer_commands(peers, repo, reports, jobs=None),
     }
 
 
