@@ -24,7 +24,7 @@ from scanner.archives import (
     unbrotli,
 )
 from scanner.decode.concat import ESCAPED_SPLIT
-from scanner.decode.gate import INLINE_MAP, find_gates
+from scanner.decode.gate import INLINE_MAP, Gates, find_gates
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 from scanner.textscan import Hit, scan_text
 
@@ -152,12 +152,18 @@ class _Run:
                 self.hits.append((Secret(h.key), occurrence))
 
     def text(
-        self, path: str, data: bytes, resolve: Resolver | None, *, binary: bool = False
+        self,
+        path: str,
+        data: bytes,
+        resolve: Resolver | None,
+        *,
+        binary: bool = False,
+        gates: Gates | None = None,
     ) -> None:
         messages: list[str] = []
         signals: dict[str, int] = {}
         decoders = self.options.decoders
-        hits = scan_text(data, decoders=decoders, signals=signals, binary=binary)
+        hits = scan_text(data, decoders=decoders, signals=signals, binary=binary, gates=gates)
         placed: list[tuple[Hit, SourceLocation | None]] = [(h, None) for h in hits]
         split_at = signals.get(ESCAPED_SPLIT)
         inline_map = INLINE_MAP in signals  # noticed by the one-pass gate
@@ -213,13 +219,14 @@ def detect_bytes(
     (``data:``) maps are read.
     """
     opts = options or _DEFAULT_OPTIONS
-    if (
-        opts.decoders
-        and b"\0" not in data[:BINARY_SNIFF]
-        and kind_of(path, data) is None
-        and not find_gates(data).any()
-    ):
-        return _NOTHING  # most blobs: text with no candidate for any detector
+    if opts.decoders and b"\0" not in data[:BINARY_SNIFF] and kind_of(path, data) is None:
+        # Text, as most blobs are: gated once here, and most have no candidate at all.
+        gates = find_gates(data)
+        if not gates.any():
+            return _NOTHING
+        run = _Run(opts)
+        run.text(path, data, resolve, gates=gates)
+        return run.detection()
     run = _Run(opts)
     run.blob(path, data, 0, resolve)
     return run.detection()

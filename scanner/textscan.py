@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.decode import DecodedHit, decode_all
-from scanner.decode.gate import INLINE_MAP, PLAIN, UTF16, find_gates
+from scanner.decode.gate import INLINE_MAP, PLAIN, UTF16, Gates, find_gates
 from scanner.matches import find_in_bytes, is_allowlisted, utf16_length
 
 _UTF16 = ("utf-16-le", "utf-16-be")
@@ -72,15 +72,18 @@ def scan_text(
     decoders: bool = True,
     signals: dict[str, int] | None = None,
     binary: bool = False,
+    gates: Gates | None = None,
 ) -> list[Hit]:
     """Every key in *data*: the plain matcher first, then whatever only a decoder sees.
 
     *signals* receives what decoders noticed but did not decode (see ``decode_all``).
-    *binary* data is searched for plain and UTF-16 keys only.
+    *binary* data is searched for plain and UTF-16 keys only. *gates* are the blob's
+    one-pass gates when the caller already has them.
     """
     # One pass finds where every detector must look; the plain matcher runs only where a
     # whole key matched, and each decoder only around its own candidates.
-    gates = find_gates(data) if decoders or binary else None
+    if gates is None and (decoders or binary):
+        gates = find_gates(data)
     if gates is not None and binary:
         gates = gates.only(PLAIN, UTF16)
     if gates is not None and signals is not None and gates[INLINE_MAP]:
