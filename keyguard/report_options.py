@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ import click
 
 from keyguard.output import write_text
 from keyguard.version import tool_version
-from scanner.report import jsonl, sarif
+from scanner.report import jsonl, jsontext, sarif
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,7 +48,7 @@ def write_document(
 ) -> None:
     """Write a JSON report document as json, jsonl or sarif."""
     if fmt == "json":
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = jsontext.dumps(document, items=len(document.get("findings", ())))
     elif fmt == "jsonl":
         text = jsonl.render(document)
     else:

@@ -238,3 +238,12 @@ def test_exclude_takes_gitignore_patterns(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     found = {f["fingerprint"] for f in json.loads(proc.stdout)["findings"]}
     assert found == {hashlib.sha256(keys[n].encode()).hexdigest() for n in ("kept", "src")}
+
+
+def test_a_report_of_many_keys_is_written_compact_and_whole(tmp_path: Path) -> None:
+    keys = [make_key(f"many-{i}") for i in range(1001)]
+    (tmp_path / "many.js").write_text("".join(f'k = "{key}";\n' for key in keys))
+    proc = keyguard("scan", "--format", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("\n") == 1  # the C encoder's compact form, not indented
+    assert len(json.loads(proc.stdout)["findings"]) == len(keys)
