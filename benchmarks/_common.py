@@ -51,6 +51,20 @@ def keyguard_venv() -> Path:
     return venv("keyguard", "-e", str(REPO))
 
 
+def keyguard_installed() -> Path:
+    """keyguard installed from this checkout as pre-commit installs a hook: not editable.
+
+    An editable install adds an import finder to every start (about 10 ms), which users of
+    the hook never pay. Reinstalled on each call, so it is always today's code.
+    """
+    bindir = venv("keyguard-installed", str(REPO))
+    subprocess.run(
+        [str(bindir / "pip"), "install", "-q", "--no-deps", "--force-reinstall", str(REPO)],
+        check=True,
+    )
+    return bindir
+
+
 def time_runs(
     commands: Mapping[str, Sequence[str]],
     *,

