@@ -10,7 +10,7 @@ import click
 
 from keyguard.output import write_text
 from keyguard.version import tool_version
-from scanner.report import jsonl, jsontext, sarif
+from scanner.report import jsontext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +50,11 @@ def write_document(
     if fmt == "json":
         text = jsontext.dumps(document, items=len(document.get("findings", ())))
     elif fmt == "jsonl":
+        from scanner.report import jsonl
+
         text = jsonl.render(document)
     else:
+        from scanner.report import sarif  # imported when asked for: start-up of every scan
+
         text = sarif.render(document, tool_version=tool_version())
     write_text(text, output, reveal=reveal)

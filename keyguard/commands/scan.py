@@ -11,7 +11,7 @@ import click
 from keyguard.commands.limits import archive_options, detect_options
 from keyguard.exit_codes import for_report
 from keyguard.klaviyo_options import Verification, verification_options
-from keyguard.output import write_rich
+from keyguard.output import write_rich, write_styled
 from keyguard.report_options import (
     format_option,
     output_option,
@@ -20,7 +20,7 @@ from keyguard.report_options import (
 )
 from scanner import baseline as baseline_mod
 from scanner.exclude import Excludes
-from scanner.report import console, json_report
+from scanner.report import json_report, wording
 from scanner.scan import scan_paths, scan_staged, scan_stream
 
 
@@ -77,7 +77,8 @@ def scan(
     """Scan PATHS (default: the current directory; '-': standard input) for Klaviyo
     private API keys.
 
-    Inside a git work tree, .gitignore is honoured. Binary files are skipped by content.
+    Inside a git work tree, .gitignore is honoured. Binary files are read too, for keys
+    written in them as ASCII or UTF-16.
     Keys are shown redacted (pk_… and the last four characters) with a SHA-256 fingerprint.
     """
     options = detect_options(max_depth, max_archive_bytes, max_member_bytes, max_ratio)
@@ -109,7 +110,13 @@ def scan(
     # After the baseline update, so --only-live never drops keys from the baseline.
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
-    if fmt == "console":
+    if fmt == "console" and not result.findings and not result.errors:
+        counts, extras = wording.summary(result)
+        parts = [(counts, "bold green")] + ([("; " + extras, "dim")] if extras else [])
+        write_styled(parts, output, reveal=show_secrets)
+    elif fmt == "console":
+        from scanner.report import console  # rich: only when there is something to show
+
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     else:
         document = json_report.report_dict(result, show_secrets=show_secrets)

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from plugins.pattern import short_fingerprint
 from scanner.findings import Finding, Occurrence, ScanIssue, ScanResult
-from scanner.report.wording import count
+from scanner.report.wording import count, summary
 
 
 def _where(o: Occurrence, with_repository: bool = False) -> Text:
@@ -133,26 +133,12 @@ def render(
         _finding(f, show_secrets, with_repository) for f in result.findings
     ]
     parts.extend(issue_lines(result.errors, "could not read", "yellow"))
-    stats = result.stats
     keys = len(result.findings)
-    places = sum(len(f.occurrences) for f in result.findings)
-    summary = Text(
-        f"{count(keys, 'Klaviyo private key')} in {count(places, 'place')}; "
-        f"scanned {scanned or count(stats.files, 'file')} ({stats.bytes / 1e6:.1f} MB)",
-        style="bold red" if keys else "bold green",
-    )
-    extras = []
-    if stats.binary:
-        extras.append(f"{stats.binary} read as binary")
-    if stats.skipped_gitignored:
-        extras.append(f"{stats.skipped_gitignored} ignored by .gitignore")
-    if result.suppressed:
-        extras.append(f"{result.suppressed} suppressed by baseline or allowlist")
-    if result.errors:
-        extras.append(f"{len(result.errors)} could not be read")
+    counts, extras = summary(result, scanned)
+    line = Text(counts, style="bold red" if keys else "bold green")
     if extras:
-        summary.append("; " + ", ".join(extras), style="dim")
-    parts.append(summary)
+        line.append("; " + extras, style="dim")
+    parts.append(line)
     if keys:
         parts.append(Text(advice, style="dim"))
     return Group(*parts)

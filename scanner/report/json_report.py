@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plugins.klaviyo_responses import Account
 from scanner.findings import Finding, Occurrence, ScanResult
 from scanner.report import jsontext
+
+if TYPE_CHECKING:
+    from plugins.klaviyo_responses import Account
 
 
 def occurrence_dict(occurrence: Occurrence) -> dict[str, Any]:

@@ -49,6 +49,27 @@ def test_listing_and_a_plain_scan_import_nothing_heavy(tmp_path: Path, argv: tup
     assert _heavy(modules) == []
     if argv == ("--help",):
         assert not [m for m in modules if m.startswith(("keyguard.commands", "rich"))]
+    else:  # a clean scan's one summary line needs no renderer, nor SARIF or JSON Lines
+        assert not [m for m in modules if m.startswith(("rich", "scanner.report.sarif"))]
+
+
+def test_a_clean_summary_is_coloured_only_where_asked(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.argv = ['keyguard', 'scan', '.']; from keyguard.main import main; main()"
+    )
+    plain, forced = (
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin", **extra},
+            check=False,
+        ).stdout
+        for extra in ({}, {"FORCE_COLOR": "1"})
+    )
+    assert plain == "0 Klaviyo private keys in 0 places; scanned 0 files (0.0 MB)\n"
+    assert forced == "\x1b[1;32m" + plain.rstrip("\n") + "\x1b[0m\n"
 
 
 def test_each_listed_help_is_the_commands_own() -> None:
