@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 import hvac  # noqa: E402
 
-from plugins.klaviyo_api import KlaviyoClient  # noqa: E402
+from plugins.client.api import KlaviyoClient  # noqa: E402
 from plugins.klaviyo_standin import KlaviyoStandin  # noqa: E402
 from plugins.pattern import Secret, fingerprint  # noqa: E402
 from rotator.config import Target  # noqa: E402

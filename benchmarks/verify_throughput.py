@@ -25,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from plugins.klaviyo_api import KeyStatus, KlaviyoClient  # noqa: E402
+from plugins.client.api import KeyStatus, KlaviyoClient  # noqa: E402
+from plugins.client.bulk_verify import Verifier  # noqa: E402
 from plugins.klaviyo_standin import KeyState, KlaviyoStandin, RateLimit  # noqa: E402
 from plugins.pattern import Secret  # noqa: E402
-from plugins.verification import Verifier  # noqa: E402
 from tests.support.keys import make_key  # noqa: E402
 
 

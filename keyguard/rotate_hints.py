@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from plugins.client.defaults import DEFAULT_BASE_URL, ENV_URL
 from plugins.errors import KeyguardError
-from plugins.klaviyo_defaults import DEFAULT_BASE_URL, ENV_URL
 
 #: Options that say which secret, in which Vault, with which audit log; in argv order.
 _NAMING = (

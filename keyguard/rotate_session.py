@@ -16,8 +16,8 @@ import click
 import httpx
 from rich.console import Console
 
+from plugins.client.api import DEFAULT_BASE_URL, ENV_URL, KlaviyoClient
 from plugins.errors import UsageError
-from plugins.klaviyo_api import DEFAULT_BASE_URL, ENV_URL, KlaviyoClient
 from plugins.pattern import Secret
 from rotator import vault_env
 from rotator.admin import describer, disabler, scope_reader

@@ -12,8 +12,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from plugins.client.responses import Account, KeyCheck, KeyStatus
 from plugins.errors import UsageError
-from plugins.klaviyo_responses import Account, KeyCheck, KeyStatus
 from plugins.pattern import KEY_RE, Secret, fingerprint, short_fingerprint
 from scanner.report.json_report import account_dict
 from scanner.report.wording import count

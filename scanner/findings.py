@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from plugins.pattern import SECRET_TYPE, Secret
 
 if TYPE_CHECKING:  # the pre-commit path never verifies: keep its imports lean
-    from plugins.klaviyo_responses import Account
+    from plugins.client.responses import Account
 
 #: A finding's status until ``--verify`` asks Klaviyo.
 UNVERIFIED = "unverified"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from plugins.klaviyo_responses import KeyStatus
-from plugins.verification import Verifier
+from plugins.client.bulk_verify import Verifier
+from plugins.client.responses import KeyStatus
 from scanner.findings import UNVERIFIED, Finding
 
 #: Live keys first: they are what a responder acts on now.

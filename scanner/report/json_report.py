@@ -9,7 +9,7 @@ from scanner.findings import Finding, Occurrence, ScanResult
 from scanner.report import jsontext
 
 if TYPE_CHECKING:
-    from plugins.klaviyo_responses import Account
+    from plugins.client.responses import Account
 
 
 def occurrence_dict(occurrence: Occurrence) -> dict[str, Any]:

@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Libraries no listing or plain scan needs; rich is the console report's own.
 HEAVY = (
     *("httpx", "hvac", "requests", "urllib3", "detect_secrets", "importlib.metadata"),
-    "plugins.verification",  # the verifier's thread pool, for --verify only
+    "plugins.client.bulk_verify",  # the verifier's thread pool, for --verify only
 )
 
 

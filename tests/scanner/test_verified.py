@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from plugins.klaviyo_api import KlaviyoClient
+from plugins.client.api import KlaviyoClient
+from plugins.client.bulk_verify import Verifier
 from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin
 from plugins.pattern import Secret
-from plugins.verification import Verifier
 from scanner.findings import Finding, Occurrence, group
 from scanner.verified import verify_findings
 from tests.support.keys import make_key

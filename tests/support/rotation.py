@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from plugins.klaviyo_api import KlaviyoClient
+from plugins.client.api import KlaviyoClient
 from plugins.klaviyo_standin import KlaviyoStandin, StandinAccount
 from plugins.pattern import Secret, fingerprint
 from rotator.config import Target

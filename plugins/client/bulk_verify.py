@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from plugins.klaviyo_defaults import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
-from plugins.klaviyo_responses import Attempt, AttemptKind, KeyCheck, KeyStatus, RateInfo
+from plugins.client.defaults import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
+from plugins.client.responses import Attempt, AttemptKind, KeyCheck, KeyStatus, RateInfo
 from plugins.pattern import Secret
 
 

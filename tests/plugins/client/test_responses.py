@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from plugins.klaviyo_responses import (
+from plugins.client.responses import (
     AttemptKind,
     KeyStatus,
     RateInfo,

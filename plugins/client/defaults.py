@@ -1,4 +1,4 @@
-"""Klaviyo API defaults, importable without httpx (see :mod:`plugins.klaviyo_api`)."""
+"""Klaviyo API defaults, importable without httpx (see :mod:`plugins.client.api`)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from plugins.klaviyo_api import (
+from plugins.client.api import (
     BETA_REVISION,
     DEFAULT_REVISION,
     REVISION_CHECKED,
@@ -80,7 +80,7 @@ def test_the_default_revision_is_current_and_documented(
     client.check(key)
     (entry,) = klaviyo.log.entries()
     assert entry.revision == "2026-10-15"
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "verification.md").read_text()
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "verification.md").read_text()
     assert f"`revision: {DEFAULT_REVISION}`" in doc
     assert f"last checked on {REVISION_CHECKED}" in doc
 

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from plugins.klaviyo_api import Attempt, KeyStatus, KlaviyoClient
+from plugins.client.api import Attempt, KeyStatus, KlaviyoClient
+from plugins.client.bulk_verify import Verifier
 from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.pattern import Secret
-from plugins.verification import Verifier
 from tests.support.keys import make_key
 
 

@@ -20,9 +20,9 @@ import threading
 import time
 from typing import Any
 
-from plugins.klaviyo_api import DEFAULT_BASE_URL, ENV_URL, KeyStatus, KlaviyoClient
+from plugins.client.api import DEFAULT_BASE_URL, ENV_URL, KeyStatus, KlaviyoClient
+from plugins.client.bulk_verify import Verifier
 from plugins.pattern import Secret, is_key
-from plugins.verification import Verifier
 
 #: Set to 0/off/false/no to keep the plugin off the network (like ``--no-verify``) where
 #: detect-secrets is run by other tools: offline CI, or a test suite that must stay hermetic.

@@ -15,16 +15,15 @@ from typing import Any
 
 import httpx
 
-from plugins.errors import KeyguardError, UsageError
-from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
-from plugins.klaviyo_defaults import (
+from plugins.client.api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
+from plugins.client.defaults import (
     BETA_REVISION,
     DEFAULT_BASE_URL,
     DEFAULT_REVISION,
     ENV_URL,
     REVISION_CHECKED,
 )
-from plugins.klaviyo_responses import (
+from plugins.client.responses import (
     AUTH_ERROR_CODES,
     Account,
     Attempt,
@@ -36,7 +35,8 @@ from plugins.klaviyo_responses import (
     parse_json,
     retry_after,
 )
-from plugins.klaviyo_transport import describe_transport_error, environment_proxy, scrub
+from plugins.client.transport import describe_transport_error, environment_proxy, scrub
+from plugins.errors import KeyguardError, UsageError
 from plugins.pattern import Secret
 
 __all__ = [
