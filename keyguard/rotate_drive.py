@@ -17,6 +17,7 @@ from keyguard import rotate_hints as hints
 from keyguard import rotate_session as session
 from keyguard.checklist import render
 from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
+from keyguard.rehearsal.rotation import rehearsal_world
 from keyguard.rotate_hints import runnable_hints
 from keyguard.rotate_operators import FlagOperator, PromptOperator, RehearsalOperator
 from keyguard.rotate_options import connect_from, target_from
@@ -26,7 +27,6 @@ from rotator.config import Target
 from rotator.errors import EXIT_CONFLICT, NewKeyRejected
 from rotator.operator import Operator, Outcome
 from rotator.preflight import dry_run
-from rotator.rehearsal import rehearsal_world
 from rotator.runbook import Runbook
 from rotator.states import State
 

@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from keyguard.checklist import create_link, render
+from keyguard.rehearsal.rotation import Rehearsal
 from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.integrations import Integration
 from rotator.journal import Journal
 from rotator.operator import SOAK, OldKey
-from rotator.rehearsal import Rehearsal
 
 
 class FlagOperator:

@@ -6,7 +6,7 @@ import json
 import socket
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, paste, run_cli
 from tests.support.terminal import Terminal

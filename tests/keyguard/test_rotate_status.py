@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, Scene, cli_env, make_scene, run_cli
 from tests.support.terminal import Terminal

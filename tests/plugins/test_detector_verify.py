@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from detect_secrets.constants import VerifiedResult
 
+from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin
 from plugins.detector_verify import HOOK_DEADLINE
 from plugins.klaviyo import KlaviyoDetector
-from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin
 from plugins.pattern import baseline_hash, fingerprint
 from tests.support.detect_secrets_cli import (
     DETECT_SECRETS,

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from plugins.pattern import fingerprint
 from tests.support.keys import make_key
 from tests.support.openbao import Bao

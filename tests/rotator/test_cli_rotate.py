@@ -4,8 +4,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
-from rotator.devserver import find_bao
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.openbao import find_bao
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli

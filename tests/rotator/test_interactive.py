@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, Scene, cli_env, make_scene, run_cli

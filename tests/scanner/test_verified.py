@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin
 from plugins.client.api import KlaviyoClient
 from plugins.client.bulk_verify import Verifier
-from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, group
 from scanner.verified import verify_findings

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.client.api import (
     BETA_REVISION,
     DEFAULT_REVISION,
@@ -21,7 +22,6 @@ from plugins.client.api import (
     KlaviyoClient,
     KlaviyoUrlError,
 )
-from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.pattern import Secret
 from tests.support.keys import make_key
 

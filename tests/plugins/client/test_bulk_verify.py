@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.client.api import Attempt, KeyStatus, KlaviyoClient
 from plugins.client.bulk_verify import Verifier
-from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.pattern import Secret
 from tests.support.keys import make_key
 

@@ -16,8 +16,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
-from plugins.klaviyo_standin_model import KeyState
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin_model import KeyState
 
 
 @dataclass(frozen=True)

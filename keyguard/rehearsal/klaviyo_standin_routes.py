@@ -6,12 +6,14 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from plugins.klaviyo_standin_model import KeyState, RateDecision, StandinKey
-
-if TYPE_CHECKING:
-    from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin_model import (
+    KeyState,
+    RateDecision,
+    RateLimiter,
+    StandinKey,
+)
 
 _REVISION = re.compile(r"\d{4}-\d{2}-\d{2}(?:\.pre)?")
 _KEY_PATH = re.compile(r"/api/api-keys/([^/]+)/?")
@@ -66,8 +68,29 @@ def _seconds(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
+class Served(Protocol):
+    """What the endpoints read from the stand-in (``KlaviyoStandin`` is one): a structural
+    interface, so the routes need not import the server that imports them."""
+
+    limiter: RateLimiter | None
+    auth_failure_status: int
+    api_keys_status: int | None
+    page_size: int
+
+    @property
+    def url(self) -> str: ...
+
+    def key(self, fp: str) -> StandinKey | None: ...
+
+    def all_keys(self) -> tuple[StandinKey, ...]: ...
+
+    def key_by_id(self, key_id: str) -> StandinKey | None: ...
+
+    def set_status(self, fp: str, status: str) -> StandinKey: ...
+
+
 class Router:
-    def __init__(self, standin: KlaviyoStandin) -> None:
+    def __init__(self, standin: Served) -> None:
         self.standin = standin
 
     def route(

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import hvac
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.openbao import DevServer
 from plugins.pattern import Secret, fingerprint
-from rotator.devserver import DevServer
 
 VAULT_PATH = "secret/klaviyo/rehearsal"
 

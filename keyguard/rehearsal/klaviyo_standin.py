@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from plugins.klaviyo_standin_model import (
+from keyguard.rehearsal.klaviyo_standin_model import (
     Fault,
     FaultKind,
     FaultPlan,
@@ -34,7 +34,7 @@ from plugins.klaviyo_standin_model import (
     StandinKey,
     make_standin_key,
 )
-from plugins.klaviyo_standin_routes import Reply, Router
+from keyguard.rehearsal.klaviyo_standin_routes import Reply, Router
 from plugins.pattern import Secret, fingerprint
 
 __all__ = [

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
-from plugins.klaviyo_standin_model import RateLimiter
+from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
+from keyguard.rehearsal.klaviyo_standin_model import RateLimiter
 from tests.support.keys import make_key
 
 REVISION = "2026-10-15"
