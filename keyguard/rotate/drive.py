@@ -13,14 +13,13 @@ from typing import Any
 import click
 from rich.console import Console
 
-from keyguard import rotate_hints as hints
-from keyguard import rotate_session as session
-from keyguard.checklist import render
 from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
 from keyguard.rehearsal.rotation import rehearsal_world
-from keyguard.rotate_hints import runnable_hints
-from keyguard.rotate_operators import FlagOperator, PromptOperator, RehearsalOperator
-from keyguard.rotate_options import connect_from, target_from
+from keyguard.rotate import hints, session
+from keyguard.rotate.checklist import render
+from keyguard.rotate.hints import runnable_hints
+from keyguard.rotate.operators import FlagOperator, PromptOperator, RehearsalOperator
+from keyguard.rotate.options import connect_from, target_from
 from plugins.errors import UsageError
 from plugins.pattern import Secret
 from rotator.config import Target

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from keyguard import rotate_session as session
 from keyguard.klaviyo_options import klaviyo_url_options
+from keyguard.rotate import session
 from plugins.errors import UsageError
 from rotator import config as config_mod
 from rotator.config import Target

@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
-from keyguard.checklist import create_link, render
+from keyguard.rotate.checklist import create_link, render
 from rotator.config import Target
 from rotator.journal import Journal
 from rotator.states import State

@@ -12,8 +12,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from keyguard.checklist import create_link, render
 from keyguard.rehearsal.rotation import Rehearsal
+from keyguard.rotate.checklist import create_link, render
 from plugins.pattern import Secret
 from rotator.config import Target
 from rotator.integrations import Integration

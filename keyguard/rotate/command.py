@@ -14,11 +14,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from keyguard import rotate_drive as drive
-from keyguard import rotate_session as session
-from keyguard.checklist import plan_markdown, render
-from keyguard.rotate_hints import runnable_hints
-from keyguard.rotate_options import (
+from keyguard.rotate import drive, session
+from keyguard.rotate.checklist import plan_markdown, render
+from keyguard.rotate.hints import runnable_hints
+from keyguard.rotate.options import (
     EXIT_HELP,
     connect_from,
     run_options,
