@@ -115,7 +115,7 @@ def scan(
         parts = [(counts, "bold green")] + ([("; " + extras, "dim")] if extras else [])
         write_styled(parts, output, reveal=show_secrets)
     elif fmt == "console":
-        from scanner.report import console  # rich: only when there is something to show
+        from keyguard.render import console  # rich: only when there is something to show
 
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     else:

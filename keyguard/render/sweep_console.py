@@ -11,9 +11,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from keyguard.render import console
 from scanner.findings import UNVERIFIED, Finding, Occurrence, ScanResult, ScanStats
 from scanner.fleet import SweepResult
-from scanner.report import console
 from scanner.report.wording import count
 from scanner.verified import STATUS_RANK
 
