@@ -97,7 +97,7 @@ class Verification:
         """Findings with status and account, live first; no request when there are none."""
         if not findings:
             return tuple(findings)
-        from scanner.verified import verify_findings
+        from scanner.verify_findings import verify_findings
 
         with open_client(self.url, self.revision, self.timeout) as client:
             verifier = make_verifier(client, self.concurrency, self.budget)

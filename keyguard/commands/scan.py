@@ -18,10 +18,10 @@ from keyguard.report_options import (
     show_secrets_option,
     write_document,
 )
-from scanner import baseline as baseline_mod
 from scanner.exclude import Excludes
 from scanner.report import json_report, wording
 from scanner.scan import scan_paths, scan_staged, scan_stream
+from scanner.stores import baseline as baseline_mod
 
 
 @click.command(

@@ -24,11 +24,11 @@ from keyguard.report_options import (
     write_document,
 )
 from plugins.errors import UsageError
-from scanner import blobcache
 from scanner.exclude import Excludes
 from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
 from scanner.report import sweep_report
 from scanner.report.wording import count
+from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})

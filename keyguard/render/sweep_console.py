@@ -15,7 +15,7 @@ from keyguard.render import console
 from scanner.findings import UNVERIFIED, Finding, Occurrence, ScanResult, ScanStats
 from scanner.fleet import SweepResult
 from scanner.report.wording import count
-from scanner.verified import STATUS_RANK
+from scanner.verify_findings import STATUS_RANK
 
 
 def _statuses(findings: Iterable[Finding]) -> Text:
