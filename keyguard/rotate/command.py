@@ -26,7 +26,7 @@ from keyguard.rotate.options import (
 )
 from plugins.errors import UsageError
 from rotator import config as config_mod
-from rotator.audit import verify as audit_verify
+from rotator.audit_log import verify as audit_verify
 from rotator.journal import LAST_DONE, Journal
 from rotator.policy import survey
 from rotator.runbook import Runbook

@@ -21,7 +21,7 @@ from plugins.errors import UsageError
 from plugins.pattern import Secret
 from rotator import vault_env
 from rotator.admin import describer, disabler, scope_reader
-from rotator.audit import AuditLog
+from rotator.audit_log import AuditLog
 from rotator.checker import KeyChecker
 from rotator.config import Target
 from rotator.gates import Polling

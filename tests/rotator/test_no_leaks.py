@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
-from rotator.audit import verify
+from rotator.audit_log import verify
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rotator.audit import AuditLog, verify
+from rotator.audit_log import AuditLog, verify
 
 
 def test_chain_holds_and_detects_an_edit(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from rotator.audit import AuditLog
+from rotator.audit_log import AuditLog
 log = AuditLog(Path(sys.argv[1]))
 sys.stdin.read()  # start together
 for n in range(40):
