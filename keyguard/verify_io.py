@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from plugins.errors import UsageError
-from plugins.klaviyo_responses import Account, KeyCheck, KeyStatus
+from plugins.key_status import KeyStatus
+from plugins.klaviyo_responses import Account, KeyCheck
 from plugins.pattern import KEY_RE, Secret, fingerprint, short_fingerprint
 from scanner.report.json_report import account_dict
 from scanner.report.wording import count

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from plugins.errors import KeyguardError, UsageError
+from plugins.key_status import KeyStatus
 from plugins.klaviyo_api_keys import CORE_WRITE_SCOPES, ApiKeyInfo, api_key_info, same_suffix
 from plugins.klaviyo_defaults import (
     BETA_REVISION,
@@ -30,7 +31,6 @@ from plugins.klaviyo_responses import (
     Attempt,
     AttemptKind,
     KeyCheck,
-    KeyStatus,
     classify,
     error_codes,
     parse_json,

@@ -25,8 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from plugins.key_status import KeyStatus
 from plugins.klaviyo_defaults import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
-from plugins.klaviyo_responses import Attempt, AttemptKind, KeyCheck, KeyStatus, RateInfo
+from plugins.klaviyo_responses import Attempt, AttemptKind, KeyCheck, RateInfo
 from plugins.pattern import Secret
 
 

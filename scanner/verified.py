@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from plugins.klaviyo_responses import KeyStatus
+from plugins.key_status import KeyStatus
 from plugins.verification import Verifier
 from scanner.findings import UNVERIFIED, Finding
 

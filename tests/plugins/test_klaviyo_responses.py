@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from plugins.key_status import KeyStatus
 from plugins.klaviyo_responses import (
     AttemptKind,
-    KeyStatus,
     RateInfo,
     classify,
     rate_info,
