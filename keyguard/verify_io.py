@@ -16,14 +16,8 @@ from plugins.klaviyo_responses import Account, KeyCheck
 from plugins.pattern import KEY_RE, Secret, short_fingerprint
 from scanner.findings import account_json
 from scanner.report import model
+from scanner.report.console import STATUS_STYLE
 from scanner.report.wording import count
-
-STATUS_STYLE = {
-    KeyStatus.LIVE: "bold red",
-    KeyStatus.LIMITED: "red",
-    KeyStatus.UNKNOWN: "yellow",
-    KeyStatus.REVOKED: "green",
-}
 
 
 @dataclass(frozen=True)
