@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import statistics
@@ -14,6 +15,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / ".work"
 STDLIB = Path(os.__file__).parent
+
+
+def make_key(label: str) -> str:
+    """A well-formed fake key derived from *label* (same label, same key)."""
+    return "pk_" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:34]
 
 
 def venv(name: str, *packages: str) -> Path:

@@ -11,12 +11,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from keyguard.render.console import STATUS_STYLE
+from plugins.client.responses import Account, KeyCheck
 from plugins.key_status import KeyStatus
-from plugins.klaviyo_responses import Account, KeyCheck
 from plugins.pattern import KEY_RE, Secret, short_fingerprint
 from scanner.findings import account_json
 from scanner.report import model
-from scanner.report.console import STATUS_STYLE
 from scanner.report.wording import count
 
 

@@ -3,7 +3,7 @@
 The words are what every report writes; the members are declared in the one order every
 list, table and summary uses, most dangerous first: a key that works, one that may, one
 nobody asked about, one Klaviyo refused. Colours belong to the command line's renderers
-(under ``keyguard/``), never to the status.
+(``keyguard/render/console.py``), never to the status.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What the rotator needs from a Klaviyo client: a structural interface, so the runbook
-works with ``plugins.klaviyo_api.KlaviyoClient`` without importing HTTP code."""
+works with ``plugins.client.api.KlaviyoClient`` without importing HTTP code."""
 
 from __future__ import annotations
 

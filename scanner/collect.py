@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from plugins.pattern import Secret
-from scanner.detect import Detection, DetectOptions
+from scanner.detect.engine import Detection, DetectOptions
 from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
 
 

@@ -16,7 +16,7 @@ from plugins.pattern import SECRET_TYPE, Secret
 from scanner.report.fields import Fields, ReportError
 
 if TYPE_CHECKING:  # the pre-commit path never verifies: keep its imports lean
-    from plugins.klaviyo_responses import Account
+    from plugins.client.responses import Account
 
 JSON = dict[str, Any]
 
@@ -174,7 +174,7 @@ def account_json(account: Account | None) -> JSON | None:
 def account_from_json(f: Fields | None) -> Account | None:
     if f is None:
         return None
-    from plugins.klaviyo_responses import Account  # only a report that was verified
+    from plugins.client.responses import Account  # only a report that was verified
 
     return Account(
         f.optional_text("id"), f.optional_text("public_key"), f.optional_flag("test_account")

@@ -7,12 +7,12 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from scanner.archives import kind_of
 from scanner.collect import Collector
-from scanner.detect import DetectOptions, detect_archive_file, detect_bytes, detect_stream
+from scanner.detect.archives import kind_of
+from scanner.detect.engine import DetectOptions, detect_archive_file, detect_bytes, detect_stream
+from scanner.detect.sourcemap.reference import file_resolver
 from scanner.exclude import Excludes
 from scanner.findings import ScanIssue, ScanResult
-from scanner.sourcemap.reference import file_resolver
 from scanner.sources.files import Problem, Skipped, iter_files
 from scanner.sources.staged import StagedBlob, iter_staged
 

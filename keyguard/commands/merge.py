@@ -9,7 +9,7 @@ import click
 from keyguard.exit_codes import for_report
 from keyguard.report_options import format_option, output_option, write_report
 from plugins.errors import UsageError
-from scanner import merge as merge_mod
+from scanner.report import merge as merge_mod
 from scanner.report.model import load
 
 

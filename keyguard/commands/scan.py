@@ -18,11 +18,11 @@ from keyguard.report_options import (
     show_secrets_option,
     write_report,
 )
-from scanner import baseline as baseline_mod
 from scanner.exclude import Excludes
 from scanner.report import wording
 from scanner.report.model import Report
 from scanner.scan import scan_paths, scan_staged, scan_stream
+from scanner.stores import baseline as baseline_mod
 
 
 @click.command(
@@ -116,7 +116,7 @@ def scan(
         parts = [(counts, "bold green")] + ([("; " + extras, "dim")] if extras else [])
         write_styled(parts, output, reveal=show_secrets)
     elif fmt == "console":
-        from scanner.report import console  # rich: only when there is something to show
+        from keyguard.render import console  # rich: only when there is something to show
 
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     else:

@@ -16,6 +16,7 @@ from keyguard.exit_codes import EXIT_CLEAN, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
+from keyguard.render import sweep_console
 from keyguard.report_options import (
     format_option,
     output_option,
@@ -23,12 +24,11 @@ from keyguard.report_options import (
     write_report,
 )
 from plugins.errors import UsageError
-from scanner import blobcache
 from scanner.exclude import Excludes
 from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
-from scanner.report import sweep_console
 from scanner.report.model import Report
 from scanner.report.wording import count
+from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from plugins.klaviyo_standin import KeyState, KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KeyState, KlaviyoStandin
 from plugins.pattern import fingerprint
 from tests.support.bundles import map_bytes, minify
 from tests.support.git import GIT_ENV, commit_file, git, init_repo

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from plugins.errors import UsageError
-from scanner import blobcache
 from scanner.fleet import Shard, select_targets, sweep_many
-from scanner.merge import merge
 from scanner.report.fields import ReportError
+from scanner.report.merge import merge
 from scanner.report.model import Report, load
+from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 from tests.support.git import commit_file, init_repo
 from tests.support.keys import make_key

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from plugins.client.responses import Account
 from plugins.key_status import KeyStatus
-from plugins.klaviyo_responses import Account
 from plugins.pattern import Secret, fingerprint
 from scanner.findings import Occurrence, Provenance, ScanIssue, SourceLocation, Verdict
 from scanner.fleet import Shard, sweep_many
