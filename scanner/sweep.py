@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plugins.errors import KeyguardError, UsageError
-from scanner.detect.engine import Detection, DetectOptions, detect_bytes, detect_stream
+from scanner.detect.engine import Detection, detect_bytes, detect_stream
+from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
 from scanner.findings import ScanIssue
 from scanner.git.attribution import HeadTree, attribute, head_tree

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from scanner.detect.archives import Limits
-from scanner.detect.engine import DetectOptions
+from scanner.detect.options import DetectOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 MiB = 1 << 20

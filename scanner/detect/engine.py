@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from plugins.pattern import Secret
 from scanner.detect.archives import (
     Budget,
     Container,
-    Limits,
     Refused,
     damage_errors,
     gunzip,
@@ -25,6 +24,7 @@ from scanner.detect.archives import (
 )
 from scanner.detect.decode.concat import ESCAPED_SPLIT
 from scanner.detect.decode.gate import INLINE_MAP, Gates, find_gates
+from scanner.detect.options import DetectOptions
 from scanner.detect.textscan import Hit, scan_text
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 
@@ -47,16 +47,6 @@ def looks_binary(head: bytes, path: str = "") -> bool:
     # BOM-less UTF-16: ASCII-range text puts a NUL in nearly every other byte.
     even, odd = sniff[0::2].count(0), sniff[1::2].count(0)
     return max(even, odd) < 0.4 * (len(sniff) // 2) or min(even, odd) > 0.1 * (len(sniff) // 2)
-
-
-@dataclass(frozen=True)
-class DetectOptions:
-    """Limits on what one blob may cost. ``in_memory`` bounds ``detect_stream``: a larger
-    stream is scanned for plain keys only, chunk by chunk."""
-
-    limits: Limits = field(default_factory=Limits)
-    in_memory: int = 64 * MiB
-    decoders: bool = True
 
 
 @dataclass(frozen=True)

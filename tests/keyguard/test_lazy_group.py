@@ -51,8 +51,9 @@ def test_listing_and_a_plain_scan_import_nothing_heavy(tmp_path: Path, argv: tup
         assert not [
             m for m in modules if m.startswith(("keyguard.commands", "keyguard.rotate", "rich"))
         ]
-    else:  # a clean scan's one summary line needs no renderer, nor SARIF or JSON Lines
-        assert not [m for m in modules if m.startswith(("rich", "scanner.report.sarif"))]
+    else:  # no file: no detection engine; a clean summary: no renderer, SARIF or JSON Lines
+        unused = ("rich", "scanner.report.sarif", "scanner.detect.engine")
+        assert not [m for m in modules if m.startswith(unused)]
 
 
 def test_a_clean_summary_is_coloured_only_where_asked(tmp_path: Path) -> None:

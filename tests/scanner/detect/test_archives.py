@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from plugins.pattern import is_key
 from scanner.detect.archives import Limits, safe_name
-from scanner.detect.engine import DetectOptions, detect_bytes, detect_stream
+from scanner.detect.engine import detect_bytes, detect_stream
+from scanner.detect.options import DetectOptions
 from scanner.findings import SourceLocation
 from scanner.scan import scan_paths
 from scanner.sweep import SweepOptions, sweep_target

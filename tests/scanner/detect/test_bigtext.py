@@ -8,7 +8,8 @@ from collections.abc import Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.detect.engine import DetectOptions, detect_bytes, detect_stream
+from scanner.detect.engine import detect_bytes, detect_stream
+from scanner.detect.options import DetectOptions
 from tests.support.keys import make_key
 
 KEYS = [make_key(f"big-{i}") for i in range(3)]

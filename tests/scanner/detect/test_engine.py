@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugins.pattern import is_key
-from scanner.detect.engine import DetectOptions, detect_bytes, detect_stream, looks_binary
+from scanner.detect.engine import detect_bytes, detect_stream, looks_binary
+from scanner.detect.options import DetectOptions
 from tests.support.keys import make_key
 
 _PIECES = st.sampled_from(
