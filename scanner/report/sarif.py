@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from plugins.key_status import KeyStatus
 from plugins.pattern import redact_keys
@@ -108,9 +108,21 @@ def _original_uri_base_ids(base_ids: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+#: What stays as it is in the URL of a crawled asset (RFC 3986 reserved characters and %).
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def _uri(path: str) -> str:
+    """A file path as a relative URI reference; a crawled asset's URL stays that URL."""
+    parts = urlsplit(path)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return quote(path, safe=_URL_SAFE)
+    return quote(path.replace("\\", "/"))
+
+
 def _artifact(occurrence: Occurrence, base_ids: Mapping[str, str]) -> dict[str, Any]:
     # Redacted before quoting: a percent-encoded URI keeps a key in a file name intact.
-    uri = quote(redact_keys(occurrence.path).replace("\\", "/"))
+    uri = _uri(redact_keys(occurrence.path))
     location: dict[str, Any] = {"uri": uri}
     base = base_ids.get(_repository(occurrence) or "")
     if base is not None:

@@ -5,6 +5,7 @@ line by line, SARIF against the 2.1.0 schema and the specification's other rules
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 from keyguard.rehearsal.klaviyo_standin import KeyState, KlaviyoStandin
@@ -106,6 +107,10 @@ def test_sweep_of_a_site(tmp_path: Path) -> None:
     [finding] = document["findings"]
     assert finding["fingerprint"] == fingerprint(key)
     assert finding["occurrences"][0]["path"] == site.base + "/app.js"
+    # In SARIF the asset is its URL, not a relative reference made of it (http%3A//…).
+    [result] = json.loads(out["sarif"])["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == site.base + "/app.js"
 
 
 def test_merge_of_shards_whole_and_partial(tmp_path: Path) -> None:
