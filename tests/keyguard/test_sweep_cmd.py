@@ -1,15 +1,15 @@
-"""``keyguard sweep`` and ``keyguard merge`` driven as users drive them, in a subprocess."""
+"""``keyguard sweep`` and ``keyguard merge`` driven as users drive them."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from plugins.pattern import fingerprint
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest
+from tests.support.in_process import run_keyguard_in_process
 from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import make_key
 
@@ -17,13 +17,8 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def keyguard(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "keyguard.main", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**git_env(), "PYTHONPATH": str(CHECKOUT), **env},
-        check=False,
+    return run_keyguard_in_process(
+        args, cwd=cwd, env={**git_env(), "PYTHONPATH": str(CHECKOUT), **env}
     )
 
 
