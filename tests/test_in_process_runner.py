@@ -29,9 +29,7 @@ from tests.support.keys import make_key
         (["no-such-command"], ""),
     ],
 )
-def test_same_exit_code_and_output_as_a_child(
-    tmp_path: Path, args: list[str], stdin: str
-) -> None:
+def test_same_exit_code_and_output_as_a_child(tmp_path: Path, args: list[str], stdin: str) -> None:
     key = make_key("runner")
     (tmp_path / "k.env").write_text(f"K={key}\n")
     for name in ("a", "b"):
