@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import statistics
@@ -14,6 +15,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / ".work"
 STDLIB = Path(os.__file__).parent
+
+
+def make_key(label: str) -> str:
+    """A well-formed fake key derived from *label* (same label, same key)."""
+    return "pk_" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:34]
 
 
 def venv(name: str, *packages: str) -> Path:
@@ -55,13 +61,25 @@ def keyguard_installed() -> Path:
     """keyguard installed from this checkout as pre-commit installs a hook: not editable.
 
     An editable install adds an import finder to every start (about 10 ms), which users of
-    the hook never pay. Reinstalled on each call, so it is always today's code.
+    the hook never pay. Reinstalled on each call from a copy of the tracked files (so the
+    build leaves nothing in the checkout), so it is always today's code.
     """
-    bindir = venv("keyguard-installed", str(REPO))
-    subprocess.run(
-        [str(bindir / "pip"), "install", "-q", "--no-deps", "--force-reinstall", str(REPO)],
-        check=True,
+    import tempfile
+
+    bindir = venv("keyguard-installed", "pip")  # a bare venv: keyguard comes from the copy
+    tracked = (
+        subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
     )
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in filter(None, tracked):
+            if (REPO / name).is_file():
+                (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(REPO / name, Path(tmp) / name)
+        pip = [str(bindir / "pip"), "install", "-q"]
+        subprocess.run([*pip, tmp], check=True)  # its dependencies, the first time
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", tmp], check=True)
     return bindir
 
 

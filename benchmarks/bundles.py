@@ -29,7 +29,7 @@ KEYGUARD = [sys.executable, "-c", "from keyguard.main import main; main()"]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 INNER = """
 import sys, time
-from scanner.detect import detect_bytes
+from scanner.detect.engine import detect_bytes
 best = 9.0
 for _ in range(5):
     start = time.perf_counter()

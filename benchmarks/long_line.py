@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanner.matches import find_in_bytes, find_in_stream
+from scanner.detect.matches import find_in_bytes, find_in_stream
 
 
 def bundle(size: int, keys: int) -> bytes:

@@ -19,22 +19,22 @@ import time
 from pathlib import Path
 
 import httpx
+from _common import make_key
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import hvac  # noqa: E402
 
-from plugins.klaviyo_api import KlaviyoClient  # noqa: E402
-from plugins.klaviyo_standin import KlaviyoStandin  # noqa: E402
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin  # noqa: E402
+from keyguard.rehearsal.openbao import DevServer  # noqa: E402
+from plugins.client.api import KlaviyoClient  # noqa: E402
 from plugins.pattern import Secret, fingerprint  # noqa: E402
 from rotator.config import Target  # noqa: E402
-from rotator.devserver import DevServer  # noqa: E402
 from rotator.gates import Polling  # noqa: E402
 from rotator.operator import Settings  # noqa: E402
 from rotator.runbook import Runbook  # noqa: E402
 from rotator.vault import VaultStore  # noqa: E402
-from tests.support.keys import make_key  # noqa: E402
 
 
 class Human:

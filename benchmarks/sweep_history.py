@@ -169,8 +169,8 @@ def _gitpython_vs_pipeline(repo: Path) -> tuple[float, float]:
     sys.path.insert(0, str(REPO))
     import git  # GitPython: in the project's environment
 
-    from scanner.gitobjects import BlobStream, Selection
-    from scanner.gitrepo import open_repository
+    from scanner.git.objects import BlobStream, Selection
+    from scanner.git.repository import open_repository
 
     listed = subprocess.run(
         ["git", "rev-list", "--objects", "--all", "--filter=object:type=blob"],

@@ -22,14 +22,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from _common import make_key
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from plugins.klaviyo_api import KeyStatus, KlaviyoClient  # noqa: E402
-from plugins.klaviyo_standin import KeyState, KlaviyoStandin, RateLimit  # noqa: E402
+from keyguard.rehearsal.klaviyo_standin import KeyState, KlaviyoStandin, RateLimit  # noqa: E402
+from plugins.client.api import KeyStatus, KlaviyoClient  # noqa: E402
+from plugins.client.bulk_verify import Verifier  # noqa: E402
 from plugins.pattern import Secret  # noqa: E402
-from plugins.verification import Verifier  # noqa: E402
-from tests.support.keys import make_key  # noqa: E402
 
 
 def lower_bound(per_account: int, limit: RateLimit) -> float:

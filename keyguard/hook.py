@@ -16,9 +16,9 @@ from keyguard.exit_codes import EXIT_CLEAN, EXIT_USAGE, for_report
 from keyguard.stdio import tolerate_unencodable_output
 from plugins.errors import KeyguardError
 from plugins.pattern import redact_keys
-from scanner import baseline as baseline_mod
 from scanner.report.text import ADVICE, lines
 from scanner.scan import scan_paths
+from scanner.stores import baseline as baseline_mod
 
 
 def main(argv: Sequence[str] | None = None) -> int:

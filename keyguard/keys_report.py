@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from plugins.klaviyo_api import ApiKeyInfo
+from plugins.client.api import ApiKeyInfo
 
 BETA_NOTE = (
     "Klaviyo's API-keys endpoint is beta and may change; "

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 if TYPE_CHECKING:
-    from plugins.klaviyo_api import KlaviyoClient
-    from plugins.verification import Verifier
+    from plugins.client.api import KlaviyoClient
+    from plugins.client.bulk_verify import Verifier
 
-from plugins.klaviyo_defaults import (
+from plugins.client.defaults import (
     DEFAULT_BASE_URL,
     DEFAULT_BUDGET,
     DEFAULT_CONCURRENCY,
@@ -71,13 +71,13 @@ def verifier_options(f: F) -> F:
 
 def open_client(url: str, revision: str, timeout: float = 10.0) -> KlaviyoClient:
     # Imported here: httpx costs a scan that verifies nothing a tenth of a second.
-    from plugins.klaviyo_api import KlaviyoClient
+    from plugins.client.api import KlaviyoClient
 
     return KlaviyoClient(url, revision=revision, timeout=timeout)
 
 
 def make_verifier(client: KlaviyoClient, concurrency: int, budget: float) -> Verifier:
-    from plugins.verification import Verifier  # with the client: only when verifying
+    from plugins.client.bulk_verify import Verifier  # with the client: only when verifying
 
     return Verifier(client, concurrency=concurrency, budget=budget)
 
@@ -97,7 +97,7 @@ class Verification:
         """Findings with status and account, live first; no request when there are none."""
         if not findings:
             return tuple(findings)
-        from scanner.verified import verify_findings
+        from scanner.verify_findings import verify_findings
 
         with open_client(self.url, self.revision, self.timeout) as client:
             verifier = make_verifier(client, self.concurrency, self.budget)

@@ -1,4 +1,5 @@
-"""The ``keyguard`` command: a click group; each subcommand lives in ``keyguard/commands/``."""
+"""The ``keyguard`` command: a click group; each subcommand lives in ``keyguard/commands/``,
+except ``rotate``, whose parts have a folder of their own (``keyguard/rotate/``)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ COMMANDS = {
         "Print the path of the plugin file for `detect-secrets scan --plugin`.",
     ),
     "rotate": LazyCommand(
-        "keyguard.commands.rotate:rotate",
+        "keyguard.rotate.command:rotate",
         "Rotate a Klaviyo private key stored in Vault, or continue the rotation in progress.",
     ),
     "scan": LazyCommand(

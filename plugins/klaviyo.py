@@ -83,12 +83,12 @@ def _load_verifier() -> ModuleType | None:
     that happens to be called ``plugins`` is detected and left alone.
     """
     if __package__:
-        return importlib.import_module(f"{__package__}.klaviyo_verify")
+        return importlib.import_module(f"{__package__}.detector_verify")
     here = Path(__file__).resolve().parent
     if importlib.util.find_spec("plugins") is None:
         sys.path.append(str(here.parent))
     try:
-        module = importlib.import_module("plugins.klaviyo_verify")
+        module = importlib.import_module("plugins.detector_verify")
     except ImportError:
         return None
     return module if hasattr(module, "verify") else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from plugins.klaviyo_api import ApiKeyInfo, KlaviyoApiError, KlaviyoClient
+from plugins.client.api import ApiKeyInfo, KlaviyoApiError, KlaviyoClient
 from plugins.pattern import Secret
 from rotator.errors import GateError, KlaviyoUnavailable
 from rotator.operator import OldKey

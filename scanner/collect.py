@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from plugins.pattern import Secret
-from scanner.detect import Detection, DetectOptions
+from scanner.detect.options import DetectOptions
 from scanner.findings import Occurrence, ScanIssue, ScanResult, ScanStats, group
+
+if TYPE_CHECKING:
+    from scanner.detect.engine import Detection
 
 
 @dataclass

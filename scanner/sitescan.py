@@ -7,7 +7,8 @@ from pathlib import Path
 import httpx
 
 from scanner.collect import Collector
-from scanner.detect import DetectOptions, detect_bytes
+from scanner.detect.engine import detect_bytes
+from scanner.detect.options import DetectOptions
 from scanner.findings import ScanIssue, ScanResult
 from scanner.sources.netpolicy import CrawlLimits, Policy, origin_of
 from scanner.sources.site import Crawler

@@ -1,8 +1,8 @@
 """Sweep one target: a git work tree, a bare repository, or a plain directory.
 
 For a repository every unique blob reachable from every ref is scanned once (see
-:mod:`scanner.gitobjects`), then only blobs that held a key are attributed (see
-:mod:`scanner.attribution`). A work tree's untracked and modified files are scanned
+:mod:`scanner.git.objects`), then only blobs that held a key are attributed (see
+:mod:`scanner.git.attribution`). A work tree's untracked and modified files are scanned
 too, since they are one ``git add`` away from the history.
 """
 
@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plugins.errors import KeyguardError, UsageError
-from scanner.attribution import HeadTree, attribute, head_tree
-from scanner.detect import Detection, DetectOptions, detect_bytes, detect_stream
+from scanner.detect.engine import Detection, detect_bytes, detect_stream
+from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
 from scanner.findings import ScanIssue
-from scanner.gitcmd import GitNotFound
-from scanner.gitobjects import Blob, BlobStream, Selection
-from scanner.gitrepo import Repository, UnknownRevision, open_repository, resolve_commit
+from scanner.git.attribution import HeadTree, attribute, head_tree
+from scanner.git.command import GitNotFound
+from scanner.git.objects import Blob, BlobStream, Selection
+from scanner.git.repository import Repository, UnknownRevision, open_repository, resolve_commit
+from scanner.git.worktree import Hit, sweep_worktree
 from scanner.scan import scan_paths
-from scanner.worktree import Hit, sweep_worktree
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import AuditItem, ResultKey, pending, save_labels
+from scanner.stores.baseline_audit import AuditItem, ResultKey, pending, save_labels
 
 _ANSWERS = {"y": True, "n": False}
 _PROMPT = "Is this a real secret? (y)es, (n)o: false positive, (s)kip, (b)ack, (q)uit"

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from keyguard.commands.sweep import sweep
-from keyguard.demo import build_example, start_standin
 from keyguard.output import stderr
+from keyguard.rehearsal.example import build_example, start_standin
 
 
 @click.command()

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
-from scanner.archives import Limits
-from scanner.detect import DetectOptions
+from scanner.detect.archives import Limits
+from scanner.detect.options import DetectOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 MiB = 1 << 20

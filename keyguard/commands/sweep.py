@@ -16,18 +16,19 @@ from keyguard.exit_codes import EXIT_CLEAN, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
+from keyguard.render import sweep_console
 from keyguard.report_options import (
     format_option,
     output_option,
     show_secrets_option,
-    write_document,
+    write_report,
 )
 from plugins.errors import UsageError
-from scanner import blobcache
 from scanner.exclude import Excludes
-from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
-from scanner.report import sweep_console, sweep_report
+from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
+from scanner.report.model import Report
 from scanner.report.wording import count
+from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 
 _ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
@@ -229,7 +230,7 @@ def _sweep_targets(
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
     if share is not None:
-        result = dataclasses.replace(result, shard=ShardRecord.of(share, names or ["."]))
+        result = dataclasses.replace(result, shard=share.record(names or ["."]))
     return result
 
 
@@ -240,6 +241,6 @@ def _report(
         rendered = sweep_console.render(result, show_secrets=show_secrets, pushing=pushing)
         write_rich(rendered, output, reveal=show_secrets)
         return
-    document = sweep_report.report_dict(result, show_secrets=show_secrets)
-    write_document(document, fmt, output, reveal=show_secrets)
+    report = Report.of_sweep(result, show_secrets=show_secrets)
+    write_report(report, fmt, output, reveal=show_secrets)
     LiveProgress.show_on_terminal(sweep_console.summary_table(result))

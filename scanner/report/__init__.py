@@ -1,1 +1,5 @@
-"""Renderings of a scan result: the same objects for people (console) and machines (JSON, SARIF)."""
+"""The report model (``model.py``) and its renderings as plain data: JSON, JSON Lines,
+SARIF, merge; and the hook's plain text.
+
+The rich renderings for people live with the command line, in keyguard/render/.
+"""

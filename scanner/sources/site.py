@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from scanner.detect.sourcemap.reference import MapSource, ReferenceRefused, Resolver, find_reference
 from scanner.findings import ScanIssue
-from scanner.sourcemap.reference import MapSource, ReferenceRefused, Resolver, find_reference
 from scanner.sources.encoding import ACCEPT_ENCODING, DecodeError, decoded, unsupported
 from scanner.sources.links import (
     MANIFESTS,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from scanner.archives import Budget, Limits, Refused, gunzip, unbrotli
+from scanner.detect.archives import Budget, Limits, Refused, gunzip, unbrotli
 from scanner.findings import ScanIssue
 
 _MAX_HEADER_LINES = 500

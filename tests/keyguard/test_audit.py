@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from plugins.pattern import baseline_hash
 from tests.support.detect_secrets_cli import (
     git_repo,

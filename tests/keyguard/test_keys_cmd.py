@@ -6,8 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from plugins.klaviyo_api import CORE_WRITE_SCOPES
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
+from plugins.client.api import CORE_WRITE_SCOPES
 from plugins.pattern import redact
 from tests.support.keys import make_key
 from tests.support.klaviyo_cli import run_keyguard

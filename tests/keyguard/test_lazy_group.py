@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Libraries no listing or plain scan needs; rich is the console report's own.
 HEAVY = (
     *("httpx", "hvac", "requests", "urllib3", "detect_secrets", "importlib.metadata"),
-    "plugins.verification",  # the verifier's thread pool, for --verify only
+    "plugins.client.bulk_verify",  # the verifier's thread pool, for --verify only
 )
 
 
@@ -48,9 +48,12 @@ def test_listing_and_a_plain_scan_import_nothing_heavy(tmp_path: Path, argv: tup
     modules = _imported(tmp_path, *argv)
     assert _heavy(modules) == []
     if argv == ("--help",):
-        assert not [m for m in modules if m.startswith(("keyguard.commands", "rich"))]
-    else:  # a clean scan's one summary line needs no renderer, nor SARIF or JSON Lines
-        assert not [m for m in modules if m.startswith(("rich", "scanner.report.sarif"))]
+        assert not [
+            m for m in modules if m.startswith(("keyguard.commands", "keyguard.rotate", "rich"))
+        ]
+    else:  # no file: no detection engine; a clean summary: no renderer, SARIF or JSON Lines
+        unused = ("rich", "scanner.report.sarif", "scanner.detect.engine")
+        assert not [m for m in modules if m.startswith(unused)]
 
 
 def test_a_clean_summary_is_coloured_only_where_asked(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from plugins.klaviyo_standin import Fault, KeyState, KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin
 from plugins.pattern import fingerprint, redact
 from tests.support.keys import make_key
 from tests.support.klaviyo_cli import run_keyguard

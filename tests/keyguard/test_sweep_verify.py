@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 
-from plugins.klaviyo_standin import KeyState, KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KeyState, KlaviyoStandin
 from plugins.pattern import fingerprint
 from tests.support.git import GIT_ENV, commit_file, git, init_repo
 from tests.support.keys import make_key

@@ -16,10 +16,10 @@ HEAVY = ("detect_secrets", "rich", "httpx", "hvac", "click", "git", "requests", 
 #: The hook entry point and the modules its scan path imports.
 LIGHT_MODULES = (
     "plugins.pattern",
-    "scanner.matches",
-    "scanner.detect",
+    "scanner.detect.matches",
+    "scanner.detect.engine",
     "scanner.findings",
-    "scanner.baseline",
+    "scanner.stores.baseline",
     "keyguard.hook",
 )
 

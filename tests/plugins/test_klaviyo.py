@@ -11,7 +11,7 @@ from pathlib import Path
 import plugins.klaviyo
 from plugins.klaviyo import KlaviyoDetector
 from plugins.pattern import SECRET_TYPE, baseline_hash
-from scanner import baseline
+from scanner.stores import baseline
 from tests.support.detect_secrets_cli import (
     PLUGIN_FILE,
     git_repo,
@@ -25,7 +25,7 @@ from tests.support.keys import hex_run, make_key
 
 def test_the_plugin_is_data_on_top_of_the_pattern_module() -> None:
     assert KlaviyoDetector.secret_type == SECRET_TYPE == "Klaviyo Private API Key"
-    # Baselines name the plugin by class and file; scanner/baseline.py writes both.
+    # Baselines name the plugin by class and file; scanner/stores/baseline.py writes both.
     assert KlaviyoDetector.__name__ == baseline.PLUGIN_NAME
     assert Path(plugins.klaviyo.__file__).resolve() == baseline.PLUGIN_FILE
     key, prefixed = make_key("in process"), make_key("in process p", prefixed=True)

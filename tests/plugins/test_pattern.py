@@ -16,7 +16,7 @@ import string
 import pytest
 
 from plugins import pattern
-from scanner.matches import RawMatch, find_in_bytes, find_in_stream
+from scanner.detect.matches import RawMatch, find_in_bytes, find_in_stream
 from tests.support.keys import hex_run, make_key
 
 CHUNK_SIZES = (1, 2, 5, 37, 64, 65, 4096)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, Scene, cli_env, make_scene, run_cli
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.klaviyo_standin import Fault, KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import Fault, KlaviyoStandin
 from plugins.pattern import fingerprint
 from tests.support.openbao import Bao
 from tests.support.rotation import CLI, FAST_FLAGS, CliResult, Scene, cli_env, make_scene, run_cli

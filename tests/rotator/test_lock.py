@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from rotator.errors import LockedError
 from rotator.lock import Lock, Owner
 from rotator.vault import VaultStore

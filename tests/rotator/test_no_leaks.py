@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from plugins.klaviyo_standin import KlaviyoStandin
-from rotator.audit import verify
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
+from rotator.audit_log import verify
 from tests.support.keys import make_key
 from tests.support.openbao import Bao
 from tests.support.rotation import FAST_FLAGS, cli_env, make_scene, run_cli

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
 from plugins.pattern import Secret
 from rotator.errors import ConflictError, GateError, LockedError
 from rotator.operator import Waiting

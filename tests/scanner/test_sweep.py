@@ -9,7 +9,7 @@ import pytest
 from plugins.errors import UsageError
 from plugins.pattern import fingerprint
 from scanner.findings import Occurrence, Provenance
-from scanner.gitrepo import UnknownRevision
+from scanner.git.repository import UnknownRevision
 from scanner.sweep import SweepOptions, TargetResult, sweep_target
 from tests.support.git import commit_file, git, init_repo
 from tests.support.history import build_corners, clone
@@ -211,7 +211,7 @@ def test_missing_git_still_sweeps_directories(
 def test_a_blob_too_big_to_hold_is_streamed_and_still_positioned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scanner import gitobjects
+    from scanner.git import objects as gitobjects
 
     monkeypatch.setattr(gitobjects, "WHOLE_BLOB_LIMIT", 1024)
     repo = init_repo(tmp_path / "r")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.sourcemap.vlq import encode
+from scanner.detect.sourcemap.vlq import encode
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from plugins.klaviyo_standin import KlaviyoStandin, RateLimit
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin, RateLimit
 
 #: Generous enough that tests which are not about rate limiting never meet a 429.
 NO_THROTTLE = RateLimit(burst=10_000, steady=1_000_000)

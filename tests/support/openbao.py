@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import hvac
 import pytest
 
-from rotator.devserver import DevServer, DevServerInfo
+from keyguard.rehearsal.openbao import DevServer, DevServerInfo
 
 
 @dataclass(frozen=True)

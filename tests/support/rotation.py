@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from plugins.klaviyo_api import KlaviyoClient
-from plugins.klaviyo_standin import KlaviyoStandin, StandinAccount
+from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin, StandinAccount
+from plugins.client.api import KlaviyoClient
 from plugins.pattern import Secret, fingerprint
 from rotator.config import Target
 from rotator.gates import Polling

@@ -1,0 +1,77 @@
+"""Hints that run as printed: ``keyguard rotate …`` with the options that named the secret.
+
+Core code says "run `keyguard rotate resume`" without knowing how the secret was named
+(``--vault-path``, ``--target``, another ``--config``); pasted bare, such a hint fails
+with "name the secret". Every hint that reaches the user passes through :func:`command`
+or :func:`runnable_hints`, which add the naming options this invocation used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from plugins.client.defaults import DEFAULT_BASE_URL, ENV_URL
+from plugins.errors import KeyguardError
+
+#: Options that say which secret, in which Vault, with which audit log; in argv order.
+_NAMING = (
+    ("config", "--config"),
+    ("target_name", "--target"),
+    ("vault_path", "--vault-path"),
+    ("field", "--field"),
+    ("audit_log", "--audit-log"),
+    ("vault_role_id", "--vault-role-id"),
+    ("vault_username", "--vault-username"),
+    ("vault_auth_mount", "--vault-auth-mount"),
+)
+_SUBCOMMANDS = ("resume", "status", "rollback", "abort")
+_HINT = re.compile(r"`keyguard rotate(?: (" + "|".join(_SUBCOMMANDS) + r"))?( [^`]*)?`")
+
+
+def naming_args(o: Mapping[str, Any]) -> list[str]:
+    args: list[str] = []
+    for key, flag in _NAMING:
+        if o.get(key):
+            args += [flag, str(o[key])]
+    if o.get("vault_auth") not in (None, "token"):
+        args += ["--vault-auth", str(o["vault_auth"])]
+    url = o.get("klaviyo_url")
+    if url and url not in (DEFAULT_BASE_URL, os.environ.get(ENV_URL)):
+        args += ["--klaviyo-url", str(url)]
+    return args
+
+
+def command(o: Mapping[str, Any], subcommand: str | None = "resume", *extra: str) -> str:
+    words = ["keyguard", "rotate", *([subcommand] if subcommand else []), *naming_args(o)]
+    return shlex.join([*words, *extra])
+
+
+def rewrite(message: str, o: Mapping[str, Any], *, starting: bool) -> str:
+    """*message* with each `keyguard rotate …` hint completed with this run's options.
+
+    From a run that may not have started a rotation yet (*starting*), "resume" becomes
+    plain ``keyguard rotate``, which continues a rotation in progress or starts one, so
+    the hint holds whether or not one was journalled before the failure.
+    """
+
+    def complete(match: re.Match[str]) -> str:
+        sub, rest = match.group(1), (match.group(2) or "").split()
+        if sub == "resume" and starting:
+            sub = None
+        return f"`{command(o, sub, *rest)}`"
+
+    return _HINT.sub(complete, message)
+
+
+@contextmanager
+def runnable_hints(o: Mapping[str, Any], *, starting: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except KeyguardError as exc:
+        exc.args = (rewrite(str(exc), o, starting=starting), *exc.args[1:])
+        raise

@@ -1,0 +1,229 @@
+"""Compressed assets and archives, opened in memory, with bombs and bad names refused."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import brotli
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugins.pattern import is_key
+from scanner.detect.archives import Limits, safe_name
+from scanner.detect.engine import detect_bytes, detect_stream
+from scanner.detect.options import DetectOptions
+from scanner.findings import SourceLocation
+from scanner.scan import scan_paths
+from scanner.sweep import SweepOptions, sweep_target
+from tests.support.archives import tar_of, tgz_of, zip_of
+from tests.support.bundles import map_bytes, minify
+from tests.support.git import git, init_repo
+from tests.support.keys import make_key
+
+KEY = make_key("archives")
+CONFIG = f'export const cfg = {{\n  key: "{KEY}",\n}};\n'
+JS = f'!function(){{var a="{KEY}";fetch(a)}}();\n'.encode()
+
+
+def _one(path: str, data: bytes) -> tuple[str, int, int, str]:
+    detection = detect_bytes(path, data)
+    [(secret, occ)] = detection.hits
+    assert secret.reveal() == KEY
+    return occ.path, occ.line, occ.column, occ.encoding
+
+
+def test_gzip_asset_is_the_file_itself() -> None:
+    assert _one("dist/app.js.gz", gzip.compress(b"\n\n" + JS)) == ("dist/app.js.gz", 3, 20, "plain")
+
+
+def test_brotli_asset() -> None:
+    assert _one("dist/app.js.br", brotli.compress(JS)) == ("dist/app.js.br", 1, 20, "plain")
+
+
+def test_npm_tgz_with_its_map_inside() -> None:
+    built = minify({"../src/config.js": CONFIG})
+    tgz = tgz_of(
+        {
+            "package/package.json": b'{"name": "x"}',
+            "package/dist/index.js": (
+                built.bundle + "\n//# sourceMappingURL=index.js.map\n"
+            ).encode(),
+            "package/dist/index.js.map": map_bytes(built.map),
+        }
+    )
+    hits = detect_bytes("vendor/x-1.0.0.tgz", tgz).hits
+    by_path = {o.path: o for _, o in hits}
+    assert set(by_path) == {
+        "vendor/x-1.0.0.tgz!/package/dist/index.js",
+        "vendor/x-1.0.0.tgz!/package/dist/index.js.map",
+    }
+    expected = SourceLocation("vendor/x-1.0.0.tgz!/package/src/config.js", 2, 9)
+    assert {o.original for o in by_path.values()} == {expected}
+
+
+def test_apk_like_zip_with_nested_bundle_and_nested_zip() -> None:
+    inner = zip_of({"classes/Config.txt": b"key = " + KEY.encode() + b"\n"})
+    apk = zip_of(
+        {
+            "AndroidManifest.xml": b"\x03\x00\x08\x00binary",
+            "assets/index.android.bundle": b"__d(function(){\n" + JS + b"});",
+            "lib/inner.jar": inner,
+        }
+    )
+    paths = sorted(o.path for _, o in detect_bytes("app.apk", apk).hits)
+    assert paths == [
+        "app.apk!/assets/index.android.bundle",
+        "app.apk!/lib/inner.jar!/classes/Config.txt",
+    ]
+
+
+def test_zip_bomb_member_is_refused_the_rest_scanned() -> None:
+    bomb = zip_of({"a.js": JS, "bomb.bin": b"\0" * (64 << 20)})
+    detection = detect_bytes("bomb.zip", bomb)
+    assert [o.path for _, o in detection.hits] == ["bomb.zip!/a.js"]
+    [note] = detection.notes
+    assert "bomb.bin" in note.message
+    assert "200:1" in note.message
+
+
+def test_member_larger_than_the_per_member_cap() -> None:
+    data = zip_of({"big.txt": bytes(range(256)) * 40_000, "a.js": JS}, method=zipfile.ZIP_STORED)
+    options = DetectOptions(limits=Limits(max_member_bytes=1 << 20))
+    detection = detect_bytes("x.zip", data, options=options)
+    assert [o.path for _, o in detection.hits] == ["x.zip!/a.js"]
+    assert "max-member-bytes" in detection.notes[0].message
+
+
+def test_nested_archive_bomb_stops_at_the_depth_limit() -> None:
+    blob = JS
+    for level in range(8):
+        blob = zip_of({f"level{level}.zip" if level else "a.js": blob})
+    detection = detect_bytes("nest.zip", blob)
+    assert detection.hits == ()
+    [note] = detection.notes
+    assert "deeper than 4" in note.message
+    shallow = detect_bytes("nest.zip", blob, options=DetectOptions(limits=Limits(max_depth=9)))
+    assert len(shallow.hits) == 1
+
+
+def test_total_budget_across_many_members() -> None:
+    members = {f"m{i}.txt": bytes([i]) * (600 << 10) for i in range(8)}
+    members["z.js"] = JS
+    options = DetectOptions(limits=Limits(max_total_bytes=2 << 20))
+    detection = detect_bytes("many.zip", zip_of(members), options=options)
+    # Three members fit the budget; later big ones are refused, the small bundle still fits.
+    assert [o.path for _, o in detection.hits] == ["many.zip!/z.js"]
+    assert [n.message.split(":")[0] for n in detection.notes if "budget" in n.message] == [
+        f"m{i}.txt" for i in range(3, 8)
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/cron.d/x.js", "/abs/x.js", "C:\\win\\x.js", "a/../../x.js"]
+)
+def test_path_traversal_names_are_noted_and_never_used(name: str) -> None:
+    detection = detect_bytes("evil.zip", zip_of({name: JS}))
+    [(_, occ)] = detection.hits
+    assert ".." not in occ.path
+    assert occ.path.startswith("evil.zip!/")
+    assert not occ.path.startswith("evil.zip!//")
+    assert "escapes the archive" in detection.notes[0].message
+    assert safe_name(name)[1] is True
+
+
+def test_traversal_in_tar_too() -> None:
+    detection = detect_bytes("evil.tar", tar_of({"../x.js": JS}))
+    assert [o.path for _, o in detection.hits] == ["evil.tar!/x.js"]
+
+
+def test_truncated_gzip_scans_what_it_recovered() -> None:
+    data = gzip.compress(JS + b"\n" + b"y" * 50_000)[:-40]
+    detection = detect_bytes("a.js.gz", data)
+    assert len(detection.hits) == 1
+    assert "truncated gzip" in detection.notes[0].message
+
+
+def test_corrupt_zip_is_scanned_as_bytes() -> None:
+    data = zip_of({"a.js": JS}, method=zipfile.ZIP_STORED)
+    broken = data[: data.rindex(b"PK\x01\x02")]  # central directory cut off
+    detection = detect_bytes("a.zip", broken)
+    assert [o.path for _, o in detection.hits] == ["a.zip"]
+    assert "unreadable zip" in detection.notes[0].message
+
+
+def test_a_br_name_that_is_not_brotli_is_read_as_it_is() -> None:
+    detection = detect_bytes("hosts.example.com.br", b"# hosts\nkey " + KEY.encode() + b"\n")
+    [(_, occ)] = detection.hits
+    assert (occ.path, occ.line, occ.column) == ("hosts.example.com.br", 2, 5)
+    assert detection.notes == ()
+
+
+def test_truncated_brotli_scans_what_it_recovered() -> None:
+    data = brotli.compress(JS + bytes(range(256)) * 400)
+    detection = detect_bytes("a.js.br", data[: len(data) // 2])
+    assert len(detection.hits) == 1
+    assert "brotli stream" in detection.notes[0].message
+
+
+_SAMPLES = {
+    "zip": zip_of({"a/b.js": JS, "c.txt": b"x" * 300}),
+    "tgz": tgz_of({"package/a.js": JS}),
+    "tar": tar_of({"a.js": JS}),
+    "gz": gzip.compress(JS),
+    "br": brotli.compress(JS),
+}
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    st.sampled_from(sorted(_SAMPLES)),
+    st.lists(st.tuples(st.integers(0, 4095), st.integers(0, 255)), max_size=6),
+    st.integers(0, 4096),
+)
+def test_damaged_archives_never_raise(kind: str, flips: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_SAMPLES[kind])
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    damaged = bytes(data[: max(1, len(data) - cut % len(data))])
+    detection = detect_bytes(f"x.{kind}", damaged)
+    for secret, occ in detection.hits:
+        assert is_key(secret.reveal())  # damage can turn one key into another, never worse
+        assert occ.path.startswith(f"x.{kind}")
+
+
+def _big_apk(path: Path, key: str) -> None:
+    """A zip over scan's streaming bound: a stored incompressible member, then the key."""
+    with zipfile.ZipFile(path, "w") as apk:
+        apk.writestr(zipfile.ZipInfo("assets/blob.bin"), os.urandom(34 << 20))
+        apk.writestr("res/config.json", f'{{"klaviyo": "{key}"}}\n' * 50, zipfile.ZIP_DEFLATED)
+
+
+def test_archive_over_the_in_memory_bound_is_opened_from_disk_and_from_history(
+    tmp_path: Path,
+) -> None:
+    key = make_key("big-apk")
+    repo = init_repo(tmp_path / "r")
+    _big_apk(repo / "app.apk", key)
+    small = DetectOptions(in_memory=8 << 20)  # the 64 MiB default, scaled down
+    scanned = scan_paths([repo / "app.apk"], options=small)
+    [finding] = scanned.findings
+    assert finding.secret.reveal() == key
+    assert {o.path for o in finding.occurrences} == {f"{repo / 'app.apk'}!/res/config.json"}
+    git(repo, "add", "app.apk")
+    git(repo, "commit", "-q", "-m", "release")
+    swept = sweep_target(repo, SweepOptions(worktree=False, detect=small))
+    assert {(s.reveal(), o.path) for s, o in swept.hits} == {(key, "app.apk!/res/config.json")}
+
+
+def test_a_compressed_stream_past_the_bound_is_scanned_as_bytes_with_a_note() -> None:
+    data = gzip.compress(os.urandom(3 << 20), compresslevel=1)
+    stream = io.BytesIO(data)
+    detection = detect_stream("big.js.gz", stream.read, options=DetectOptions(in_memory=1 << 20))
+    assert [n.message for n in detection.notes] == [
+        f"gzip stream larger than {1 << 20} bytes; scanned as its bytes"
+    ]
