@@ -38,6 +38,7 @@ import types
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 #: Read by the interpreter when it starts: a child with other values gets other streams.
 _STARTUP_VARIABLES = ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LC_CTYPE", "LANG")
@@ -91,11 +92,15 @@ def _stop_worker_pool_servers() -> None:
     """
     from multiprocessing import forkserver, resource_tracker
 
+    server: Any = forkserver._forkserver  # private state, not in the stubs
+    tracker: Any = resource_tracker._resource_tracker
+    if server._forkserver_pid is None and tracker._fd is None:
+        return  # the common case: no pool was started
     # A finished pool's semaphores are unlinked when collected: before their tracker ends,
     # which would otherwise unlink them itself and leave their finalizers a missing file.
     gc.collect()
-    forkserver._forkserver._stop()  # type: ignore[attr-defined]
-    resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]
+    server._stop()
+    tracker._stop()
 
 
 def _call_main() -> int:
@@ -193,9 +198,12 @@ def _child_like(
             os.close(fd)
         for thread in threads:
             thread.start()
-        sys.stdin = _stream(0, "r", "<stdin>", encoding, errors)
-        sys.stdout = _stream(1, "w", "<stdout>", encoding, errors)
-        sys.stderr = _stream(2, "w", "<stderr>", encoding, "backslashreplace")
+        streams = (
+            _stream(0, "r", "<stdin>", encoding, errors),
+            _stream(1, "w", "<stdout>", encoding, errors),
+            _stream(2, "w", "<stderr>", encoding, "backslashreplace"),
+        )
+        sys.stdin, sys.stdout, sys.stderr = streams
         sys.argv = ["keyguard", *argv]
         sys.modules["__main__"] = types.ModuleType("__main__")  # a console script's
         os.environ.clear()
@@ -208,10 +216,14 @@ def _child_like(
             yield outputs
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            for stream in (sys.stdout, sys.stderr):
-                # As at a child's exit: a closed or broken stream loses its tail.
+            for stream in (sys.stdout, sys.stderr, *streams):
+                # As at a child's exit: flushed, and a closed or broken stream loses its
+                # tail; closed now, so that no late flush reaches the test's own output.
                 with contextlib.suppress(OSError, ValueError):
                     stream.flush()
+            for stream in streams:
+                with contextlib.suppress(OSError, ValueError):
+                    stream.close()
             _stop_worker_pool_servers()
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved_streams
