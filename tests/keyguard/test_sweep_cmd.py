@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from plugins.pattern import fingerprint
+from scanner.fleet import Shard
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest
 from tests.support.in_process import run_keyguard_in_process
@@ -133,8 +134,13 @@ def _shards(tmp_path: Path, listing: Path, count: int, name: str) -> list[str]:
 
 
 def test_merge_refuses_a_missing_duplicated_or_foreign_shard(tmp_path: Path) -> None:
-    targets = []
-    for i in range(4):
+    targets: list[str] = []
+    # Shards take targets by a hash of their path, which differs at every run: the partial
+    # merge below of shards 0 and 2 needs a key, so add repositories until one is there.
+    while len(targets) < 4 or not any(
+        Shard(0, 3).selects(t) or Shard(2, 3).selects(t) for t in targets
+    ):
+        i = len(targets)
         repo = init_repo(tmp_path / f"repo{i}")
         commit_file(repo, "k.env", f"K={make_key(f'cmd-set-{i}')}\n")
         targets.append(str(repo))
@@ -155,7 +161,7 @@ def test_merge_refuses_a_missing_duplicated_or_foreign_shard(tmp_path: Path) -> 
     assert twice.returncode == 2
     assert "shard 1/3 is given twice" in twice.stderr
     grown = tmp_path / "grown.txt"
-    grown.write_text(listing.read_text() + str(init_repo(tmp_path / "repo4")) + "\n")
+    grown.write_text(listing.read_text() + str(init_repo(tmp_path / "grown")) + "\n")
     other = _shards(tmp_path, grown, 3, "other")
     foreign = keyguard("merge", outputs[0], other[1], outputs[2], cwd=tmp_path)
     assert foreign.returncode == 2
