@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -10,7 +10,7 @@ import click
 
 from keyguard.output import write_text
 from keyguard.version import tool_version
-from scanner.report import jsontext
+from scanner.report.model import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,18 +43,16 @@ show_secrets_option = click.option(
 )
 
 
-def write_document(
-    document: Mapping[str, Any], fmt: str, output: Path | None, *, reveal: bool
-) -> None:
-    """Write a JSON report document as json, jsonl or sarif."""
+def write_report(report: Report, fmt: str, output: Path | None, *, reveal: bool) -> None:
+    """Write *report* as json, jsonl or sarif."""
     if fmt == "json":
-        text = jsontext.dumps(document, items=len(document.get("findings", ())))
+        text = report.dumps()
     elif fmt == "jsonl":
         from scanner.report import jsonl
 
-        text = jsonl.render(document)
+        text = jsonl.render(report)
     else:
         from scanner.report import sarif  # imported when asked for: start-up of every scan
 
-        text = sarif.render(document, tool_version=tool_version())
+        text = sarif.render(report, tool_version=tool_version())
     write_text(text, output, reveal=reveal)

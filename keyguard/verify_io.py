@@ -6,31 +6,19 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from plugins.client.responses import Account, KeyCheck, KeyStatus
-from plugins.errors import UsageError
-from plugins.pattern import KEY_RE, Secret, fingerprint, short_fingerprint
-from scanner.report.json_report import account_dict
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
+from keyguard.render.console import STATUS_STYLE
+from plugins.client.responses import Account, KeyCheck
+from plugins.key_status import KeyStatus
+from plugins.pattern import KEY_RE, Secret, short_fingerprint
+from scanner.findings import account_json
+from scanner.report import model
 from scanner.report.wording import count
-
-#: Live keys first: they are the ones a responder acts on now.
-STATUS_ORDER = {
-    KeyStatus.LIVE: 0,
-    KeyStatus.LIMITED: 1,
-    KeyStatus.UNKNOWN: 2,
-    KeyStatus.REVOKED: 3,
-}
-STATUS_STYLE = {
-    KeyStatus.LIVE: "bold red",
-    KeyStatus.LIMITED: "red",
-    KeyStatus.UNKNOWN: "yellow",
-    KeyStatus.REVOKED: "green",
-}
 
 
 @dataclass(frozen=True)
@@ -60,36 +48,16 @@ def keys_in_text(text: str) -> tuple[list[Secret], int]:
     return found, ignored
 
 
-def read_report(path: Path) -> list[dict[str, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read report {path}: {exc.strerror or exc}") from None
-    try:
-        document = json.loads(text)
-    except ValueError:
-        # Not the decoder's message: it can quote the file, which may hold keys.
-        raise UsageError(f"{path} is not JSON: give a report written with --format json") from None
-    findings = document.get("findings") if isinstance(document, dict) else None
-    if not isinstance(findings, list):
-        raise UsageError(f"{path} is not a keyguard JSON report (no 'findings' list)")
-    return [f for f in findings if isinstance(f, dict)]
-
-
 def gather(stdin_text: str | None, report: Path | None) -> KeyInput:
     """Keys from stdin and/or a report; report findings with no key are kept as missing."""
     secrets, ignored = keys_in_text(stdin_text or "")
     named: dict[str, str] = {}
     if report is not None:
-        for finding in read_report(report):
-            value = finding.get("secret")
-            fp = finding.get("fingerprint")
-            if isinstance(value, str) and KEY_RE.fullmatch(value):
-                if isinstance(fp, str) and fp != fingerprint(value):
-                    raise UsageError(f"{report}: a finding's secret does not match its fingerprint")
-                secrets.append(Secret(value))
-            elif isinstance(fp, str):
-                named[fp] = str(finding.get("redacted") or "pk_…")
+        for finding in model.load(report).findings:
+            if finding.secret is not None:
+                secrets.append(finding.secret)
+            else:
+                named[finding.fingerprint] = finding.redacted or "pk_…"
     have = {s.fingerprint for s in secrets}
     missing = tuple((fp, red) for fp, red in named.items() if fp not in have)
     return KeyInput(tuple(secrets), missing, ignored)
@@ -107,16 +75,16 @@ def rows_for(key_input: KeyInput, results: dict[str, KeyCheck]) -> list[Row]:
             "no key for this fingerprint: pipe the keys on stdin or use a --show-secrets report"
         )
         seen.setdefault(fp, Row(fp, red, KeyCheck(KeyStatus.UNKNOWN, None, reason)))
-    return sorted(seen.values(), key=lambda r: STATUS_ORDER[r.check.status])
+    return sorted(seen.values(), key=lambda r: r.check.status.rank)
 
 
 def exit_code(rows: Sequence[Row]) -> int:
     statuses = {r.check.status for r in rows}
     if statuses & {KeyStatus.LIVE, KeyStatus.LIMITED}:
-        return 1
+        return EXIT_FINDINGS
     if KeyStatus.UNKNOWN in statuses:
-        return 3
-    return 0
+        return EXIT_UNREADABLE
+    return EXIT_CLEAN
 
 
 def render_json(rows: Iterable[Row]) -> str:
@@ -125,7 +93,7 @@ def render_json(rows: Iterable[Row]) -> str:
             "fingerprint": r.fingerprint,
             "redacted": r.redacted,
             "status": r.check.status.value,
-            "account": account_dict(r.check.account),
+            "account": account_json(r.check.account),
             "reason": r.check.reason,
         }
         for r in rows
@@ -152,6 +120,6 @@ def render_console(rows: Sequence[Row]) -> RenderableType:
             account_text(r.check.account),
             Text(r.check.reason, style="dim"),
         )
-    counts = {s: sum(r.check.status is s for r in rows) for s in STATUS_ORDER}
+    counts = {s: sum(r.check.status is s for r in rows) for s in KeyStatus}
     summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no keys"
     return Group(table, Text(f"{count(len(rows), 'key')} checked: {summary}", style="bold"))

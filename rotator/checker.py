@@ -3,15 +3,10 @@ works with ``plugins.client.api.KlaviyoClient`` without importing HTTP code."""
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Protocol
 
+from plugins.key_status import KeyStatus
 from plugins.pattern import Secret
-
-LIVE = "live"
-LIMITED = "limited"
-REVOKED = "revoked"
-UNKNOWN = "unknown"
 
 
 class AccountLike(Protocol):
@@ -21,7 +16,7 @@ class AccountLike(Protocol):
 
 class KeyCheckLike(Protocol):
     @property
-    def status(self) -> Enum: ...
+    def status(self) -> KeyStatus: ...
 
     @property
     def account(self) -> AccountLike | None: ...
@@ -34,8 +29,8 @@ class KeyChecker(Protocol):
     def check(self, key: Secret) -> KeyCheckLike: ...
 
 
-def status_of(check: KeyCheckLike) -> str:
-    return str(check.status.value)
+def status_of(check: KeyCheckLike) -> KeyStatus:
+    return check.status
 
 
 def account_of(check: KeyCheckLike) -> str | None:

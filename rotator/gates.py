@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from plugins.key_status import KeyStatus
 from plugins.pattern import Secret, is_key, short_fingerprint
-from rotator.checker import LIMITED, LIVE, REVOKED, UNKNOWN, KeyChecker, account_of, status_of
+from rotator.checker import KeyChecker, account_of, status_of
 from rotator.errors import GateError, KlaviyoUnavailable, MalformedNewKey, NewKeyRejected
 
 
@@ -21,9 +22,9 @@ def old_key_is_live(checker: KeyChecker, old: Secret) -> str | None:
     """Gate 0: the key being replaced still works; returns its account id (if readable)."""
     check = checker.check(old)
     status = status_of(check)
-    if status == UNKNOWN:
+    if status == KeyStatus.UNKNOWN:
         raise _unavailable("current key", check.reason)
-    if status == REVOKED:
+    if status == KeyStatus.REVOKED:
         raise GateError(
             f"the key in Vault (fingerprint {short_fingerprint(old.fingerprint)}) is already "
             "rejected by Klaviyo; put the working key in Vault before rotating it"
@@ -43,12 +44,12 @@ def new_key_is_acceptable(
         raise NewKeyRejected("the new key is the key being replaced; create a new key in Klaviyo")
     check = checker.check(new)
     status = status_of(check)
-    if status == UNKNOWN:
+    if status == KeyStatus.UNKNOWN:
         raise _unavailable("new key", check.reason)
-    if status == REVOKED:
+    if status == KeyStatus.REVOKED:
         raise NewKeyRejected("Klaviyo rejects the new key; check that you copied the whole key")
     if account_id is not None:
-        if status == LIMITED and account_of(check) is None:
+        if status == KeyStatus.LIMITED and account_of(check) is None:
             raise NewKeyRejected(
                 "the new key cannot read its account (add the accounts:read scope) so its "
                 "account cannot be compared with the old key's; create it with that scope"
@@ -63,9 +64,9 @@ def new_key_is_acceptable(
 def old_key_is_dead(checker: KeyChecker, old: Secret) -> bool:
     """Whether Klaviyo already rejects the old key (rollback must not publish a dead key)."""
     check = checker.check(old)
-    if status_of(check) == UNKNOWN:
+    if status_of(check) == KeyStatus.UNKNOWN:
         raise _unavailable("old key", check.reason)
-    return status_of(check) == REVOKED
+    return status_of(check) == KeyStatus.REVOKED
 
 
 @dataclass(frozen=True)
@@ -96,20 +97,20 @@ def revocation_is_effective(
     last = "no answer yet"
     while True:
         new_status = status_of(checker.check(new))
-        if new_status == REVOKED:
+        if new_status == KeyStatus.REVOKED:
             raise GateError(
                 f"Klaviyo rejects the NEW key ({new.redacted}): the wrong key was disabled; "
                 "re-enable it in Settings -> API Keys, disable the old one, then resume"
             )
         old_status = status_of(checker.check(old))
-        if old_status == REVOKED and new_status in (LIVE, LIMITED):
+        if old_status == KeyStatus.REVOKED and new_status in (KeyStatus.LIVE, KeyStatus.LIMITED):
             return
         last = f"old key {old_status}, new key {new_status}"
         if monotonic() + interval > deadline:
             break
         sleep(interval)
         interval = min(interval * polling.factor, polling.max_interval)
-    if UNKNOWN in last:
+    if KeyStatus.UNKNOWN in last:
         raise _unavailable("revocation check", last)
     raise GateError(
         f"the old key ({old.redacted}) still works after {polling.timeout:g}s ({last}); "

@@ -19,6 +19,7 @@ from pathlib import Path
 from plugins.errors import UsageError
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, ScanIssue, group
+from scanner.report.model import ShardRecord
 from scanner.sweep import (
     SweepInterrupted,
     SweepOptions,
@@ -53,6 +54,11 @@ class Shard:
         name = os.path.normpath(target).encode("utf-8", "surrogateescape")
         return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % self.count == self.index
 
+    def record(self, targets: Iterable[str]) -> ShardRecord:
+        """What a report of this share of *targets* says it covers (the whole list, digested)."""
+        listing = "\n".join(select_targets(targets, None)).encode("utf-8", "surrogateescape")
+        return ShardRecord(self.index, self.count, hashlib.sha256(listing).hexdigest())
+
 
 def select_targets(targets: Iterable[str], shard: Shard | None) -> list[str]:
     """Targets in a stable order, without duplicates, narrowed to *shard*."""
@@ -61,24 +67,6 @@ def select_targets(targets: Iterable[str], shard: Shard | None) -> list[str]:
         seen.setdefault(os.path.normpath(target), None)
     chosen = sorted(seen)
     return [t for t in chosen if shard is None or shard.selects(t)]
-
-
-@dataclass(frozen=True)
-class ShardRecord:
-    """Which share of which target list a report covers, so a merge can tell a whole set.
-
-    ``targets_sha256`` digests the whole list before sharding: shards of different lists
-    (a repository added between two CI jobs) must not be merged as if they were one sweep.
-    """
-
-    index: int
-    count: int
-    targets_sha256: str
-
-    @classmethod
-    def of(cls, shard: Shard, targets: Iterable[str]) -> ShardRecord:
-        listing = "\n".join(select_targets(targets, None)).encode("utf-8", "surrogateescape")
-        return cls(shard.index, shard.count, hashlib.sha256(listing).hexdigest())
 
 
 @dataclass(frozen=True)

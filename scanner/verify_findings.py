@@ -10,36 +10,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from plugins.client.bulk_verify import Verifier
-from plugins.client.responses import KeyStatus
-from scanner.findings import UNVERIFIED, Finding
-
-#: Live keys first: they are what a responder acts on now.
-STATUS_RANK = {
-    KeyStatus.LIVE.value: 0,
-    KeyStatus.LIMITED.value: 1,
-    KeyStatus.UNKNOWN.value: 2,
-    UNVERIFIED: 3,
-    KeyStatus.REVOKED.value: 4,
-}
-ACTIVE = frozenset({KeyStatus.LIVE.value, KeyStatus.LIMITED.value})
+from scanner.findings import Finding, Verdict
 
 
 def verify_findings(
     findings: Sequence[Finding], verifier: Verifier, *, only_live: bool = False
 ) -> tuple[Finding, ...]:
-    """Findings with ``status``/``account`` filled in, live first (stable otherwise)."""
+    """Findings with their verdict filled in, most dangerous first (stable otherwise)."""
     if not findings:
         return ()
     checks = verifier.verify(f.secret for f in findings)
-    verified = [
-        replace(
-            f,
-            status=checks[f.fingerprint].status.value,
-            account=checks[f.fingerprint].account,
-            status_reason=checks[f.fingerprint].reason,
-        )
-        for f in findings
-    ]
+    verified = []
+    for f in findings:
+        check = checks[f.fingerprint]
+        verified.append(replace(f, verdict=Verdict(check.status, check.account, check.reason)))
     if only_live:
-        verified = [f for f in verified if f.status in ACTIVE]
-    return tuple(sorted(verified, key=lambda f: STATUS_RANK.get(f.status, 3)))
+        verified = [f for f in verified if f.status.active]
+    return tuple(sorted(verified, key=lambda f: f.status.rank))

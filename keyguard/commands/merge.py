@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from keyguard.exit_codes import for_report
-from keyguard.report_options import format_option, output_option, write_document
+from keyguard.report_options import format_option, output_option, write_report
 from plugins.errors import UsageError
 from scanner.report import merge as merge_mod
+from scanner.report.model import load
 
 
 @click.command(
@@ -27,17 +28,14 @@ from scanner.report import merge as merge_mod
 @output_option
 def merge(results: tuple[Path, ...], allow_partial: bool, fmt: str, output: Path | None) -> int:
     """Merge RESULT.json files written by `keyguard sweep --shard I/N --format json`."""
-    reports = [(path, merge_mod.load(path)) for path in results]
+    reports = [(path, load(path)) for path in results]
     problems = merge_mod.shard_problems(reports)
     if problems and not allow_partial:
         raise UsageError("; ".join(problems) + " (--allow-partial merges them anyway)")
-    document = merge_mod.merge(document for _, document in reports)
+    report = merge_mod.merge(report for _, report in reports)
     if problems:
-        document["warnings"] = sorted(
-            [*document["warnings"], *({"path": "merge", "message": p} for p in problems)],
-            key=lambda w: (w.get("path", ""), w.get("message", "")),
-        )
+        report = merge_mod.with_problems(report, problems)
         for problem in problems:
             click.echo(f"keyguard: note: {problem}", err=True)
-    write_document(document, fmt, output, reveal=False)
-    return for_report(findings=bool(document["findings"]), errors=bool(document["errors"]))
+    write_report(report, fmt, output, reveal=False)
+    return for_report(findings=bool(report.findings), errors=bool(report.errors))

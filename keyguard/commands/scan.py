@@ -16,10 +16,11 @@ from keyguard.report_options import (
     format_option,
     output_option,
     show_secrets_option,
-    write_document,
+    write_report,
 )
 from scanner.exclude import Excludes
-from scanner.report import json_report, wording
+from scanner.report import wording
+from scanner.report.model import Report
 from scanner.scan import scan_paths, scan_staged, scan_stream
 from scanner.stores import baseline as baseline_mod
 
@@ -119,6 +120,6 @@ def scan(
 
         write_rich(console.render(result, show_secrets=show_secrets), output, reveal=show_secrets)
     else:
-        document = json_report.report_dict(result, show_secrets=show_secrets)
-        write_document(document, fmt, output, reveal=show_secrets)
+        report = Report.of_scan(result, show_secrets=show_secrets)
+        write_report(report, fmt, output, reveal=show_secrets)
     return for_report(findings=bool(result.findings), errors=bool(result.errors))

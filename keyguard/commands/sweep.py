@@ -21,12 +21,12 @@ from keyguard.report_options import (
     format_option,
     output_option,
     show_secrets_option,
-    write_document,
+    write_report,
 )
 from plugins.errors import UsageError
 from scanner.exclude import Excludes
-from scanner.fleet import Shard, ShardRecord, SweepResult, select_targets, sweep_many
-from scanner.report import sweep_report
+from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
+from scanner.report.model import Report
 from scanner.report.wording import count
 from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
@@ -230,7 +230,7 @@ def _sweep_targets(
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
     if share is not None:
-        result = dataclasses.replace(result, shard=ShardRecord.of(share, names or ["."]))
+        result = dataclasses.replace(result, shard=share.record(names or ["."]))
     return result
 
 
@@ -241,6 +241,6 @@ def _report(
         rendered = sweep_console.render(result, show_secrets=show_secrets, pushing=pushing)
         write_rich(rendered, output, reveal=show_secrets)
         return
-    document = sweep_report.report_dict(result, show_secrets=show_secrets)
-    write_document(document, fmt, output, reveal=show_secrets)
+    report = Report.of_sweep(result, show_secrets=show_secrets)
+    write_report(report, fmt, output, reveal=show_secrets)
     LiveProgress.show_on_terminal(sweep_console.summary_table(result))

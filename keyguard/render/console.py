@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from plugins.key_status import KeyStatus
 from plugins.pattern import short_fingerprint
 from scanner.findings import Finding, Occurrence, ScanIssue, ScanResult
 from scanner.report.wording import count, summary
@@ -61,18 +62,18 @@ def _refs(refs: tuple[str, ...]) -> str:
     return shown + (f" (+{more} more)" if more > 0 else "")
 
 
-#: How each verification status looks; live keys shout.
+#: How each key status looks; live keys shout.
 STATUS_STYLE = {
-    "live": "bold white on red",
-    "limited": "bold red",
-    "unknown": "yellow",
-    "revoked": "green",
-    "unverified": "dim",
+    KeyStatus.LIVE: "bold white on red",
+    KeyStatus.LIMITED: "bold red",
+    KeyStatus.UNKNOWN: "yellow",
+    KeyStatus.UNVERIFIED: "dim",
+    KeyStatus.REVOKED: "green",
 }
 
 
 def _status(finding: Finding) -> Text:
-    text = Text(f"{finding.status.upper():<10}", style=STATUS_STYLE.get(finding.status, "dim"))
+    text = Text(f"{finding.status.upper():<10}", style=STATUS_STYLE[finding.status])
     return text.append(" ")
 
 
@@ -83,13 +84,15 @@ def _finding(finding: Finding, show_secrets: bool, with_repository: bool) -> Ren
     head.append_text(_status(finding))
     head.append(shown, style="bold")
     head.append(f"  {finding.type}  fingerprint {short_fingerprint(finding.fingerprint)}")
-    if finding.account is not None and finding.account.public_key:
-        test = " (test account)" if finding.account.test_account else ""
-        head.append(f"  account {finding.account.public_key}{test}", style="bold")
+    account = finding.verdict.account
+    if account is not None and account.public_key:
+        test = " (test account)" if account.test_account else ""
+        head.append(f"  account {account.public_key}{test}", style="bold")
     head.append(f"  {count(n, 'occurrence')}", style="dim")
     rows = [Text("    ").append_text(_where(o, with_repository)) for o in finding.occurrences]
-    if finding.status_reason and finding.status != "live":
-        rows.insert(0, Text(f"    {finding.status_reason}", style="dim"))
+    reason = finding.verdict.reason
+    if reason and finding.status is not KeyStatus.LIVE:
+        rows.insert(0, Text(f"    {reason}", style="dim"))
     return Group(head, *rows)
 
 

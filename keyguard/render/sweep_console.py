@@ -12,17 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from keyguard.render import console
-from scanner.findings import UNVERIFIED, Finding, Occurrence, ScanResult, ScanStats
+from scanner.findings import Finding, Occurrence, ScanResult, ScanStats
 from scanner.fleet import SweepResult
 from scanner.report.wording import count
-from scanner.verify_findings import STATUS_RANK
 
 
 def _statuses(findings: Iterable[Finding]) -> Text:
     """``1 live, 2 revoked``: distinct keys by status, most alarming first, in its colour."""
     counts = Counter(f.status for f in findings)
-    ranked = sorted(counts, key=lambda s: STATUS_RANK.get(s, len(STATUS_RANK)))
-    style = console.STATUS_STYLE.get(ranked[0], "") if ranked else ""
+    ranked = sorted(counts, key=lambda s: s.rank)
+    style = console.STATUS_STYLE[ranked[0]] if ranked else ""
     return Text(", ".join(f"{counts[s]} {s}" for s in ranked), style=style)
 
 
@@ -39,7 +38,7 @@ def summary_table(result: SweepResult) -> Table:
         "places", justify="right", footer=str(sum(t.occurrences for t in result.targets))
     )
     table.add_column("errors", justify="right", footer=str(len(result.errors)))
-    verified = any(f.status != UNVERIFIED for f in result.findings)
+    verified = any(f.status.asked for f in result.findings)
     if verified:
         table.add_column("status", footer=_statuses(result.findings))
     for t in result.targets:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from plugins.client.defaults import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
-from plugins.client.responses import Attempt, AttemptKind, KeyCheck, KeyStatus, RateInfo
+from plugins.client.responses import Attempt, AttemptKind, KeyCheck, RateInfo
+from plugins.key_status import KeyStatus
 from plugins.pattern import Secret
 
 

@@ -15,12 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-
-class KeyStatus(str, Enum):
-    LIVE = "live"  # the key authenticates and may read the account
-    LIMITED = "limited"  # the key authenticates but lacks accounts:read
-    REVOKED = "revoked"  # invalid or disabled
-    UNKNOWN = "unknown"  # could not be told (network, 5xx, rate limit, odd answer)
+from plugins.key_status import KeyStatus
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""The work tree's untracked and modified files: content one ``git add`` away from history."""
+"""The work tree's untracked, modified and staged files: content not committed yet.
+
+What is staged sits in the index, in no commit: a ``git commit`` away from history, and
+read from its blob (the work tree may hold something else by then).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from scanner.exclude import Excludes
 from scanner.findings import Occurrence, Provenance, ScanIssue
 from scanner.git.command import run_git
 from scanner.git.repository import Repository
+from scanner.sources.staged import iter_staged
 
 Hit = tuple[Secret, Occurrence]
 
@@ -19,7 +24,7 @@ Hit = tuple[Secret, Occurrence]
 def sweep_worktree(
     repo: Repository, excludes: Excludes | None = None
 ) -> tuple[list[Hit], int, int, list[ScanIssue]]:
-    """Untracked (not ignored) and modified files: content that is in no blob yet."""
+    """Untracked (not ignored), modified and staged files: content in no commit yet."""
     assert repo.work_tree is not None
     listed = run_git(
         repo.work_tree,
@@ -49,17 +54,27 @@ def sweep_worktree(
             continue
         files += 1
         size += len(data)
-        detection = detect_bytes(rel, data)
-        if not detection.hits:
+        hits.extend(_hits(repo, rel, data))
+    for staged in iter_staged(repo.work_tree):
+        if excludes and excludes.match(staged.path):
             continue
-        provenance = Provenance(
-            repository=str(repo.root), blob=_blob_id(data, repo.object_format), in_worktree=True
-        )
-        hits.extend(
-            (secret, dataclasses.replace(occurrence, provenance=provenance))
-            for secret, occurrence in detection.hits
-        )
+        files += 1
+        size += len(staged.data)
+        hits.extend(_hits(repo, staged.path, staged.data))
     return hits, files, size, errors
+
+
+def _hits(repo: Repository, rel: str, data: bytes) -> list[Hit]:
+    detection = detect_bytes(rel, data)
+    if not detection.hits:
+        return []
+    provenance = Provenance(
+        repository=str(repo.root), blob=_blob_id(data, repo.object_format), in_worktree=True
+    )
+    return [
+        (secret, dataclasses.replace(occurrence, provenance=provenance))
+        for secret, occurrence in detection.hits
+    ]
 
 
 def _blob_id(data: bytes, object_format: str) -> str:

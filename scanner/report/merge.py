@@ -1,102 +1,46 @@
-"""Combine JSON reports of sweep shards into one report, as if one machine swept them all.
+"""Combine the reports of sweep shards into one report, as if one machine swept them all.
 
-Works on the JSON documents themselves (they hold fingerprints, never whole keys unless
-``--show-secrets`` wrote them), grouping findings by fingerprint and ordering findings
-and occurrences as :func:`scanner.findings.group` does, so merging the shards of a
-sweep gives the same findings as the unsharded sweep (live keys first when verified).
+Findings are grouped by fingerprint and findings and occurrences ordered as
+:func:`scanner.findings.group` and :func:`scanner.verify_findings.verify_findings` order them, so
+merging the shards of a sweep gives the same findings as the unsharded sweep (live keys
+first when verified).
 
 When shards disagree about a key's verification, the merged finding keeps the most
-alarming answer Klaviyo gave (:data:`MERGE_RANK`): any answer beats none, so a key
-verified in one shard stays verified, and ``live`` beats ``revoked``. Reports carry no
-time, so "most recent" cannot be told; missing a live key costs more than re-checking
-a revoked one (``keyguard verify --from-report``).
+telling answer (:func:`plugins.key_status.most_telling`): any answer beats none, so a key
+verified in one shard stays verified, and ``live`` beats ``revoked``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-from plugins.errors import KeyguardError
-from scanner.findings import PROVENANCE_FIELDS, UNVERIFIED
-from scanner.verify_findings import STATUS_RANK
-
-
-class MergeError(KeyguardError):
-    exit_code = 2
+from plugins.key_status import most_telling
+from scanner.findings import Occurrence, ScanIssue, occurrence_order
+from scanner.report.model import Report, ReportFinding, Stats, Target
 
 
-_STAT_KEYS = (
-    *("files", "bytes", "blobs", "cached_blobs"),
-    *("skipped_binary", "binary", "skipped_gitignored", "suppressed"),
-)
-_PROVENANCE_ORDER = PROVENANCE_FIELDS
-
-
-#: Lower wins when shards disagree: answers by how alarming they are, then no answer.
-MERGE_RANK = {"live": 0, "limited": 1, "revoked": 2, "unknown": 3, UNVERIFIED: 4}
-_VERIFICATION = ("status", "account", "status_reason")
-
-
-def _merge_rank(finding: Mapping[str, Any]) -> int:
-    return MERGE_RANK.get(finding.get("status", UNVERIFIED), len(MERGE_RANK))
-
-
-def _merge_head(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """One finding's fields from two shards; verification from the winning shard."""
-    winner = new if _merge_rank(new) < _merge_rank(old) else old
-    merged = {**old, **new}
-    for key in _VERIFICATION:
-        if key in winner:
-            merged[key] = winner[key]
-        else:
-            merged.pop(key, None)
-    return merged
-
-
-def load(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MergeError(f"cannot read {path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise MergeError(f"{path} is not JSON: write shard results with --format json") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
-        raise MergeError(
-            f"{path} is not a keyguard JSON report (no findings list): "
-            "write shard results with --format json"
-        )
-    return document
-
-
-def _shard_of(document: Mapping[str, Any]) -> tuple[int, int, str] | None:
-    record = document.get("shard")
-    if not isinstance(record, dict):
-        return None
-    index, count, digest = record.get("index"), record.get("count"), record.get("targets_sha256")
-    if isinstance(index, int) and isinstance(count, int) and isinstance(digest, str):
-        return index, count, digest
-    return None
-
-
-def shard_problems(reports: Sequence[tuple[Path, Mapping[str, Any]]]) -> list[str]:
+def shard_problems(reports: Sequence[tuple[Path, Report]]) -> list[str]:
     """Why *reports* are not one whole set of shards of one target list ([] when they are).
 
     Reports that carry no shard record (plain sweeps) are merged as they are; once one
     does, every report must be a different share of the same list, and none may be missing.
     """
-    shards = [(path, _shard_of(document)) for path, document in reports]
+    shards = [(path, report.shard) for path, report in reports]
     if all(record is None for _, record in shards):
         return []
     problems = [f"{path} is not a shard report" for path, record in shards if record is None]
     sharded = [(path, record) for path, record in shards if record is not None]
-    first_path, (_, count, digest) = sharded[0]
+    first_path, first = sharded[0]
+    count = first.count
     seen: dict[int, Path] = {}
-    for path, (index, n, other) in sharded:
-        if (n, other) != (count, digest):
-            problems.append(f"{path} is shard {index}/{n} of another target list than {first_path}")
+    for path, record in sharded:
+        index = record.index
+        if (record.count, record.targets_sha256) != (count, first.targets_sha256):
+            problems.append(
+                f"{path} is shard {index}/{record.count} of another target list than {first_path}"
+            )
         elif index in seen:
             problems.append(f"shard {index}/{count} is given twice: {seen[index]} and {path}")
         else:
@@ -111,65 +55,69 @@ def shard_problems(reports: Sequence[tuple[Path, Mapping[str, Any]]]) -> list[st
     return problems
 
 
-def _none_first(value: Any) -> tuple[int, Any]:
-    return (0, "") if value is None else (1, value)
+def _merge_finding(old: ReportFinding, new: ReportFinding) -> ReportFinding:
+    """One key's record from two shards: the later shard's fields, the more telling verdict."""
+    winner = min((old, new), key=lambda f: most_telling(f.status))
+    return dataclasses.replace(new, verdict=winner.verdict)
 
 
-def _occurrence_order(o: Mapping[str, Any]) -> tuple[Any, ...]:
-    original = o.get("original")
-    head = (o["path"], o["line"], o["column"], o.get("byte_column", 0), o.get("encoding", ""))
-    orig = _none_first(None if original is None else tuple(original.values()))
-    if "blob" not in o:
-        return (*head, orig, (0, ""))
-    prov = tuple(
-        tuple(o[k]) if isinstance(o.get(k), list) else _none_first(o.get(k))
-        for k in _PROVENANCE_ORDER
+def _first_place(finding: ReportFinding) -> tuple[object, ...]:
+    return occurrence_order(finding.occurrences[0]) if finding.occurrences else ()
+
+
+def _issues(found: Iterable[ScanIssue]) -> tuple[ScanIssue, ...]:
+    return tuple(sorted(dict.fromkeys(found), key=lambda i: (i.path, i.message)))
+
+
+def _total(stats: Sequence[Stats]) -> Stats:
+    """Counts summed; a merge is of sweeps, so it counts blobs (0 when none was read)."""
+    return Stats(
+        files=sum(s.files for s in stats),
+        bytes=sum(s.bytes for s in stats),
+        skipped_binary=sum(s.skipped_binary for s in stats),
+        binary=sum(s.binary for s in stats),
+        skipped_gitignored=sum(s.skipped_gitignored for s in stats),
+        suppressed=sum(s.suppressed for s in stats),
+        blobs=sum(s.blobs or 0 for s in stats),
+        cached_blobs=sum(s.cached_blobs or 0 for s in stats),
     )
-    return (*head, orig, (1, prov))
 
 
-def _canonical(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+def merge(reports: Iterable[Report]) -> Report:
+    findings: dict[str, ReportFinding] = {}
+    occurrences: dict[str, dict[Occurrence, None]] = {}
+    errors: list[ScanIssue] = []
+    warnings: list[ScanIssue] = []
+    targets: dict[str, Target] = {}
+    stats: list[Stats] = []
+    for report in reports:
+        for finding in report.findings:
+            fp = finding.fingerprint
+            # A merge has no --show-secrets: keys in --show-secrets shards stay out of it.
+            finding = dataclasses.replace(finding, secret=None)
+            findings[fp] = _merge_finding(findings[fp], finding) if fp in findings else finding
+            occurrences.setdefault(fp, {}).update(dict.fromkeys(finding.occurrences))
+        errors.extend(report.errors)
+        warnings.extend(report.warnings or ())
+        for target in report.targets or ():
+            targets.setdefault(target.target, target)
+        stats.append(report.stats)
+    merged = [
+        dataclasses.replace(f, occurrences=tuple(sorted(occurrences[fp], key=occurrence_order)))
+        for fp, f in findings.items()
+    ]
+    merged.sort(key=lambda f: (_first_place(f), f.fingerprint))
+    merged.sort(key=lambda f: f.status.rank)
+    return Report(
+        tuple(merged),
+        _issues(errors),
+        _total(stats),
+        _issues(warnings),
+        tuple(sorted(targets.values(), key=lambda t: t.target)),
+    )
 
 
-def merge(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    findings: dict[str, dict[str, Any]] = {}
-    occurrences: dict[str, dict[str, Mapping[str, Any]]] = {}
-    errors: dict[str, Mapping[str, Any]] = {}
-    warnings: dict[str, Mapping[str, Any]] = {}
-    targets: dict[str, Mapping[str, Any]] = {}
-    stats = dict.fromkeys(_STAT_KEYS, 0)
-    for document in documents:
-        for finding in document["findings"]:
-            fp = finding["fingerprint"]
-            head = {k: v for k, v in finding.items() if k != "occurrences"}
-            findings[fp] = _merge_head(findings[fp], head) if fp in findings else head
-            into = occurrences.setdefault(fp, {})
-            for occurrence in finding["occurrences"]:
-                into.setdefault(_canonical(occurrence), occurrence)
-        for error in document.get("errors", []):
-            errors.setdefault(_canonical(error), error)
-        for warning in document.get("warnings", []):
-            warnings.setdefault(_canonical(warning), warning)
-        for target in document.get("targets", []):
-            targets.setdefault(str(target.get("target")), target)
-        for key, value in document.get("stats", {}).items():
-            if key in stats and isinstance(value, int):
-                stats[key] += value
-    merged = []
-    for fp, head in findings.items():
-        ordered = sorted(occurrences[fp].values(), key=_occurrence_order)
-        merged.append({**head, "occurrences": ordered})
-    merged.sort(key=lambda f: (_occurrence_order(f["occurrences"][0]), f["fingerprint"]))
-    merged.sort(key=lambda f: STATUS_RANK.get(f.get("status", UNVERIFIED), len(STATUS_RANK)))
-
-    def issues(found: dict[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-        return sorted(found.values(), key=lambda i: (i.get("path", ""), i.get("message", "")))
-
-    return {
-        "findings": merged,
-        "errors": issues(errors),
-        "stats": stats,
-        "warnings": issues(warnings),
-        "targets": sorted(targets.values(), key=lambda t: str(t.get("target"))),
-    }
+def with_problems(report: Report, problems: Sequence[str]) -> Report:
+    """*report* noting, in its warnings, why its shards are not one whole set."""
+    noted = (ScanIssue("merge", problem) for problem in problems)
+    return dataclasses.replace(report, warnings=_issues([*(report.warnings or ()), *noted]))

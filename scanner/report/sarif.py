@@ -1,9 +1,10 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 
-Rendered from the JSON document, not from live findings, so shard results combined by
-``keyguard merge`` render exactly like a single sweep. One result per occurrence; the
-message shows only the redacted key; ``partialFingerprints`` carry the key's SHA-256 so
-a consumer tracks one leaked key across files, commits and re-runs.
+Written from the report model (:mod:`scanner.report.model`), not from live findings, so
+shard results combined by ``keyguard merge`` render exactly like a single sweep. One
+result per occurrence; the message shows only the redacted key; ``partialFingerprints``
+carry the key's SHA-256 so a consumer tracks one leaked key across files, commits and
+re-runs.
 
 With ``--verify`` each result's ``properties`` carry the key's ``status`` and ``account``,
 and its ``level`` follows the status: a revoked key is a ``note`` (it grants nothing any
@@ -17,11 +18,13 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from plugins.pattern import SECRET_TYPE, redact_keys
-from scanner.findings import PROVENANCE_FIELDS, UNVERIFIED
+from plugins.key_status import KeyStatus
+from plugins.pattern import redact_keys
+from scanner.findings import Occurrence, account_json
 from scanner.report import jsontext
+from scanner.report.model import Report, ReportFinding
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "klaviyo-private-api-key"
@@ -52,40 +55,39 @@ _RULE: dict[str, Any] = {
 }
 
 #: Result level by key status; anything not listed is an error (fail closed).
-LEVELS = {"revoked": "note"}
-
-_PROVENANCE_KEYS = PROVENANCE_FIELDS
+LEVELS = {KeyStatus.REVOKED: "note"}
 
 
-def _message(finding: Mapping[str, Any], occurrence: Mapping[str, Any]) -> str:
-    text = (
-        f"{finding.get('type', SECRET_TYPE)} {finding['redacted']} "
-        f"(fingerprint {finding['fingerprint'][:12]})"
-    )
-    commit = occurrence.get("commit")
-    if commit:
-        text += f" introduced in commit {commit[:12]}"
-        if occurrence.get("author_date"):
-            text += f" on {occurrence['author_date'][:10]}"
-    if occurrence.get("at_head") or occurrence.get("in_worktree"):
+def _message(finding: ReportFinding, occurrence: Occurrence) -> str:
+    text = f"{finding.type} {finding.redacted} (fingerprint {finding.fingerprint[:12]})"
+    p = occurrence.provenance
+    if p is not None and p.commit:
+        text += f" introduced in commit {p.commit[:12]}"
+        if p.author_date:
+            text += f" on {p.author_date[:10]}"
+    if p is not None and (p.at_head or p.in_worktree):
         text += "; still present"
-    status = finding.get("status", UNVERIFIED)
-    if status == "revoked":
+    status = finding.status
+    if status is KeyStatus.REVOKED:
         return text + ". Klaviyo says it is revoked."
-    if status != UNVERIFIED:
+    if status.asked:
         text += f". Klaviyo says it is {status}"
     return text + ". Rotate this key."
 
 
-def _base_ids(report: Mapping[str, Any]) -> dict[str, str]:
+def _repository(occurrence: Occurrence) -> str | None:
+    return None if occurrence.provenance is None else occurrence.provenance.repository
+
+
+def _base_ids(report: Report) -> dict[str, str]:
     """A ``uriBaseId`` per repository when a report spans several (else none: paths are
     relative to the one repository, as code scanning of that repository expects)."""
     repositories = sorted(
         {
-            o["repository"]
-            for f in report["findings"]
-            for o in f["occurrences"]
-            if isinstance(o.get("repository"), str)
+            repository
+            for f in report.findings
+            for o in f.occurrences
+            if (repository := _repository(o)) is not None
         }
     )
     if len(repositories) < 2:
@@ -106,63 +108,75 @@ def _original_uri_base_ids(base_ids: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _artifact(occurrence: Mapping[str, Any], base_ids: Mapping[str, str]) -> dict[str, Any]:
+#: What stays as it is in the URL of a crawled asset (RFC 3986 reserved characters and %).
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def _uri(path: str) -> str:
+    """A file path as a relative URI reference; a crawled asset's URL stays that URL."""
+    parts = urlsplit(path)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return quote(path, safe=_URL_SAFE)
+    return quote(path.replace("\\", "/"))
+
+
+def _artifact(occurrence: Occurrence, base_ids: Mapping[str, str]) -> dict[str, Any]:
     # Redacted before quoting: a percent-encoded URI keeps a key in a file name intact.
-    uri = quote(redact_keys(occurrence["path"]).replace("\\", "/"))
+    uri = _uri(redact_keys(occurrence.path))
     location: dict[str, Any] = {"uri": uri}
-    base = base_ids.get(occurrence.get("repository") or "")
+    base = base_ids.get(_repository(occurrence) or "")
     if base is not None:
         location["uriBaseId"] = base
     return location
 
 
 def _result(
-    finding: Mapping[str, Any], occurrence: Mapping[str, Any], base_ids: Mapping[str, str]
+    finding: ReportFinding, occurrence: Occurrence, base_ids: Mapping[str, str]
 ) -> dict[str, Any]:
-    path = occurrence["path"]
-    location_key = f"{finding['fingerprint']}:{occurrence.get('repository', '')}:{path}"
-    properties = {k: occurrence[k] for k in _PROVENANCE_KEYS if occurrence.get(k) is not None}
-    status = finding.get("status", UNVERIFIED)
-    properties.update(status=status, account=finding.get("account"))
-    if finding.get("status_reason"):
-        properties["status_reason"] = finding["status_reason"]
+    path = occurrence.path
+    location_key = f"{finding.fingerprint}:{_repository(occurrence) or ''}:{path}"
+    provenance = {} if occurrence.provenance is None else occurrence.provenance.to_json()
+    properties = {k: v for k, v in provenance.items() if v is not None}
+    verdict = finding.verdict
+    properties.update(status=verdict.status.value, account=account_json(verdict.account))
+    if verdict.reason:
+        properties["status_reason"] = verdict.reason
     return {
         "ruleId": RULE_ID,
         "ruleIndex": 0,
-        "level": LEVELS.get(status, "error"),
+        "level": LEVELS.get(verdict.status, "error"),
         "message": {"text": _message(finding, occurrence)},
         "locations": [
             {
                 "physicalLocation": {
                     "artifactLocation": _artifact(occurrence, base_ids),
                     "region": {
-                        "startLine": occurrence["line"],
-                        "startColumn": occurrence["column"],
+                        "startLine": occurrence.line,
+                        "startColumn": occurrence.column,
                     },
                 }
             }
         ],
         "partialFingerprints": {
-            "klaviyoKeySha256/v1": finding["fingerprint"],
+            "klaviyoKeySha256/v1": finding.fingerprint,
             "klaviyoKeyLocation/v1": hashlib.sha256(location_key.encode("utf-8")).hexdigest(),
         },
         "properties": properties,
     }
 
 
-def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any]:
+def sarif_dict(report: Report, *, tool_version: str) -> dict[str, Any]:
     base_ids = _base_ids(report)
     results = [
         _result(finding, occurrence, base_ids)
-        for finding in report["findings"]
-        for occurrence in finding["occurrences"]
+        for finding in report.findings
+        for occurrence in finding.occurrences
     ]
     notifications = [
-        {"level": "error", "message": {"text": f"{e['path']}: {e['message']}"}}
-        for e in report.get("errors", [])
+        {"level": "error", "message": {"text": f"{e.path}: {e.message}"}} for e in report.errors
     ] + [
-        {"level": "warning", "message": {"text": f"{w['path']}: {w['message']}"}}
-        for w in report.get("warnings", [])
+        {"level": "warning", "message": {"text": f"{w.path}: {w.message}"}}
+        for w in report.warnings or ()
     ]
     run: dict[str, Any] = {}
     if base_ids:
@@ -183,7 +197,7 @@ def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any
                 "columnKind": "utf16CodeUnits",
                 "invocations": [
                     {
-                        "executionSuccessful": not report.get("errors"),
+                        "executionSuccessful": not report.errors,
                         "toolExecutionNotifications": notifications,
                     }
                 ],
@@ -193,6 +207,6 @@ def sarif_dict(report: Mapping[str, Any], *, tool_version: str) -> dict[str, Any
     }
 
 
-def render(report: Mapping[str, Any], *, tool_version: str) -> str:
+def render(report: Report, *, tool_version: str) -> str:
     document = sarif_dict(report, tool_version=tool_version)
     return jsontext.dumps(document, items=len(document["runs"][0]["results"]))

@@ -11,8 +11,9 @@ import pytest
 
 from plugins.errors import UsageError
 from scanner.fleet import Shard, select_targets, sweep_many
-from scanner.report import sweep_report
-from scanner.report.merge import MergeError, load, merge
+from scanner.report.fields import ReportError
+from scanner.report.merge import merge
+from scanner.report.model import Report, load
 from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 from tests.support.git import commit_file, init_repo
@@ -51,38 +52,40 @@ def test_parallel_sweep_equals_serial_and_merged_shards_equal_the_whole(tmp_path
     targets = make_fleet(tmp_path, 5)
     missing = str(tmp_path / "gone")
     everything = [*targets, missing]
-    serial = sweep_report.report_dict(sweep_many(everything, SweepOptions(), jobs=1))
-    parallel = sweep_report.report_dict(sweep_many(everything, SweepOptions(), jobs=2))
+    serial = Report.of_sweep(sweep_many(everything, SweepOptions(), jobs=1)).to_json()
+    parallel = Report.of_sweep(sweep_many(everything, SweepOptions(), jobs=2)).to_json()
     assert parallel == serial
     assert len(serial["findings"]) == 3
     assert [e["path"] for e in serial["errors"]] == [missing]
-    shard_docs = []
+    shard_reports = []
     for i in range(3):
         chosen = select_targets(everything, Shard(i, 3))
-        doc = sweep_report.report_dict(sweep_many(chosen, SweepOptions(), jobs=1))
+        shard = Report.of_sweep(sweep_many(chosen, SweepOptions(), jobs=1))
         path = tmp_path / f"shard{i}.json"
-        path.write_text(sweep_report.dumps(doc))
-        shard_docs.append(load(path))
-    merged = merge(shard_docs)
+        path.write_text(shard.dumps())
+        shard_reports.append(load(path))
+    merged_report = merge(shard_reports)
+    merged = merged_report.to_json()
     assert merged["findings"] == serial["findings"]
     assert merged["errors"] == serial["errors"]
     assert merged["stats"]["blobs"] == serial["stats"]["blobs"]
-    assert merge([merged, merged])["findings"] == serial["findings"]
+    assert merge([merged_report, merged_report]).to_json()["findings"] == serial["findings"]
 
 
 def test_merge_refuses_what_is_not_a_report(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(json.dumps({"runs": []}))
     (tmp_path / "y.json").write_text("not json")
     for name in ("x.json", "y.json", "missing.json"):
-        with pytest.raises(MergeError):
+        with pytest.raises(ReportError):
             load(tmp_path / name)
 
 
-def _shard(status: str, account: dict[str, str] | None = None) -> dict[str, Any]:
+def _shard(status: str, account: dict[str, Any] | None = None) -> Report:
     """A one-finding shard report; the fingerprint is made up, no key is involved."""
-    occurrence = {"path": "a.txt", "line": 1, "column": 1}
+    occurrence = {"path": "a.txt", "line": 1, "column": 1, "byte_column": 1, "encoding": "plain"}
     finding = {"fingerprint": "f" * 64, "redacted": "pk_…ffff", "status": status}
-    return {"findings": [{**finding, "account": account, "occurrences": [occurrence]}]}
+    document = {"findings": [{**finding, "account": account, "occurrences": [occurrence]}]}
+    return Report.from_json(document)
 
 
 @pytest.mark.parametrize(
@@ -99,17 +102,17 @@ def test_merge_keeps_the_most_alarming_verification(
     statuses: tuple[str, str], expected: str
 ) -> None:
     for order in (statuses, statuses[::-1]):
-        (finding,) = merge(_shard(s) for s in order)["findings"]
+        (finding,) = merge(_shard(s) for s in order).to_json()["findings"]
         assert finding["status"] == expected
 
 
 def test_merge_takes_the_account_from_the_winning_shard() -> None:
-    site = {"id": "Abc123", "public_key": "Abc123"}
+    site = {"id": "Abc123", "public_key": "Abc123", "test_account": None}
     for shards in (
         [_shard("live", site), _shard("unknown")],
         [_shard("unknown"), _shard("live", site)],
     ):
-        (finding,) = merge(shards)["findings"]
+        (finding,) = merge(shards).to_json()["findings"]
         assert (finding["status"], finding["account"]) == ("live", site)
 
 

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 
 from plugins.pattern import fingerprint
 from scanner.fleet import sweep_many
-from scanner.report import jsonl, sarif, sweep_report
+from scanner.report import jsonl, sarif
+from scanner.report.model import Report
 from scanner.sweep import SweepOptions
 from tests.support.history import build_corners
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
 
-def corner_report(tmp_path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+def corner_report(tmp_path: Path) -> tuple[Report, dict[str, str]]:
     corners = build_corners(tmp_path / "shop")
     missing = str(tmp_path / "missing")
     result = sweep_many([str(corners.repo), missing], SweepOptions())
-    return sweep_report.report_dict(result), corners.keys
+    return Report.of_sweep(result), corners.keys
 
 
 def test_sarif_is_valid_2_1_0_and_redacted(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_sarif_is_valid_2_1_0_and_redacted(tmp_path: Path) -> None:
     assert rule["id"] == sarif.RULE_ID
     assert rule["properties"]["security-severity"]
     results = run["results"]
-    assert len(results) == sum(len(f["occurrences"]) for f in report["findings"])
+    assert len(results) == sum(len(f.occurrences) for f in report.findings)
     fingerprints = {r["partialFingerprints"]["klaviyoKeySha256/v1"] for r in results}
     assert fingerprints == {fingerprint(k) for k in keys.values()}
     deleted = next(
@@ -59,15 +59,15 @@ def test_jsonl_has_one_occurrence_per_line_with_provenance(tmp_path: Path) -> No
     report, keys = corner_report(tmp_path)
     records = [json.loads(line) for line in jsonl.render(report).splitlines()]
     occurrences = [r for r in records if r["kind"] == "occurrence"]
-    assert len(occurrences) == sum(len(f["occurrences"]) for f in report["findings"])
+    assert len(occurrences) == sum(len(f.occurrences) for f in report.findings)
     assert {r["fingerprint"] for r in occurrences} == {fingerprint(k) for k in keys.values()}
     assert all({"path", "line", "column", "blob", "refs"} <= r.keys() for r in occurrences)
     assert [r["path"] for r in records if r["kind"] == "error"] == [str(tmp_path / "missing")]
 
 
 def test_json_report_has_scan_shape_plus_provenance(tmp_path: Path) -> None:
-    report, _ = corner_report(tmp_path)
-    assert {"findings", "errors", "stats", "warnings", "targets"} == report.keys()
+    report = corner_report(tmp_path)[0].to_json()
+    assert {"schema_version", "findings", "errors", "stats", "warnings", "targets"} == report.keys()
     finding = report["findings"][0]
     assert {"fingerprint", "type", "redacted", "occurrences"} <= finding.keys()
     occurrence = finding["occurrences"][0]

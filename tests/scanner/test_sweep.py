@@ -84,6 +84,26 @@ def test_untracked_and_modified_work_tree_files_are_swept(tmp_path: Path) -> Non
     assert by_key(sweep_target(repo, SweepOptions(worktree=False))) == {}
 
 
+@pytest.mark.parametrize("first_commit", [True, False], ids=["after-commits", "unborn-head"])
+def test_staged_content_is_swept_even_before_the_first_commit(
+    tmp_path: Path, first_commit: bool
+) -> None:
+    repo = init_repo(tmp_path / "r")
+    if first_commit:
+        commit_file(repo, "tracked.py", "x = 1\n")
+    staged, later = make_key("wt-staged"), make_key("wt-staged-then-changed")
+    (repo / "staged.env").write_text(f"K={staged}\n")
+    (repo / "changed.env").write_text(f"K={later}\n")
+    git(repo, "add", "staged.env", "changed.env")
+    (repo / "changed.env").write_text("K=gone\n")  # the index still holds the key
+    result = sweep_target(repo, SweepOptions())
+    found = by_key(result)
+    assert set(found) == {staged, later}
+    assert all(prov(o).in_worktree and prov(o).commit is None for o in found[staged])
+    assert [o.path for o in found[later]] == ["changed.env"]
+    assert result.stats.files >= 2
+
+
 def test_unreachable_finds_keys_in_amended_commits(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "r")
     key = make_key("amended")

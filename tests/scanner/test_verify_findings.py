@@ -30,7 +30,7 @@ def test_statuses_sorted_live_first_and_one_request_per_key(klaviyo: KlaviyoStan
         verified = verify_findings(found, Verifier(client, max_attempts=1))
     assert [f.status for f in verified] == ["live", "limited", "unknown", "revoked"]
     assert [len(f.occurrences) for f in verified] == [2, 2, 2, 2]
-    assert verified[0].account is not None
+    assert verified[0].verdict.account is not None
     assert len(klaviyo.log) == 4
 
 

@@ -9,12 +9,12 @@ import pytest
 
 from plugins.client.responses import (
     AttemptKind,
-    KeyStatus,
     RateInfo,
     classify,
     rate_info,
     retry_after,
 )
+from plugins.key_status import KeyStatus
 
 
 def errors(status: int, code: str) -> bytes:
