@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from keyguard.commands import fleet as remote
+from keyguard.commands.fleet import FleetOptions, fleet_options
 from keyguard.commands.limits import detect_options
 from keyguard.commands.site import as_sweep_result, run_site, site_options
 from keyguard.exit_codes import EXIT_CLEAN, for_report
@@ -115,6 +117,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
 @output_option
 @show_secrets_option
 @verification_options
+@fleet_options
 @site_options
 def sweep(
     targets: tuple[str, ...],
@@ -132,12 +135,16 @@ def sweep(
     output: Path | None,
     show_secrets: bool,
     verification: Verification | None,
+    fleet: FleetOptions,
     **site: Any,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
 
-    TARGETS are git work trees, bare repositories or plain directories (default: .).
+    TARGETS are git work trees, bare repositories or plain directories (default: .),
+    and remote repositories: github:OWNER, github:OWNER/REPO, gitlab:GROUP (with its
+    subgroups), gitlab:GROUP/PROJECT or a clone URL, mirrored in --clone-cache with their
+    pull-request heads (tokens from GITHUB_TOKEN or GH_TOKEN, and GITLAB_TOKEN).
     With --url, a deployed site instead: the page and what a browser loads for it
     (scripts, preloads, import maps, build manifests, source maps), same origin unless
     --allow-host, robots.txt honoured for pages. With --warc, a saved crawl.
@@ -161,6 +168,7 @@ def sweep(
             cache_path,
             site,
             Excludes.of(excludes),
+            fleet,
         )
     if result is None:
         return EXIT_CLEAN  # a pre-push with nothing to sweep
@@ -184,6 +192,7 @@ def _sweep_targets(
     cache_path: Path | None,
     site: dict[str, Any],
     excludes: Excludes,
+    fleet: FleetOptions,
 ) -> SweepResult | None:
     """The repositories and directories named; None when a pre-push has nothing to sweep."""
     if pre_push:
@@ -204,7 +213,8 @@ def _sweep_targets(
         # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.
         raise UsageError(f"--targets-from {targets_from} names no targets")
     share = Shard.parse(shard) if shard else None
-    chosen = select_targets(names or ["."], share)
+    fleet_plan = remote.prepare(names or ["."], fleet)
+    chosen = select_targets(fleet_plan.names, share)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     try:
         with LiveProgress(total=len(chosen)) as live:
@@ -216,6 +226,7 @@ def _sweep_targets(
                 remember=cache_path is not None,
                 progress=live.scanned,
                 on_target=live.target_done,
+                sweeper=fleet_plan.sweeper,
             )
     except SweepInterrupted as stopped:
         if cache_path is not None:
@@ -229,8 +240,9 @@ def _sweep_targets(
         raise
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
+    result = remote.finish(result, fleet_plan)
     if share is not None:
-        result = dataclasses.replace(result, shard=share.record(names or ["."]))
+        result = dataclasses.replace(result, shard=share.record(fleet_plan.names))
     return result
 
 

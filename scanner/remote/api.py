@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 from scanner.remote import ratelimit
 from scanner.remote.endpoints import Endpoint
 from scanner.remote.targets import Forge, without_credentials
@@ -40,6 +40,8 @@ class ApiProblem(str, Enum):
 
 class ApiError(KeyguardError):
     """The API did not give what was asked. The message holds no token and no URL secret."""
+
+    kind = ErrorKind.UNREADABLE
 
     def __init__(self, problem: ApiProblem, detail: str, status: int | None = None) -> None:
         super().__init__(detail)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import git
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 from scanner.remote.gitauth import redact
 from scanner.remote.targets import PULL_REFS, Forge
 
@@ -44,6 +44,8 @@ _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
 
 class MirrorError(KeyguardError):
     """A mirror could not be cloned or fetched; ``problem`` says which way it failed."""
+
+    kind = ErrorKind.UNREADABLE
 
     def __init__(self, problem: str, detail: str) -> None:
         super().__init__(detail)
@@ -177,11 +179,17 @@ def _stderr(exc: git.GitCommandError) -> str:
 def _git_error(exc: git.GitCommandError, secrets: tuple[str, ...]) -> MirrorError:
     said = redact(_stderr(exc), secrets).strip("'\"")
     lowered = said.lower()
-    if "no space left" in lowered or "disk quota" in lowered:
-        return MirrorError("disk-full", f"no space left in the clone cache: {said}")
+    everything = str(exc.stderr or "").lower()
+    # git says why a write failed on an earlier line than the one it ends with.
+    if "no space left" in everything or "disk quota" in everything:
+        return MirrorError("disk-full", f"no space left in the clone cache ({said})")
     if "not found" in lowered or "error: 404" in lowered:
         return MirrorError("not-found", f"the git server has no such repository ({said})")
-    if "terminal prompts disabled" in lowered or "authentication failed" in lowered:
+    if "terminal prompts disabled" in lowered:
+        return MirrorError(
+            "unauthorized", f"the git server asks for credentials and none were given ({said})"
+        )
+    if "authentication failed" in lowered:
         return MirrorError("unauthorized", f"the git server refused the token ({said})")
     if "error: 403" in lowered:
         return MirrorError("forbidden", f"the git server forbids reading it ({said})")

@@ -9,7 +9,7 @@ from keyguard.rehearsal.forge_gitlab import GitLabStandin
 from keyguard.rehearsal.forge_model import Budget
 from scanner.remote.endpoints import Endpoints, from_environment
 from scanner.remote.enumerate import enumerate_targets
-from scanner.remote.targets import parse
+from scanner.remote.targets import RemoteTarget, parse
 from tests.support.forge import Clock, make_token
 
 
@@ -17,7 +17,7 @@ def endpoints(env: dict[str, str], **changes: str) -> Endpoints:
     return from_environment({**env, **changes})
 
 
-def targets(env: Endpoints, *texts: str) -> list:  # type: ignore[type-arg]
+def targets(env: Endpoints, *texts: str) -> list[RemoteTarget]:
     return [parse(t, env.servers) for t in texts]
 
 
