@@ -8,10 +8,12 @@ core says what happened; the hints (which variable, which option) are worded her
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -20,11 +22,15 @@ import click
 
 from scanner.findings import ScanIssue
 from scanner.fleet import RemoteStats, SweepResult
+from scanner.git.tips import ref_state
 from scanner.remote.cache import default_cache_dir
 from scanner.remote.endpoints import Endpoints, from_environment
 from scanner.remote.enumerate import RemoteIssue
 from scanner.remote.plan import Plan, RemoteOptions, plan
+from scanner.remote.sweeper import MirrorSweeper
 from scanner.remote.targets import Forge
+from scanner.stores.checkpoint import Checkpoint
+from scanner.sweep import TargetResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,10 +109,51 @@ def prepare(names: Sequence[str], fleet: FleetOptions, endpoints: Endpoints | No
     return plan(names, fleet.remote, endpoints or from_environment(os.environ))
 
 
+@dataclass(frozen=True)
+class Run:
+    """How to sweep: the sweeper (told what a checkpoint holds) and what to call as each
+    target finishes (it records the target in the checkpoint, then calls the display)."""
+
+    sweeper: MirrorSweeper
+    checkpoint: Checkpoint | None
+
+    def on_target(self, then: Callable[[TargetResult], None]) -> Callable[[TargetResult], None]:
+        checkpoint, sweeper = self.checkpoint, self.sweeper
+        if checkpoint is None:
+            return then
+
+        def done(result: TargetResult) -> None:
+            checkpoint.record(result, ref_state(sweeper.path_of(result.target)))
+            then(result)
+
+        return done
+
+
+@contextlib.contextmanager
+def resumable(fleet_plan: Plan, fleet: FleetOptions, *what: object) -> Iterator[Run]:
+    """A run that resumes from the checkpoint, when one was asked for; *what* (the targets,
+    options and shard) tells this sweep from another one."""
+    if fleet.checkpoint is None:
+        yield Run(fleet_plan.sweeper, None)
+        return
+    remote = fleet.remote
+    command = hashlib.sha256(
+        repr((*what, remote.include_forks, remote.pull_refs)).encode("utf-8", "surrogateescape")
+    ).hexdigest()
+    with Checkpoint(fleet.checkpoint, command) as checkpoint:
+        sweeper = dataclasses.replace(fleet_plan.sweeper, restore=dict(checkpoint.finished))
+        yield Run(sweeper, checkpoint)
+        checkpoint.complete(len(fleet_plan.names))
+
+
 def finish(
-    result: SweepResult, fleet_plan: Plan, endpoints: Endpoints | None = None
+    result: SweepResult,
+    fleet_plan: Plan,
+    chosen: Sequence[str],
+    endpoints: Endpoints | None = None,
 ) -> SweepResult:
-    """*result* with what listing found: problems as errors, waits as warnings, counts."""
+    """*result* with what listing found: problems as errors, waits as warnings, counts
+    (the remote repositories among the *chosen* targets: a shard's share)."""
     if not fleet_plan.remote:
         return result
     where = endpoints or from_environment(os.environ)
@@ -116,7 +163,9 @@ def finish(
         result,
         errors=tuple(sorted([*result.errors, *errors], key=_order)),
         warnings=tuple(sorted([*result.warnings, *warnings], key=_order)),
-        remote=RemoteStats(fleet_plan.api_calls, fleet_plan.repositories),
+        remote=RemoteStats(
+            fleet_plan.api_calls, sum(1 for name in chosen if name in fleet_plan.sweeper.repos)
+        ),
     )
 
 

@@ -217,7 +217,10 @@ def _sweep_targets(
     chosen = select_targets(fleet_plan.names, share)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     try:
-        with LiveProgress(total=len(chosen)) as live:
+        with (
+            remote.resumable(fleet_plan, fleet, fleet_plan.names, options, share) as run,
+            LiveProgress(total=len(chosen)) as live,
+        ):
             result = sweep_many(
                 chosen,
                 options,
@@ -225,8 +228,8 @@ def _sweep_targets(
                 cache=cache,
                 remember=cache_path is not None,
                 progress=live.scanned,
-                on_target=live.target_done,
-                sweeper=fleet_plan.sweeper,
+                on_target=run.on_target(live.target_done),
+                sweeper=run.sweeper,
             )
     except SweepInterrupted as stopped:
         if cache_path is not None:
@@ -240,7 +243,7 @@ def _sweep_targets(
         raise
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
-    result = remote.finish(result, fleet_plan)
+    result = remote.finish(result, fleet_plan, chosen)
     if share is not None:
         result = dataclasses.replace(result, shard=share.record(fleet_plan.names))
     return result

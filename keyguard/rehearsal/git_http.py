@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,6 +69,7 @@ class GitHttpServer:
         self.root = root
         self.token = token
         self.denied: set[str] = set()
+        self.delay = 0.0  # seconds each answer waits: a slow server, for tests that interrupt
         self.requests: list[GitRequest] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -151,6 +153,8 @@ class GitHttpServer:
             self._refuse(handler, status)
             return
         self._log(method, path, service, 200, verdict)
+        if self.delay:
+            time.sleep(self.delay)
         self._cgi(handler, method, path, parts.query)
 
     def _log(self, method: str, path: str, service: str, status: int, verdict: str) -> None:

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.findings import ScanIssue
 from scanner.fleet import local_sweeper
+from scanner.git.tips import ref_state
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
 from scanner.remote.mirror import MirrorError, update_mirror
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
+from scanner.stores.checkpoint import Finished
 from scanner.sweep import Progress, SweepOptions, TargetResult, sweep_target
 
 #: The kind a swept mirror is reported as.
@@ -35,6 +37,13 @@ class MirrorSweeper:
     cache_dir: Path
     tokens: Mapping[Forge, Token] = field(default_factory=dict, repr=False)
     pull_refs: bool = True
+    #: Targets a checkpoint says were swept through already, rebuilt instead of swept.
+    restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
+
+    def path_of(self, target: str) -> Path:
+        """Where *target* is read from: its mirror, or the path it names."""
+        repo = self.repos.get(target)
+        return Path(target) if repo is None else mirror_path(self.cache_dir, repo.clone_url)
 
     def __call__(
         self,
@@ -45,10 +54,15 @@ class MirrorSweeper:
         remember: bool,
         progress: Progress | None,
     ) -> TargetResult:
+        entry = self.restore.get(target)
+        if entry is not None:
+            again = self._rebuilt(entry, options)
+            if again is not None:
+                return again
         repo = self.repos.get(target)
         if repo is None:
             return local_sweeper(target, options, cache=cache, remember=remember, progress=progress)
-        token = self.tokens.get(repo.forge) if repo.forge is not None else None
+        token = self._token(repo)
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
         try:
@@ -64,6 +78,43 @@ class MirrorSweeper:
             return TargetResult(target, MIRROR, errors=(ScanIssue(target, exc.detail),))
         swept = sweep_target(path, options, cache=cache, remember=remember, progress=progress)
         return renamed(swept, target, path, secrets)
+
+    def _token(self, repo: RemoteRepo) -> Token | None:
+        return None if repo.forge is None else self.tokens.get(repo.forge)
+
+    def _rebuilt(self, entry: Finished, options: SweepOptions) -> TargetResult | None:
+        """*entry*'s result again without sweeping it: as recorded when it held no key, from
+        the blobs that held keys when it did; None when it changed since (sweep it)."""
+        path = self.path_of(entry.target)
+        if ref_state(path) != entry.state:
+            return None
+        if not entry.occurrences:
+            return entry.restored()
+        if not entry.key_blobs:
+            return None  # keys in plain files: reading them again is the sweep
+        rebuilt = sweep_target(path, options, cache=_AllBut(frozenset(entry.key_blobs)))
+        repo = self.repos.get(entry.target)
+        if repo is not None:
+            rebuilt = renamed(rebuilt, entry.target, path, secret_forms(self._token(repo)))
+        if rebuilt.errors or len(rebuilt.hits) != entry.occurrences:
+            return None
+        return dataclasses.replace(rebuilt, kind=entry.kind, stats=entry.stats)
+
+
+class _AllBut(Collection[str]):
+    """Every blob id except *kept*: as a scan cache, it makes a sweep read only those."""
+
+    def __init__(self, kept: frozenset[str]) -> None:
+        self.kept = kept
+
+    def __contains__(self, oid: object) -> bool:
+        return oid not in self.kept
+
+    def __len__(self) -> int:
+        return 1  # never empty: the stream consults it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
 
 
 def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:
