@@ -7,12 +7,12 @@ from typing import Any, TypeVar
 
 import click
 
-from scanner.detect.archives import Limits
+from scanner.detect.archives import ArchiveLimits
 from scanner.detect.options import DetectOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 MiB = 1 << 20
-_DEFAULT = Limits()
+_DEFAULT = ArchiveLimits()
 
 
 def archive_options(func: F) -> F:
@@ -56,7 +56,7 @@ def detect_options(
     max_depth: int, max_archive_bytes: int, max_member_bytes: int, max_ratio: int
 ) -> DetectOptions:
     return DetectOptions(
-        limits=Limits(
+        limits=ArchiveLimits(
             max_depth=max_depth,
             max_total_bytes=max_archive_bytes * MiB,
             max_member_bytes=max_member_bytes * MiB,
