@@ -6,12 +6,11 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from keyguard.commands.limits import detect_options
-from keyguard.commands.site import as_sweep_result, run_site, site_options
+from keyguard.commands.limits import archive_options
+from keyguard.commands.site import SiteSource, as_sweep_result, run_site, site_options
 from keyguard.exit_codes import EXIT_CLEAN, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
@@ -24,6 +23,8 @@ from keyguard.report_options import (
     write_report,
 )
 from plugins.errors import UsageError
+from scanner.detect.archives import ArchiveLimits
+from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
 from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
 from scanner.report.model import Report
@@ -116,6 +117,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
 @show_secrets_option
 @verification_options
 @site_options
+@archive_options  # listed after the crawl options in --help
 def sweep(
     targets: tuple[str, ...],
     targets_from: Path | None,
@@ -132,7 +134,8 @@ def sweep(
     output: Path | None,
     show_secrets: bool,
     verification: Verification | None,
-    **site: Any,
+    site: SiteSource | None,
+    archive_limits: ArchiveLimits,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
@@ -142,11 +145,11 @@ def sweep(
     (scripts, preloads, import maps, build manifests, source maps), same origin unless
     --allow-host, robots.txt honoured for pages. With --warc, a saved crawl.
     """
-    if site["url"] is not None or site["warc"] is not None:
+    detect = DetectOptions(limits=archive_limits)
+    if site is not None:
         if targets or targets_from:
             raise UsageError("--url and --warc take no TARGETS")
-        source, kind = (site["url"], "site") if site["url"] else (str(site["warc"]), "warc")
-        result: SweepResult | None = as_sweep_result(run_site(**site), source, kind)
+        result: SweepResult | None = as_sweep_result(run_site(site, detect), site.source, site.kind)
     else:
         result = _sweep_targets(
             targets,
@@ -159,7 +162,7 @@ def sweep(
             pre_push,
             no_worktree,
             cache_path,
-            site,
+            detect,
             Excludes.of(excludes),
         )
     if result is None:
@@ -182,7 +185,7 @@ def _sweep_targets(
     pre_push: bool,
     no_worktree: bool,
     cache_path: Path | None,
-    site: dict[str, Any],
+    detect: DetectOptions,
     excludes: Excludes,
 ) -> SweepResult | None:
     """The repositories and directories named; None when a pre-push has nothing to sweep."""
@@ -196,8 +199,6 @@ def _sweep_targets(
         options = SweepOptions(
             unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
         )
-    limits = (site["max_depth"], site["max_archive_bytes"], site["max_member_bytes"])
-    detect = detect_options(*limits, site["max_ratio"])
     options = dataclasses.replace(options, detect=detect, excludes=excludes)
     names = list(targets) + (_read_targets(targets_from) if targets_from else [])
     if not names and targets_from is not None:
