@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -72,9 +71,9 @@ def resume(*, options: RotateOptions, run: RunOptions) -> int:
     return drive.drive(options, run, resume_only=True)
 
 
-def status_record(journal: Journal | None, custom: dict[str, str], path: str) -> dict[str, Any]:
+def status_record(journal: Journal | None, custom: dict[str, str], path: str) -> dict[str, object]:
     fields = ("rotation_id", "base_version", "new_version", "started_at", "updated_at")
-    record: dict[str, Any] = {"vault_path": path, "state": None, **dict.fromkeys(fields)}
+    record: dict[str, object] = {"vault_path": path, "state": None, **dict.fromkeys(fields)}
     record["last_completed_at"] = custom.get(LAST_DONE)
     if journal is not None:
         record.update({f: getattr(journal, f) for f in fields})
