@@ -7,15 +7,14 @@ import sys
 
 import click
 
-from keyguard.exit_codes import EXIT_USAGE
-from plugins.errors import KeyguardError, UsageError
+from keyguard.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, FOR_KIND
+from plugins.errors import KeyguardError
 from plugins.pattern import redact_keys
 
 
 def exit_code_for(error: KeyguardError) -> int:
-    if isinstance(error, UsageError):
-        return EXIT_USAGE
-    return getattr(error, "exit_code", EXIT_USAGE)
+    """The one place an error becomes an exit code: by its kind, through the table."""
+    return FOR_KIND[error.kind.value]
 
 
 def run(command: click.Command) -> None:
@@ -29,7 +28,7 @@ def run(command: click.Command) -> None:
         code = command.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("keyguard: aborted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
         shown = io.StringIO()
         exc.show(file=shown)

@@ -11,6 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from keyguard.render.console import STATUS_STYLE
 from plugins.client.responses import Account, KeyCheck
 from plugins.key_status import KeyStatus
@@ -80,10 +81,10 @@ def rows_for(key_input: KeyInput, results: dict[str, KeyCheck]) -> list[Row]:
 def exit_code(rows: Sequence[Row]) -> int:
     statuses = {r.check.status for r in rows}
     if statuses & {KeyStatus.LIVE, KeyStatus.LIMITED}:
-        return 1
+        return EXIT_FINDINGS
     if KeyStatus.UNKNOWN in statuses:
-        return 3
-    return 0
+        return EXIT_UNREADABLE
+    return EXIT_CLEAN
 
 
 def render_json(rows: Iterable[Row]) -> str:

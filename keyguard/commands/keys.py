@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS
 from keyguard.keys_report import inventory, render_console, render_json
 from keyguard.klaviyo_options import klaviyo_url_options, open_client
 from keyguard.output import stderr, write_rich, write_text
@@ -83,4 +84,4 @@ def list_keys(
         write_text(render_json(rows, max_age=max_age), output)
     else:
         write_rich(render_console(rows), output)
-    return 1 if any(r.too_old for r in rows) else 0
+    return EXIT_FINDINGS if any(r.too_old for r in rows) else EXIT_CLEAN

@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_CONFLICT, EXIT_INTERRUPTED, FOR_WAITING
 from keyguard.rehearsal.rotation import rehearsal_world
 from keyguard.rotate import hints, session
 from keyguard.rotate.checklist import render
@@ -24,13 +25,11 @@ from plugins.errors import UsageError
 from plugins.pattern import Secret
 from rotator import config as config_mod
 from rotator.config import Target
-from rotator.errors import EXIT_CONFLICT, NewKeyRejected
+from rotator.errors import NewKeyRejected
 from rotator.operator import Operator, Outcome
 from rotator.preflight import dry_run
 from rotator.runbook import Runbook
 from rotator.states import State
-
-EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by SIGINT
 
 
 def print_json(data: Mapping[str, object]) -> None:
@@ -45,8 +44,8 @@ def interactive(run: RunOptions) -> bool:
 
 def exit_code(outcome: Outcome) -> int:
     if outcome.waiting is not None:
-        return outcome.waiting.value
-    return EXIT_CONFLICT if outcome.journal.state is State.CONFLICT else 0
+        return FOR_WAITING[outcome.waiting.value]
+    return EXIT_CONFLICT if outcome.journal.state is State.CONFLICT else EXIT_CLEAN
 
 
 def _admin_key(run: RunOptions, is_tty: bool) -> Secret | None:

@@ -35,7 +35,7 @@ from plugins.client.responses import (
     retry_after,
 )
 from plugins.client.transport import describe_transport_error, environment_proxy, scrub
-from plugins.errors import KeyguardError, UsageError
+from plugins.errors import ErrorKind, KeyguardError, UsageError
 from plugins.key_status import KeyStatus
 from plugins.pattern import Secret
 
@@ -64,7 +64,7 @@ _BACKOFF_BASE = 0.5
 class KlaviyoApiError(KeyguardError):
     """A Klaviyo API call failed in a way the caller has to handle (exit code 3)."""
 
-    exit_code = 3
+    kind = ErrorKind.UNREADABLE
 
 
 class BetaEndpointUnavailable(KlaviyoApiError):

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 
 _BLOB_MODES = {b"100644", b"100755"}
 
 
 class NotARepository(KeyguardError):
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 @dataclass(frozen=True)

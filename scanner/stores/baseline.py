@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from plugins import pattern
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 from scanner.findings import Finding
 
 PLUGIN_NAME = "KlaviyoDetector"
@@ -51,7 +51,7 @@ DEFAULT_FILTERS: tuple[dict[str, Any], ...] = (
 class BaselineError(KeyguardError):
     """A baseline could not be read or is not a detect-secrets baseline."""
 
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 @dataclass(frozen=True)
