@@ -1,7 +1,7 @@
 """``keyguard sweep`` of remote targets: ``github:OWNER``, ``gitlab:GROUP``, clone URLs.
 
-The options are one decorator (:func:`fleet_options`) handing the command one
-:class:`FleetOptions`; :func:`prepare` lists the remote targets before the sweep and
+The options are one decorator (:func:`remote_options`) handing the command one
+:class:`RemoteSweep` record; :func:`prepare` lists the remote targets before the sweep and
 :func:`finish` puts what listing found (problems, waits, API calls) into the result. The
 core says what happened; the hints (which variable, which option) are worded here.
 """
@@ -36,16 +36,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
-class FleetOptions:
+class RemoteSweep:
     """What the remote-target options asked for."""
 
     remote: RemoteOptions
     checkpoint: Path | None = None
 
 
-def fleet_options(f: F) -> F:
+def remote_options(f: F) -> F:
     """``--clone-cache``, ``--include-forks``, ``--no-pull-refs``, ``--api-wait-max`` and
-    ``--checkpoint``, handed to the command as one ``fleet: FleetOptions``."""
+    ``--checkpoint``, handed to the command as one ``remote: RemoteSweep``."""
 
     @functools.wraps(f)
     def wrapper(
@@ -63,7 +63,7 @@ def fleet_options(f: F) -> F:
             pull_refs=not no_pull_refs,
             api_wait_max=api_wait_max,
         )
-        return f(*args, fleet=FleetOptions(remote, checkpoint), **kwargs)
+        return f(*args, remote=RemoteSweep(remote, checkpoint), **kwargs)
 
     options = [
         click.option(
@@ -104,7 +104,7 @@ def fleet_options(f: F) -> F:
     return cast(F, decorated)
 
 
-def prepare(names: Sequence[str], fleet: FleetOptions, endpoints: Endpoints | None = None) -> Plan:
+def prepare(names: Sequence[str], fleet: RemoteSweep, endpoints: Endpoints | None = None) -> Plan:
     """List the remote targets among *names* (API calls happen here)."""
     return plan(names, fleet.remote, endpoints or from_environment(os.environ))
 
@@ -130,7 +130,7 @@ class Run:
 
 
 @contextlib.contextmanager
-def resumable(fleet_plan: Plan, fleet: FleetOptions, *what: object) -> Iterator[Run]:
+def resumable(fleet_plan: Plan, fleet: RemoteSweep, *what: object) -> Iterator[Run]:
     """A run that resumes from the checkpoint, when one was asked for; *what* (the targets,
     options and shard) tells this sweep from another one."""
     if fleet.checkpoint is None:
