@@ -27,7 +27,12 @@ def _repo(item: Any) -> RemoteRepo:
         forge=Forge.GITHUB,
         fork=bool(item.get("fork")),
         archived=bool(item.get("archived")),
+        default_branch=_text(item.get("default_branch")),
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[RemoteRepo]:

@@ -29,7 +29,12 @@ def _project(item: Any) -> RemoteRepo:
         forge=Forge.GITLAB,
         fork=item.get("forked_from_project") is not None,
         archived=bool(item.get("archived")),
+        default_branch=_text(item.get("default_branch")),
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[RemoteRepo]:

@@ -71,6 +71,11 @@ def refspecs(forge: Forge | None, pull_refs: bool) -> tuple[str, ...]:
     return (*_BASE_REFSPECS, *(f"+{PULL_REFS[k]}:{PULL_REFS[k]}" for k in kinds))
 
 
+def fetched_patterns(forge: Forge | None, pull_refs: bool) -> tuple[str, ...]:
+    """The remote refs a mirror fetches, as globs (``refs/heads/*``...)."""
+    return tuple(spec.lstrip("+").partition(":")[0] for spec in refspecs(forge, pull_refs))
+
+
 def update_mirror(
     path: Path,
     url: str,
@@ -79,12 +84,15 @@ def update_mirror(
     env: Mapping[str, str],
     secrets: tuple[str, ...],
     pull_refs: bool = True,
+    default_branch: str | None = None,
     timeout: float | None = None,
 ) -> Fetched:
     """Clone *url* into *path* as a bare mirror, or fetch what is new into the mirror there.
 
     *env* carries the token (:func:`scanner.remote.gitauth.auth_environment`); *secrets*
-    are cut from every message. Raises :class:`MirrorError`.
+    are cut from every message. A first clone points HEAD at *default_branch* (asking the
+    server when it is None), so a sweep can tell what is still at HEAD. Raises
+    :class:`MirrorError`.
     """
     specs = refspecs(forge, pull_refs)
     try:
@@ -96,7 +104,7 @@ def update_mirror(
                 updated = _fetch(repo, env, secrets, timeout)
                 cloned = False
             else:
-                updated = _clone(path, url, specs, env, secrets, timeout)
+                updated = _clone(path, url, specs, env, secrets, timeout, default_branch)
                 cloned = True
             if not pull_refs:
                 _drop_pull_refs(git.Repo(path))
@@ -136,6 +144,7 @@ def _clone(
     env: Mapping[str, str],
     secrets: tuple[str, ...],
     timeout: float | None,
+    default_branch: str | None,
 ) -> int:
     partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
@@ -143,6 +152,7 @@ def _clone(
         repo = git.Repo.init(partial, bare=True, mkdir=True)
         _configure(repo, url, specs)
         updated = _fetch(repo, env, secrets, timeout)
+        _point_head(repo, default_branch or _remote_head(repo, env))
         repo.close()
         os.replace(partial, path)
     finally:
@@ -160,6 +170,25 @@ def _fetch(
         raise _git_error(exc, secrets) from exc
     quiet = git.FetchInfo.HEAD_UPTODATE
     return sum(1 for info in infos if not info.flags & quiet)
+
+
+def _remote_head(repo: git.Repo, env: Mapping[str, str]) -> str | None:
+    """The branch the remote's HEAD names (one ``ls-remote``, for URLs no API described)."""
+    try:
+        with repo.git.custom_environment(**env):
+            said = str(repo.git.ls_remote("--symref", "origin", "HEAD"))
+    except git.GitCommandError:
+        return None
+    for line in said.splitlines():
+        if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+            return line[len("ref: refs/heads/") : -len("\tHEAD")]
+    return None
+
+
+def _point_head(repo: git.Repo, branch: str | None) -> None:
+    """HEAD names the default branch, as ``git clone`` leaves it (in-process)."""
+    if branch:
+        repo.head.set_reference(git.Head(repo, f"refs/heads/{branch}"))
 
 
 def _drop_pull_refs(repo: git.Repo) -> None:

@@ -17,3 +17,4 @@ class RemoteRepo:
     forge: Forge | None = None
     fork: bool = False
     archived: bool = False
+    default_branch: str | None = None  # as the API says; None: ask the git server

@@ -18,10 +18,11 @@ from pathlib import Path
 from scanner.findings import ScanIssue
 from scanner.fleet import local_sweeper
 from scanner.git.tips import ref_state
+from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
-from scanner.remote.mirror import MirrorError, update_mirror
+from scanner.remote.mirror import MirrorError, fetched_patterns, update_mirror
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
@@ -65,19 +66,45 @@ class MirrorSweeper:
         token = self._token(repo)
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
-        try:
-            update_mirror(
-                path,
-                repo.clone_url,
-                forge=repo.forge,
-                env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
-                secrets=secrets,
-                pull_refs=self.pull_refs,
-            )
-        except MirrorError as exc:
-            return TargetResult(target, MIRROR, errors=(ScanIssue(target, exc.detail),))
+        if not self._up_to_date(path, repo, token):
+            try:
+                update_mirror(
+                    path,
+                    repo.clone_url,
+                    forge=repo.forge,
+                    env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
+                    secrets=secrets,
+                    pull_refs=self.pull_refs,
+                    default_branch=repo.default_branch,
+                )
+            except MirrorError as exc:
+                return TargetResult(target, MIRROR, errors=(ScanIssue(target, exc.detail),))
+        digest = record.options_digest(options, self.pull_refs)
+        last = record.read(path, digest)
+        if last is not None and last.target == target:
+            again = self._rebuilt(last, options)
+            if again is not None:
+                return again  # nothing new since the last sweep: what it found stands
         swept = sweep_target(path, options, cache=cache, remember=remember, progress=progress)
-        return renamed(swept, target, path, secrets)
+        result = renamed(swept, target, path, secrets)
+        if result.errors:
+            record.forget(path)
+        else:
+            record.write(path, digest, Finished.of(result, ref_state(path)))
+        return result
+
+    def _up_to_date(self, path: Path, repo: RemoteRepo, token: Token | None) -> bool:
+        """Whether the mirror at *path* already holds every ref the server advertises: one
+        HTTP request, no git process (most of a nightly fleet did not move)."""
+        if not (path / "HEAD").is_file():
+            return False
+        header = token.basic_auth(repo.forge) if token is not None and repo.forge else None
+        remote = refcheck.advertised(repo.clone_url, header)
+        if remote is None:
+            return False
+        local = refcheck.local_refs(path)
+        patterns = fetched_patterns(repo.forge, self.pull_refs)
+        return local is not None and refcheck.wanted(remote, patterns) == local
 
     def _token(self, repo: RemoteRepo) -> Token | None:
         return None if repo.forge is None else self.tokens.get(repo.forge)
