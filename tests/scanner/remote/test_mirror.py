@@ -23,7 +23,12 @@ def refs(path: Path) -> dict[str, str]:
 
 
 def mirror(
-    server: GitHttpServer, cache: Path, path: str, *, token: str | None = None, **kw: bool
+    server: GitHttpServer,
+    cache: Path,
+    path: str,
+    *,
+    token: str | None = None,
+    pull_refs: bool = True,
 ) -> Path:
     url = server.url_for(path)
     secret = Token("GITHUB_TOKEN", token if token is not None else str(server.token))
@@ -34,7 +39,7 @@ def mirror(
         forge=Forge.GITHUB,
         env=env,
         secrets=secret_forms(secret),
-        **kw,
+        pull_refs=pull_refs,
     )
     return fetched.path
 
