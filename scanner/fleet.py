@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -228,8 +229,10 @@ def sweep_many(
     progress: Callable[[int, int], None] | None = None,
     on_target: Callable[[TargetResult], None] | None = None,
     sweeper: TargetSweeper = local_sweeper,
+    done: Iterable[TargetResult] = (),
 ) -> SweepResult:
-    """Sweep *targets* (``jobs`` at a time) and group every key found into findings."""
+    """Sweep *targets* (``jobs`` at a time) and group every key found into findings,
+    with the results in *done* (targets known without sweeping them) as if swept."""
     frozen = frozenset(cache)
     # Cores not needed for one target each go to reading a repository with more streams.
     # One stream already keeps two cores busy (git inflating, the detector gating with the
@@ -244,7 +247,8 @@ def sweep_many(
     total = SweepStats()
     clean: set[str] = set()
     try:
-        for result in _results(targets, options, jobs, frozen, remember, progress, sweeper):
+        swept = _results(targets, options, jobs, frozen, remember, progress, sweeper)
+        for result in itertools.chain(done, swept):
             hits.extend(result.hits)
             errors.extend(result.errors)
             warnings.extend(result.warnings)

@@ -27,10 +27,10 @@ from scanner.remote.cache import default_cache_dir
 from scanner.remote.endpoints import Endpoints, from_environment
 from scanner.remote.enumerate import RemoteIssue
 from scanner.remote.plan import Plan, RemoteOptions, plan
-from scanner.remote.sweeper import MirrorSweeper
+from scanner.remote.sweeper import MirrorSweeper, Settled
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Checkpoint
-from scanner.sweep import TargetResult
+from scanner.sweep import SweepOptions, TargetResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,6 +116,10 @@ class Run:
 
     sweeper: MirrorSweeper
     checkpoint: Checkpoint | None
+
+    def settle(self, chosen: Sequence[str], options: SweepOptions) -> Settled:
+        """What needs no sweep (a checkpoint's, a mirror that did not move), and the rest."""
+        return self.sweeper.settle(chosen, options)
 
     def on_target(self, then: Callable[[TargetResult], None]) -> Callable[[TargetResult], None]:
         checkpoint, sweeper = self.checkpoint, self.sweeper

@@ -134,15 +134,17 @@ def _sweep_targets(
             remotes.resumable(plan, remote, plan.names, options, fleet.share) as run,
             LiveProgress(total=len(chosen)) as live,
         ):
+            settled = run.settle(chosen, options)
             result = sweep_many(
-                chosen,
+                settled.left,
                 options,
                 jobs=fleet.jobs,
                 cache=cache,
                 remember=cache_path is not None,
                 progress=live.scanned,
                 on_target=run.on_target(live.target_done),
-                sweeper=run.sweeper,
+                sweeper=settled.sweeper,
+                done=settled.done,
             )
     except SweepInterrupted as stopped:
         if cache_path is not None:

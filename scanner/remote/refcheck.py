@@ -11,38 +11,60 @@ doubt (an error, another protocol, an ssh URL) answers "ask git".
 from __future__ import annotations
 
 import fnmatch
+import functools
+import http.client
+import os
+import ssl
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import git
-import httpx
+from scanner.git.tips import read_refs
 
-_TIMEOUT = 30.0
+_TIMEOUT = 10.0
 _MAX_ADVERTISEMENT = 64 << 20
 
 
 def advertised(url: str, authorization: str | None) -> dict[str, str] | None:
     """The refs *url* advertises (name -> object id), or None when it cannot be told."""
-    if not url.lower().startswith(("https://", "http://")):
-        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname or _proxied(scheme):
+        return None  # git knows the way (ssh, a proxy): let it fetch
+    connection: http.client.HTTPConnection
+    if scheme == "https":
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=_TIMEOUT, context=_tls()
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=_TIMEOUT)
     headers = {"User-Agent": "git/keyguard", "Accept": "*/*"}
     if authorization is not None:
         headers["Authorization"] = authorization
+    path = parts.path.rstrip("/") + "/info/refs?service=git-upload-pack"
     try:
-        with httpx.Client(timeout=_TIMEOUT, follow_redirects=False) as client:
-            response = client.get(
-                url.rstrip("/") + "/info/refs",
-                params={"service": "git-upload-pack"},
-                headers=headers,
-            )
-    except httpx.HTTPError:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        kind = response.getheader("content-type", "")
+        if response.status != 200 or kind != "application/x-git-upload-pack-advertisement":
+            return None
+        body = response.read(_MAX_ADVERTISEMENT + 1)
+    except (OSError, http.client.HTTPException):
         return None
-    kind = response.headers.get("content-type", "")
-    if response.status_code != 200 or kind != "application/x-git-upload-pack-advertisement":
-        return None
-    if len(response.content) > _MAX_ADVERTISEMENT:
-        return None
-    return _parse(response.content)
+    finally:
+        connection.close()
+    return None if len(body) > _MAX_ADVERTISEMENT else _parse(body)
+
+
+def _proxied(scheme: str) -> bool:
+    names = (f"{scheme}_proxy", f"{scheme.upper()}_PROXY", "all_proxy", "ALL_PROXY")
+    return any(os.environ.get(name) for name in names)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process: building one loads the CA bundle (tens of ms)."""
+    return ssl.create_default_context()
 
 
 def _parse(body: bytes) -> dict[str, str] | None:
@@ -77,14 +99,5 @@ def wanted(refs: Mapping[str, str], patterns: Iterable[str]) -> dict[str, str]:
 
 
 def local_refs(path: Path) -> dict[str, str] | None:
-    """The mirror's refs (in-process, through GitPython), or None when it has none yet."""
-    try:
-        repo = git.Repo(path)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
-        return None
-    try:
-        return {ref.path: ref.object.hexsha for ref in repo.references}
-    except (ValueError, OSError, git.GitError):
-        return None
-    finally:
-        repo.close()
+    """The mirror's refs (read in-process), or None when it has none to compare."""
+    return read_refs(path)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class MirrorSweeper:
     pull_refs: bool = True
     #: Targets a checkpoint says were swept through already, rebuilt instead of swept.
     restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
+    #: Repositories whose mirror :meth:`settle` found up to date: not asked again.
+    fresh: frozenset[str] = frozenset()
 
     def path_of(self, target: str) -> Path:
         """Where *target* is read from: its mirror, or the path it names."""
@@ -66,7 +69,7 @@ class MirrorSweeper:
         token = self._token(repo)
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
-        if not self._up_to_date(path, repo, token):
+        if target not in self.fresh and not self._up_to_date(path, repo, token):
             try:
                 update_mirror(
                     path,
@@ -92,6 +95,44 @@ class MirrorSweeper:
         else:
             record.write(path, digest, Finished.of(result, ref_state(path)))
         return result
+
+    def settle(self, targets: Sequence[str], options: SweepOptions, *, threads: int = 8) -> Settled:
+        """What can be known of *targets* without a worker process, asked *threads* at a
+        time (one HTTP request each, no git process): a checkpoint's targets that held no
+        key, and mirrors that did not move since a sweep that found none."""
+        digest = record.options_digest(options, self.pull_refs)
+
+        def one(name: str) -> tuple[TargetResult | None, bool]:
+            entry = self.restore.get(name)
+            clean = entry is not None and not entry.occurrences
+            if entry is not None and clean and ref_state(self.path_of(name)) == entry.state:
+                return entry.restored(), False
+            repo = self.repos.get(name)
+            if repo is None or entry is not None:
+                return None, False
+            path = mirror_path(self.cache_dir, repo.clone_url)
+            if not self._up_to_date(path, repo, self._token(repo)):
+                return None, False
+            last = record.read(path, digest)
+            if (
+                last is not None
+                and last.target == name
+                and not last.occurrences
+                and ref_state(path) == last.state
+            ):
+                return last.restored(), True
+            return None, True
+
+        with ThreadPoolExecutor(max(1, threads)) as pool:
+            answers = list(pool.map(one, targets))
+        done = tuple(result for result, _ in answers if result is not None)
+        left = [
+            (name, fresh)
+            for name, (result, fresh) in zip(targets, answers, strict=True)
+            if result is None
+        ]
+        fresh = frozenset(name for name, is_fresh in left if is_fresh)
+        return Settled(done, [name for name, _ in left], dataclasses.replace(self, fresh=fresh))
 
     def _up_to_date(self, path: Path, repo: RemoteRepo, token: Token | None) -> bool:
         """Whether the mirror at *path* already holds every ref the server advertises: one
@@ -126,6 +167,16 @@ class MirrorSweeper:
         if rebuilt.errors or len(rebuilt.hits) != entry.occurrences:
             return None
         return dataclasses.replace(rebuilt, kind=entry.kind, stats=entry.stats)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """:meth:`MirrorSweeper.settle`'s answer: results known already, the targets left to
+    sweep, and the sweeper to sweep them with (told which mirrors are up to date)."""
+
+    done: tuple[TargetResult, ...]
+    left: list[str]
+    sweeper: MirrorSweeper
 
 
 class _AllBut(Collection[str]):
