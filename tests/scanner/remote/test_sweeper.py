@@ -104,3 +104,26 @@ def test_a_warm_run_neither_fetches_nor_sweeps_what_did_not_move(
     assert {s.fingerprint for s, _ in moved.hits} == {fingerprint(new)}
     assert "fetch" in argv_log.read_text()
     assert sweep(it, "github:acme/clean") == moved
+
+
+def test_settling_answers_what_did_not_move_without_a_worker(
+    git_server: GitHttpServer, tmp_path: Path, argv_log: Path
+) -> None:
+    serve_repo(git_server, "acme/keys", {"k.env": f"K={make_key('settle')}\n"})
+    serve_repo(git_server, "acme/clean", {"a.txt": "clean\n"})
+    serve_repo(git_server, "acme/new", {"a.txt": "new\n"})
+    repos = [
+        RemoteRepo(f"github:acme/{n}", git_server.url_for(f"acme/{n}"), Forge.GITHUB)
+        for n in ("keys", "clean", "new")
+    ]
+    it = sweeper(git_server, tmp_path / "cache", *repos)
+    cold = {n: sweep(it, n) for n in ("github:acme/keys", "github:acme/clean")}
+    argv_log.write_text("")
+    settled = it.settle(
+        ["github:acme/clean", "github:acme/keys", "github:acme/new"], SweepOptions()
+    )
+    assert settled.done == (cold["github:acme/clean"],)
+    assert settled.left == ["github:acme/keys", "github:acme/new"]
+    assert settled.sweeper.fresh == frozenset({"github:acme/keys"})  # not asked again
+    assert argv_log.read_text() == ""  # no git process at all
+    assert sweep(settled.sweeper, "github:acme/keys") == cold["github:acme/keys"]
