@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from keyguard.keys_report import inventory, render_console, render_json
+from keyguard.keys_report import inventory, render_json
 from keyguard.klaviyo_options import klaviyo_url_options, open_client
 from keyguard.output import stderr, write_rich, write_text
 from plugins.errors import UsageError
@@ -82,5 +82,7 @@ def list_keys(
     if fmt == "json":
         write_text(render_json(rows, max_age=max_age), output)
     else:
-        write_rich(render_console(rows), output)
+        from keyguard.render import keys_console  # rich: only for people
+
+        write_rich(keys_console.render(rows), output)
     return 1 if any(r.too_old for r in rows) else 0

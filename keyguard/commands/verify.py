@@ -14,7 +14,7 @@ from keyguard.klaviyo_options import (
     verifier_options,
 )
 from keyguard.output import stderr, write_rich, write_text
-from keyguard.verify_io import exit_code, gather, render_console, render_json, rows_for
+from keyguard.verify_io import exit_code, gather, render_json, rows_for
 from plugins.errors import UsageError
 
 
@@ -66,5 +66,7 @@ def verify(
     if fmt == "json":
         write_text(render_json(rows), output)
     else:
-        write_rich(render_console(rows), output)
+        from keyguard.render import verify_console  # rich: only for people
+
+        write_rich(verify_console.render(rows), output)
     return exit_code(rows)
