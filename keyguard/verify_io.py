@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
 from plugins.client.responses import KeyCheck
 from plugins.key_status import KeyStatus
 from plugins.pattern import KEY_RE, Secret
@@ -75,10 +76,10 @@ def rows_for(key_input: KeyInput, results: dict[str, KeyCheck]) -> list[Row]:
 def exit_code(rows: Sequence[Row]) -> int:
     statuses = {r.check.status for r in rows}
     if statuses & {KeyStatus.LIVE, KeyStatus.LIMITED}:
-        return 1
+        return EXIT_FINDINGS
     if KeyStatus.UNKNOWN in statuses:
-        return 3
-    return 0
+        return EXIT_UNREADABLE
+    return EXIT_CLEAN
 
 
 def render_json(rows: Iterable[Row]) -> str:

@@ -12,7 +12,7 @@ import click
 
 from keyguard.commands.limits import detect_options
 from keyguard.commands.site import as_sweep_result, run_site, site_options
-from keyguard.exit_codes import EXIT_CLEAN, for_report
+from keyguard.exit_codes import EXIT_CLEAN, REPORT_CODES, epilog, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
@@ -60,10 +60,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
     return SweepOptions(refs=(local,), exclude_remotes=True, worktree=worktree), True
 
 
-@click.command(
-    epilog="Exit codes: 0 clean, 1 keys found, 2 usage or configuration error, "
-    "3 no keys found but something named could not be read."
-)
+@click.command(epilog=epilog(REPORT_CODES))
 @click.argument("targets", nargs=-1)
 @click.option(
     "--targets-from",

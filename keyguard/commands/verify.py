@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_USAGE, epilog
 from keyguard.klaviyo_options import (
     klaviyo_url_options,
     make_verifier,
@@ -19,8 +20,14 @@ from plugins.errors import UsageError
 
 
 @click.command(
-    epilog="Exit codes: 0 every key revoked, 1 some key live or limited, 2 usage error "
-    "(or no key in the input: nothing was checked), 3 none live but some could not be verified."
+    epilog=epilog(
+        {
+            EXIT_CLEAN: "every key revoked",
+            EXIT_FINDINGS: "some key live or limited",
+            EXIT_USAGE: "usage error (or no key in the input: nothing was checked)",
+            EXIT_UNREADABLE: "none live but some could not be verified",
+        }
+    )
 )
 @click.option(
     "--from-report",

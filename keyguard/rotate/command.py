@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS
 from keyguard.rotate import drive, session
 from keyguard.rotate.checklist import plan_markdown, render
 from keyguard.rotate.hints import runnable_hints
@@ -137,7 +138,7 @@ def _status_all(o: dict[str, Any], fmt: str, max_age: str | None) -> int:
                 "[red]yes[/red]" if r.overdue else "no",
             )
         Console(highlight=False).print(table)
-    return 1 if any(r.overdue for r in rows) else 0
+    return EXIT_FINDINGS if any(r.overdue for r in rows) else EXIT_CLEAN
 
 
 def _side_exit(o: dict[str, Any], act: Callable[[Runbook], Journal]) -> int:
@@ -185,7 +186,7 @@ def history(audit_log: Path | None, config: Path | None, verify: bool) -> int:
         problems = audit_verify(path)
         for problem in problems:
             sys.stderr.write(f"keyguard: {path}: {problem}\n")
-        return 1 if problems else 0
+        return EXIT_FINDINGS if problems else EXIT_CLEAN
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     sys.stdout.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
     return 0
