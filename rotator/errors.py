@@ -1,20 +1,15 @@
-"""Errors of the rotation runbook: one line each, saying what to do next, never holding a key."""
+"""Errors of the rotation runbook: one line each, saying what happened, never holding a key
+(the command line adds what to do next, by the error's kind)."""
 
 from __future__ import annotations
 
-from plugins.errors import KeyguardError, UsageError
-
-#: Exit codes of ``keyguard rotate`` besides 0 (done), 10 (waiting for a new key),
-#: 11 (waiting for the old key to be disabled) and 12 (waiting for integration confirmations).
-EXIT_ROTATION_FAILED = 4
-EXIT_CONFLICT = 5
-EXIT_LOCKED = 6
+from plugins.errors import ErrorKind, KeyguardError, UsageError
 
 
 class RotationError(KeyguardError):
     """A step could not complete; the journal still says where the rotation stands."""
 
-    exit_code = EXIT_ROTATION_FAILED
+    kind = ErrorKind.STEP_FAILED
 
 
 class VaultUnavailable(RotationError):
@@ -45,9 +40,9 @@ class UnusedKeyError(RotationError):
 
 class MalformedNewKey(NewKeyRejected, UsageError):
     """What was given as the new key is not shaped like one: a mistake in the input, not
-    a failed step (exit code 2), and nothing was asked of Klaviyo."""
+    a failed step, and nothing was asked of Klaviyo."""
 
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 class KlaviyoUnavailable(RotationError):
@@ -57,13 +52,13 @@ class KlaviyoUnavailable(RotationError):
 class ConflictError(RotationError):
     """Someone else wrote the secret during the rotation; nothing was overwritten."""
 
-    exit_code = EXIT_CONFLICT
+    kind = ErrorKind.CONFLICT
 
 
 class LockedError(RotationError):
     """Another keyguard process is driving a rotation of the same secret."""
 
-    exit_code = EXIT_LOCKED
+    kind = ErrorKind.LOCKED
 
 
 class NoRotationError(RotationError):

@@ -15,11 +15,11 @@ from rotator.journal import Journal
 
 
 class Waiting(Enum):
-    """What a human must do before the rotation can go on (each has its own exit code)."""
+    """What a human must do before the rotation can go on."""
 
-    NEW_KEY = 10
-    REVOKE = 11
-    INTEGRATIONS = 12
+    NEW_KEY = "new_key"
+    REVOKE = "revoke"
+    INTEGRATIONS = "integrations"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Hints that run as printed: ``keyguard rotate …`` with the options that named the secret.
 
-Core code says "run `keyguard rotate resume`" without knowing how the secret was named
-(``--vault-path``, ``--target``, another ``--config``); pasted bare, such a hint fails
-with "name the secret". Every hint that reaches the user passes through :func:`command`
-or :func:`runnable_hints`, which add the naming options this invocation used.
+An error's wording (``keyguard/error_wording.py``) says "run `keyguard rotate resume`"
+without knowing how the secret was named (``--vault-path``, ``--target``, another
+``--config``); pasted bare, such a hint fails with "name the secret". Every hint that
+reaches the user passes through :func:`command` or :func:`runnable_hints`, which add the
+naming options this invocation used.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from keyguard import error_wording
+from keyguard.error_wording import Worded
 from plugins.client.defaults import DEFAULT_BASE_URL, ENV_URL
 from plugins.errors import KeyguardError
 
@@ -73,5 +76,5 @@ def runnable_hints(o: Mapping[str, Any], *, starting: bool = False) -> Iterator[
     try:
         yield
     except KeyguardError as exc:
-        exc.args = (rewrite(str(exc), o, starting=starting), *exc.args[1:])
-        raise
+        text = rewrite(error_wording.message(exc), o, starting=starting)
+        raise Worded(text, kind=exc.kind) from exc

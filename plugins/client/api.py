@@ -35,7 +35,7 @@ from plugins.client.responses import (
     retry_after,
 )
 from plugins.client.transport import describe_transport_error, environment_proxy, scrub
-from plugins.errors import KeyguardError, UsageError
+from plugins.errors import ErrorKind, KeyguardError, UsageError
 from plugins.key_status import KeyStatus
 from plugins.pattern import Secret
 
@@ -62,9 +62,9 @@ _BACKOFF_BASE = 0.5
 
 
 class KlaviyoApiError(KeyguardError):
-    """A Klaviyo API call failed in a way the caller has to handle (exit code 3)."""
+    """A Klaviyo API call failed in a way the caller has to handle (nothing was read)."""
 
-    exit_code = 3
+    kind = ErrorKind.UNREADABLE
 
 
 class BetaEndpointUnavailable(KlaviyoApiError):
@@ -96,7 +96,7 @@ class KlaviyoClient:
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise KlaviyoUrlError(
-                f"Klaviyo URL {base_url!r} is not http(s); fix --klaviyo-url or {ENV_URL}"
+                f"Klaviyo URL {base_url!r} is not http(s)", kind=ErrorKind.KLAVIYO_URL_INVALID
             )
         self.base_url = base_url.rstrip("/")
         self.revision = revision

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 
 try:
     import fcntl
@@ -24,9 +24,9 @@ except ImportError:  # not on Windows
 
 
 class GitError(KeyguardError):
-    """git could not do what a sweep asked of it (exit code 3: something was not read)."""
+    """git could not do what a sweep asked of it: something was not read."""
 
-    exit_code = 3
+    kind = ErrorKind.UNREADABLE
 
 
 class GitNotFound(GitError):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.errors import UsageError
+from plugins.errors import ErrorKind, UsageError
 from scanner.git.command import GitError, first_line, run_git
 
 
 class UnknownRevision(GitError, UsageError):
     """A revision the user named does not exist here: a usage error, not a read failure."""
 
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TypeVar
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 
 T = TypeVar("T")
 
@@ -18,7 +18,7 @@ T = TypeVar("T")
 class ReportError(KeyguardError):
     """A file given as a keyguard report cannot be read as one."""
 
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 class Fields:

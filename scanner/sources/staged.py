@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 
 _BLOB_MODES = {b"100644", b"100755"}
 
 
 class NotARepository(KeyguardError):
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,13 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
         )
     except OSError as exc:
         raise NotARepository(
-            f"cannot run git ({exc.strerror}); install git to use --staged"
+            f"cannot run git ({exc.strerror})", kind=ErrorKind.STAGED_WITHOUT_GIT
         ) from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NotARepository(
-            f"{repo}: not a git work tree ({message[0] if message else 'git failed'}); "
-            "--staged needs a repository"
+            f"{repo}: not a git work tree ({message[0] if message else 'git failed'})",
+            kind=ErrorKind.STAGED_OUTSIDE_WORK_TREE,
         )
     return proc.stdout
 
@@ -50,10 +50,12 @@ def _check_work_tree(repo: Path) -> None:
         )
     except OSError as exc:
         raise NotARepository(
-            f"cannot run git ({exc.strerror}); install git to use --staged"
+            f"cannot run git ({exc.strerror})", kind=ErrorKind.STAGED_WITHOUT_GIT
         ) from None
     if proc.returncode != 0 or proc.stdout.strip() != b"true":
-        raise NotARepository(f"{repo}: not a git work tree; --staged needs a repository")
+        raise NotARepository(
+            f"{repo}: not a git work tree", kind=ErrorKind.STAGED_OUTSIDE_WORK_TREE
+        )
 
 
 def _staged_entries(repo: Path, pathspec: str) -> list[tuple[str, str]]:

@@ -13,14 +13,14 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 
 #: Bump when detection changes what a clean blob is, so old caches are not trusted.
 HEADER = b"keyguard-blob-cache 1\n"
 
 
 class CacheError(KeyguardError):
-    exit_code = 2
+    kind = ErrorKind.USAGE
 
 
 def load(path: Path) -> frozenset[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from keyguard.error_handler import exit_code_for
 from plugins.pattern import SECRET_TYPE, Secret, baseline_hash
 from scanner.detect.engine import detect_bytes
 from scanner.findings import Finding, Occurrence, group
@@ -83,7 +84,7 @@ def test_a_bad_baseline_is_a_one_line_usage_error(
     assert expected in message
     assert "\n" not in message
     assert str(path) in message
-    assert caught.value.exit_code == 2
+    assert exit_code_for(caught.value) == 2
 
 
 def test_a_directory_is_not_a_baseline(tmp_path: Path) -> None:
