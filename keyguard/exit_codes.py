@@ -22,15 +22,15 @@ EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by SIGINT
 MEANING: dict[int, str] = {
     EXIT_CLEAN: "success: nothing found to act on, or what was asked is done",
     EXIT_FINDINGS: (
-        "something to act on: a key found, a key live or limited, a key or a rotation "
-        "overdue, a broken audit chain"
+        "something to act on: keys found (scan, sweep, merge, the hooks), a live or limited "
+        "key (verify), a rotation overdue or a key too old, a broken audit chain"
     ),
-    EXIT_USAGE: "usage or configuration error: nothing was done as asked",
+    EXIT_USAGE: "usage or configuration error",
     EXIT_UNREADABLE: (
         "nothing to act on was found, but something named could not be read or checked"
     ),
-    EXIT_STEP_FAILED: "a rotation step failed; the journal says where, and resume continues",
-    EXIT_CONFLICT: "someone else wrote the secret during the rotation; nothing was overwritten",
+    EXIT_STEP_FAILED: "a rotation step failed; the journal says where and resume continues",
+    EXIT_CONFLICT: "conflict: someone else changed the secret; nothing was overwritten",
     EXIT_LOCKED: "another process is rotating the same secret",
     EXIT_WAITING_NEW_KEY: "the rotation waits for the new key",
     EXIT_WAITING_REVOKE: "the rotation waits for the old key to be disabled",

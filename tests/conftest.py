@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 
-pytest_plugins = ["tests.support.klaviyo", "tests.support.openbao"]
+pytest_plugins = ["tests.support.klaviyo", "tests.support.openbao", "tests.support.pre_commit"]
 
 
 def pytest_configure(config: object) -> None:

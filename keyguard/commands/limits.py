@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
 import click
 
-from scanner.detect.archives import Limits
-from scanner.detect.options import DetectOptions
+from scanner.detect.archives import ArchiveLimits
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 MiB = 1 << 20
-_DEFAULT = Limits()
+_DEFAULT = ArchiveLimits()
 
 
 def archive_options(func: F) -> F:
-    """Add ``--max-depth``, ``--max-archive-bytes``, ``--max-member-bytes``, ``--max-ratio``."""
+    """Add ``--max-depth``, ``--max-archive-bytes``, ``--max-member-bytes``, ``--max-ratio``,
+    handed to the command as one ``archive_limits: ArchiveLimits`` (in bytes)."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: object,
+        max_depth: int,
+        max_archive_bytes: int,
+        max_member_bytes: int,
+        max_ratio: int,
+        **kwargs: object,
+    ) -> object:
+        limits = ArchiveLimits(
+            max_depth=max_depth,
+            max_total_bytes=max_archive_bytes * MiB,
+            max_member_bytes=max_member_bytes * MiB,
+            max_ratio=max_ratio,
+        )
+        return func(*args, archive_limits=limits, **kwargs)
+
     options = [
         click.option(
             "--max-depth",
@@ -47,19 +66,7 @@ def archive_options(func: F) -> F:
             help="Compression ratio past which a member is a bomb.",
         ),
     ]
+    decorated: Callable[..., object] = wrapper
     for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def detect_options(
-    max_depth: int, max_archive_bytes: int, max_member_bytes: int, max_ratio: int
-) -> DetectOptions:
-    return DetectOptions(
-        limits=Limits(
-            max_depth=max_depth,
-            max_total_bytes=max_archive_bytes * MiB,
-            max_member_bytes=max_member_bytes * MiB,
-            max_ratio=max_ratio,
-        )
-    )
+        decorated = option(decorated)
+    return cast(F, decorated)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from keyguard.commands.limits import archive_options, detect_options
+from keyguard.commands.limits import archive_options
 from keyguard.exit_codes import REPORT_CODES, epilog, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich, write_styled
@@ -18,6 +18,8 @@ from keyguard.report_options import (
     show_secrets_option,
     write_report,
 )
+from scanner.detect.archives import ArchiveLimits
+from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
 from scanner.report import wording
 from scanner.report.model import Report
@@ -66,10 +68,7 @@ def scan(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
-    max_depth: int,
-    max_archive_bytes: int,
-    max_member_bytes: int,
-    max_ratio: int,
+    archive_limits: ArchiveLimits,
     verification: Verification | None,
 ) -> int:
     """Scan PATHS (default: the current directory; '-': standard input) for Klaviyo
@@ -79,7 +78,7 @@ def scan(
     written in them as ASCII or UTF-16.
     Keys are shown redacted (pk_… and the last four characters) with a SHA-256 fingerprint.
     """
-    options = detect_options(max_depth, max_archive_bytes, max_member_bytes, max_ratio)
+    options = DetectOptions(limits=archive_limits)
     ignored: frozenset[str] = frozenset()
     if baseline_path is not None:
         ignored = baseline_mod.load(baseline_path).hashes

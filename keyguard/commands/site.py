@@ -1,29 +1,84 @@
 """``keyguard sweep --url`` / ``--warc``: a deployed site or a saved crawl.
 
-The options are one decorator (:func:`site_options`) and the work one function
-(:func:`run_site`), so the sweep command takes them with a few lines.
+The options are one decorator (:func:`site_options`) that builds one record
+(:class:`SiteSource`), and the work one function (:func:`run_site`), so the sweep command
+takes them with a few lines.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
 import click
 
-from keyguard.commands.limits import archive_options, detect_options
+from scanner.detect.options import DetectOptions
 from scanner.findings import ScanResult
 from scanner.fleet import SweepResult, TargetSummary
 from scanner.sources.netpolicy import CrawlLimits
 from scanner.sweep import SweepStats
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 MiB = 1 << 20
 _DEFAULT = CrawlLimits()
 
 
+@dataclass(frozen=True)
+class SiteSource:
+    """A deployed site to crawl (``url``) or a saved crawl to read (``warc``), exactly one,
+    and what the crawl may fetch."""
+
+    url: str | None = None
+    warc: Path | None = None
+    allow_hosts: frozenset[str] = frozenset()
+    allow_private: bool = False
+    limits: CrawlLimits = field(default_factory=CrawlLimits)
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (self.warc is None):
+            raise click.UsageError("give exactly one of --url and --warc")
+
+    @property
+    def source(self) -> str:
+        """The site or the file, as the sweep's report names the target."""
+        return self.url if self.url is not None else str(self.warc)
+
+    @property
+    def kind(self) -> str:
+        return "site" if self.url is not None else "warc"
+
+
 def site_options(func: F) -> F:
+    """``--url`` or ``--warc`` and the crawl's options, handed to the command as one
+    ``site: SiteSource | None`` (None: neither was given)."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: object,
+        url: str | None,
+        warc: Path | None,
+        allow_host: tuple[str, ...],
+        allow_private: bool,
+        max_pages: int,
+        max_bytes: int,
+        max_seconds: float,
+        timeout: float,
+        **kwargs: object,
+    ) -> object:
+        site = None
+        if url is not None or warc is not None:
+            limits = CrawlLimits(
+                max_pages=max_pages,
+                max_total_bytes=max_bytes * MiB,
+                max_seconds=max_seconds,
+                timeout=timeout,
+            )
+            site = SiteSource(url, warc, frozenset(allow_host), allow_private, limits)
+        return func(*args, site=site, **kwargs)
+
     options = [
         click.option("--url", help="Crawl this page and everything it loads (http or https)."),
         click.option(
@@ -72,55 +127,30 @@ def site_options(func: F) -> F:
             help="Seconds one response may take, first to last byte.",
         ),
     ]
-    func = archive_options(func)  # listed after the crawl options in --help
+    decorated: Callable[..., object] = wrapper
     for option in reversed(options):
-        func = option(func)
-    return func
+        decorated = option(decorated)
+    return cast(F, decorated)
 
 
-def run_site(
-    *,
-    url: str | None,
-    warc: Path | None,
-    allow_host: tuple[str, ...],
-    allow_private: bool,
-    max_pages: int,
-    max_bytes: int,
-    max_seconds: float,
-    timeout: float,
-    max_depth: int,
-    max_archive_bytes: int,
-    max_member_bytes: int,
-    max_ratio: int,
-    ignored_hashes: frozenset[str] = frozenset(),
-) -> ScanResult:
-    if (url is None) == (warc is None):
-        raise click.UsageError("give exactly one of --url and --warc")
+def run_site(site: SiteSource, detect: DetectOptions) -> ScanResult:
     # httpx and the crawler load only when a site is scanned, not on every keyguard start.
     import httpx
 
     from scanner.sitescan import scan_site, scan_warc
 
-    options = detect_options(max_depth, max_archive_bytes, max_member_bytes, max_ratio)
-    if warc is not None:
-        return scan_warc(warc, options=options, ignored_hashes=ignored_hashes)
-    assert url is not None
-    limits = CrawlLimits(
-        max_pages=max_pages,
-        max_total_bytes=max_bytes * MiB,
-        max_seconds=max_seconds,
-        timeout=timeout,
-    )
+    if site.warc is not None:
+        return scan_warc(site.warc, options=detect)
+    assert site.url is not None
     # Redirects are followed by the crawler, one policy-checked hop at a time.
     with httpx.Client(follow_redirects=False, trust_env=False) as client:
         return scan_site(
-            url,
+            site.url,
             client=client,
-            allow_hosts=frozenset(allow_host),
-            allow_private=allow_private,
-            limits=limits,
-            options=options,
-            ignored_hashes=ignored_hashes,
+            allow_hosts=site.allow_hosts,
+            allow_private=site.allow_private,
+            limits=site.limits,
+            options=detect,
         )
 
 

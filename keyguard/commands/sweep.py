@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from keyguard.commands.limits import detect_options
-from keyguard.commands.site import as_sweep_result, run_site, site_options
+from keyguard.commands.limits import archive_options
+from keyguard.commands.site import SiteSource, as_sweep_result, run_site, site_options
+from keyguard.commands.sweep_options import Fleet, HistoryRange, history_options
 from keyguard.exit_codes import EXIT_CLEAN, REPORT_CODES, epilog, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
@@ -24,40 +23,14 @@ from keyguard.report_options import (
     write_report,
 )
 from plugins.errors import UsageError
+from scanner.detect.archives import ArchiveLimits
+from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
-from scanner.fleet import Shard, SweepResult, select_targets, sweep_many
+from scanner.fleet import SweepResult, sweep_many
 from scanner.report.model import Report
 from scanner.report.wording import count
 from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
-
-_ZERO_OIDS = frozenset({"0" * 40, "0" * 64})
-
-
-def _read_targets(path: Path) -> list[str]:
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read --targets-from {path}: {exc.strerror}") from exc
-    lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
-    """The commits being pushed, from the variables pre-commit sets for a pre-push hook.
-
-    Returns the options and whether there is anything to sweep at all.
-    """
-    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
-    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
-    if to_ref in _ZERO_OIDS:
-        return SweepOptions(worktree=False), False  # deleting a remote branch pushes nothing
-    if to_ref and from_ref and from_ref not in _ZERO_OIDS:
-        return SweepOptions(refs=(to_ref,), since=from_ref, worktree=False), True
-    # A new branch whose history reaches a root commit: pre-commit passes no range, so
-    # sweep what the pushed ref has that no remote-tracking ref already holds.
-    local = to_ref or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
-    return SweepOptions(refs=(local,), exclude_remotes=True, worktree=worktree), True
 
 
 @click.command(epilog=epilog(REPORT_CODES))
@@ -75,25 +48,7 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
     help="Targets swept in parallel.  [default: the number of cores]",
 )
 @click.option("--shard", help="Sweep only share I of N of the targets (0 <= I < N).")
-@click.option(
-    "--unreachable",
-    is_flag=True,
-    help="Also read dangling and reflog-only objects (amended or reset commits).",
-)
-@click.option("--since", metavar="REV", help="Scan only what is not reachable from REV.")
-@click.option(
-    "--ref",
-    "refs",
-    metavar="REV",
-    multiple=True,
-    help="Sweep history reachable from REV instead of from every ref (repeatable).",
-)
-@click.option(
-    "--pre-push",
-    is_flag=True,
-    help="Sweep the commits being pushed (pre-commit's PRE_COMMIT_FROM_REF/TO_REF).",
-)
-@click.option("--no-worktree", is_flag=True, help="Skip untracked and modified work-tree files.")
+@history_options
 @click.option(
     "--exclude",
     "excludes",
@@ -113,23 +68,21 @@ def _pre_push_options(worktree: bool) -> tuple[SweepOptions, bool]:
 @show_secrets_option
 @verification_options
 @site_options
+@archive_options  # listed after the crawl options in --help
 def sweep(
     targets: tuple[str, ...],
     targets_from: Path | None,
     jobs: int | None,
     shard: str | None,
-    unreachable: bool,
-    since: str | None,
-    refs: tuple[str, ...],
-    pre_push: bool,
-    no_worktree: bool,
+    history: HistoryRange,
     excludes: tuple[str, ...],
     cache_path: Path | None,
     fmt: str,
     output: Path | None,
     show_secrets: bool,
     verification: Verification | None,
-    **site: Any,
+    site: SiteSource | None,
+    archive_limits: ArchiveLimits,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
@@ -139,76 +92,36 @@ def sweep(
     (scripts, preloads, import maps, build manifests, source maps), same origin unless
     --allow-host, robots.txt honoured for pages. With --warc, a saved crawl.
     """
-    if site["url"] is not None or site["warc"] is not None:
+    excluded = Excludes.of(excludes)
+    detect = DetectOptions(limits=archive_limits)
+    if site is not None:
         if targets or targets_from:
             raise UsageError("--url and --warc take no TARGETS")
-        source, kind = (site["url"], "site") if site["url"] else (str(site["warc"]), "warc")
-        result: SweepResult | None = as_sweep_result(run_site(**site), source, kind)
+        result = as_sweep_result(run_site(site, detect), site.source, site.kind)
     else:
-        result = _sweep_targets(
-            targets,
-            targets_from,
-            jobs,
-            shard,
-            unreachable,
-            since,
-            refs,
-            pre_push,
-            no_worktree,
-            cache_path,
-            site,
-            Excludes.of(excludes),
-        )
-    if result is None:
-        return EXIT_CLEAN  # a pre-push with nothing to sweep
+        options = history.sweep_options(os.environ)
+        if options is None:
+            return EXIT_CLEAN  # a pre-push with nothing to sweep
+        options = dataclasses.replace(options, detect=detect, excludes=excluded)
+        fleet = Fleet.of(targets, targets_from, shard, jobs)
+        result = _sweep_targets(fleet, options, cache_path)
     # After the whole fleet, so a key found in many targets is asked about once.
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
-    _report(result, fmt, output, show_secrets, pushing=pre_push)
+    _report(result, fmt, output, show_secrets, pushing=history.pre_push)
     return for_report(findings=bool(result.findings), errors=bool(result.errors))
 
 
-def _sweep_targets(
-    targets: tuple[str, ...],
-    targets_from: Path | None,
-    jobs: int | None,
-    shard: str | None,
-    unreachable: bool,
-    since: str | None,
-    refs: tuple[str, ...],
-    pre_push: bool,
-    no_worktree: bool,
-    cache_path: Path | None,
-    site: dict[str, Any],
-    excludes: Excludes,
-) -> SweepResult | None:
-    """The repositories and directories named; None when a pre-push has nothing to sweep."""
-    if pre_push:
-        if since or refs or unreachable:
-            raise UsageError("--pre-push sets the range itself: drop --since, --ref, --unreachable")
-        options, anything = _pre_push_options(not no_worktree)
-        if not anything:
-            return None
-    else:
-        options = SweepOptions(
-            unreachable=unreachable, since=since, refs=refs, worktree=not no_worktree
-        )
-    limits = (site["max_depth"], site["max_archive_bytes"], site["max_member_bytes"])
-    detect = detect_options(*limits, site["max_ratio"])
-    options = dataclasses.replace(options, detect=detect, excludes=excludes)
-    names = list(targets) + (_read_targets(targets_from) if targets_from else [])
-    if not names and targets_from is not None:
-        # An empty list (a `find` that matched nothing) must not fall back to sweeping '.'.
-        raise UsageError(f"--targets-from {targets_from} names no targets")
-    share = Shard.parse(shard) if shard else None
-    chosen = select_targets(names or ["."], share)
+def _sweep_targets(fleet: Fleet, options: SweepOptions, cache_path: Path | None) -> SweepResult:
+    """The repositories and directories named."""
+    chosen = fleet.chosen
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     try:
         with LiveProgress(total=len(chosen)) as live:
             result = sweep_many(
                 chosen,
                 options,
-                jobs=jobs or os.cpu_count() or 1,
+                jobs=fleet.jobs,
                 cache=cache,
                 remember=cache_path is not None,
                 progress=live.scanned,
@@ -226,8 +139,8 @@ def _sweep_targets(
         raise
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
-    if share is not None:
-        result = dataclasses.replace(result, shard=share.record(names or ["."]))
+    if fleet.share is not None:
+        result = dataclasses.replace(result, shard=fleet.share.record(fleet.named))
     return result
 
 

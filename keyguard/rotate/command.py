@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -20,9 +19,10 @@ from keyguard.rotate.checklist import plan_markdown, render
 from keyguard.rotate.hints import runnable_hints
 from keyguard.rotate.options import (
     EXIT_HELP,
-    connect_from,
+    RotateOptions,
+    RunOptions,
+    SecretChoice,
     run_options,
-    target_from,
     target_options,
 )
 from plugins.errors import UsageError
@@ -40,7 +40,15 @@ from rotator.vault import VaultStore
 @click.option("--dry-run", is_flag=True, help="Run every check, write nothing.")
 @click.option("--rehearse", is_flag=True, help="Practise on a throwaway OpenBao + stand-in.")
 @click.pass_context
-def rotate(ctx: click.Context, /, **o: Any) -> int | None:
+def rotate(
+    ctx: click.Context,
+    /,
+    *,
+    options: RotateOptions,
+    run: RunOptions,
+    dry_run: bool,
+    rehearse: bool,
+) -> int | None:
     """Rotate a Klaviyo private key stored in Vault, or continue the rotation in progress.
 
     A human creates the new key in Klaviyo; keyguard verifies it, writes it to Vault with
@@ -49,24 +57,24 @@ def rotate(ctx: click.Context, /, **o: Any) -> int | None:
     """
     if ctx.invoked_subcommand is not None:
         return None
-    if o["rehearse"]:
-        return drive.rehearse(o)
-    if o["dry_run"]:
-        return drive.check_only(o)
-    return drive.drive(o, resume_only=False)
+    if rehearse:
+        return drive.rehearse(options, run)
+    if dry_run:
+        return drive.check_only(options, run)
+    return drive.drive(options, run, resume_only=False)
 
 
 @rotate.command()
 @target_options
 @run_options
-def resume(**o: Any) -> int:
+def resume(*, options: RotateOptions, run: RunOptions) -> int:
     """Continue the journalled rotation (exit 0 if it already finished)."""
-    return drive.drive(o, resume_only=True)
+    return drive.drive(options, run, resume_only=True)
 
 
-def status_record(journal: Journal | None, custom: dict[str, str], path: str) -> dict[str, Any]:
+def status_record(journal: Journal | None, custom: dict[str, str], path: str) -> dict[str, object]:
     fields = ("rotation_id", "base_version", "new_version", "started_at", "updated_at")
-    record: dict[str, Any] = {"vault_path": path, "state": None, **dict.fromkeys(fields)}
+    record: dict[str, object] = {"vault_path": path, "state": None, **dict.fromkeys(fields)}
     record["last_completed_at"] = custom.get(LAST_DONE)
     if journal is not None:
         record.update({f: getattr(journal, f) for f in fields})
@@ -88,18 +96,18 @@ def status_record(journal: Journal | None, custom: dict[str, str], path: str) ->
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--all", "all_targets", is_flag=True, help="Every configured target.")
 @click.option("--max-age", help="With --all: exit 1 when a target is older (e.g. 90d).")
-def status(fmt: str, all_targets: bool, max_age: str | None, **o: Any) -> int:
+def status(fmt: str, all_targets: bool, max_age: str | None, *, options: RotateOptions) -> int:
     """Where the rotation of a secret stands, from Vault alone."""
     if all_targets:
-        return _status_all(o, fmt, max_age)
-    with runnable_hints(o):
-        return _status_one(o, fmt)
+        return _status_all(options, fmt, max_age)
+    with runnable_hints(options):
+        return _status_one(options, fmt)
 
 
-def _status_one(o: dict[str, Any], fmt: str) -> int:
-    target = target_from(o)
+def _status_one(options: RotateOptions, fmt: str) -> int:
+    target, connect = options.resolve(json_events=False)
     console = Console(highlight=False)
-    with session.runbook_for(target, connect_from(o, False), console) as runbook:
+    with session.runbook_for(target, connect, console) as runbook:
         journal, meta = runbook.status()
     if meta is None:
         raise UsageError(f"no secret at {target.vault_path}; check --vault-path (KV v2 MOUNT/PATH)")
@@ -111,12 +119,13 @@ def _status_one(o: dict[str, Any], fmt: str) -> int:
     return 0
 
 
-def _status_all(o: dict[str, Any], fmt: str, max_age: str | None) -> int:
-    targets = config_mod.load(o["config"], Path.cwd()).targets
+def _status_all(options: RotateOptions, fmt: str, max_age: str | None) -> int:
+    cfg = options.secret.configuration()
+    targets = cfg.targets
     if not targets:
         raise UsageError("status --all needs targets in keyguard.toml or [tool.keyguard]")
     age = config_mod.parse_duration(max_age or "90d")
-    client = session.vault_client(connect_from(o, False))
+    client = session.vault_client(options.connect(cfg, json_events=False))
     rows = survey(
         targets.values(),
         lambda t: VaultStore(client, t.vault_path),
@@ -141,27 +150,28 @@ def _status_all(o: dict[str, Any], fmt: str, max_age: str | None) -> int:
     return EXIT_FINDINGS if any(r.overdue for r in rows) else EXIT_CLEAN
 
 
-def _side_exit(o: dict[str, Any], act: Callable[[Runbook], Journal]) -> int:
-    target = target_from(o)
+def _side_exit(options: RotateOptions, act: Callable[[Runbook], Journal]) -> int:
     console = Console(stderr=True, highlight=False)
-    with runnable_hints(o), session.runbook_for(target, connect_from(o, True), console) as runbook:
-        journal = act(runbook)
+    with runnable_hints(options):
+        target, connect = options.resolve(json_events=True)
+        with session.runbook_for(target, connect, console) as runbook:
+            journal = act(runbook)
     console.print(render(target, journal))
     return 0
 
 
 @rotate.command()
 @target_options
-def rollback(**o: Any) -> int:
+def rollback(*, options: RotateOptions) -> int:
     """Re-publish the old key as a new version (only before the old key is disabled)."""
-    return _side_exit(o, Runbook.rollback)
+    return _side_exit(options, Runbook.rollback)
 
 
 @rotate.command()
 @target_options
-def abort(**o: Any) -> int:
+def abort(*, options: RotateOptions) -> int:
     """Abandon a rotation that has not written to Vault yet."""
-    return _side_exit(o, Runbook.abort)
+    return _side_exit(options, Runbook.abort)
 
 
 @rotate.command()
@@ -198,6 +208,6 @@ def history(audit_log: Path | None, config: Path | None, verify: bool) -> int:
 @click.option("--config", type=click.Path(path_type=Path), help="Config file.")
 def plan(target_name: str | None, vault_path: str | None, config: Path | None) -> int:
     """Print the runbook for a target as Markdown (for a team's wiki)."""
-    o = {"target_name": target_name, "vault_path": vault_path, "config": config}
-    sys.stdout.write(plan_markdown(target_from(o)))
+    secret = SecretChoice(config, target_name, vault_path)
+    sys.stdout.write(plan_markdown(secret.target(secret.configuration())))
     return 0

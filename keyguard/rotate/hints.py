@@ -12,49 +12,50 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from keyguard import error_wording
 from keyguard.error_wording import Worded
+from keyguard.rotate.options import RotateOptions
 from plugins.client.defaults import DEFAULT_BASE_URL, ENV_URL
 from plugins.errors import KeyguardError
 
-#: Options that say which secret, in which Vault, with which audit log; in argv order.
-_NAMING = (
-    ("config", "--config"),
-    ("target_name", "--target"),
-    ("vault_path", "--vault-path"),
-    ("field", "--field"),
-    ("audit_log", "--audit-log"),
-    ("vault_role_id", "--vault-role-id"),
-    ("vault_username", "--vault-username"),
-    ("vault_auth_mount", "--vault-auth-mount"),
-)
 _SUBCOMMANDS = ("resume", "status", "rollback", "abort")
 _HINT = re.compile(r"`keyguard rotate(?: (" + "|".join(_SUBCOMMANDS) + r"))?( [^`]*)?`")
 
 
-def naming_args(o: Mapping[str, Any]) -> list[str]:
+def naming_args(o: RotateOptions) -> list[str]:
+    """The options that say which secret, in which Vault, with which audit log; in argv
+    order."""
+    named = (
+        ("--config", o.secret.config),
+        ("--target", o.secret.target_name),
+        ("--vault-path", o.secret.vault_path),
+        ("--field", o.secret.field),
+        ("--audit-log", o.audit_log),
+        ("--vault-role-id", o.login.role_id),
+        ("--vault-username", o.login.username),
+        ("--vault-auth-mount", o.login.mount),
+    )
     args: list[str] = []
-    for key, flag in _NAMING:
-        if o.get(key):
-            args += [flag, str(o[key])]
-    if o.get("vault_auth") not in (None, "token"):
-        args += ["--vault-auth", str(o["vault_auth"])]
-    url = o.get("klaviyo_url")
+    for flag, value in named:
+        if value:
+            args += [flag, str(value)]
+    if o.login.method != "token":
+        args += ["--vault-auth", o.login.method]
+    url = o.klaviyo_url
     if url and url not in (DEFAULT_BASE_URL, os.environ.get(ENV_URL)):
-        args += ["--klaviyo-url", str(url)]
+        args += ["--klaviyo-url", url]
     return args
 
 
-def command(o: Mapping[str, Any], subcommand: str | None = "resume", *extra: str) -> str:
+def command(o: RotateOptions, subcommand: str | None = "resume", *extra: str) -> str:
     words = ["keyguard", "rotate", *([subcommand] if subcommand else []), *naming_args(o)]
     return shlex.join([*words, *extra])
 
 
-def rewrite(message: str, o: Mapping[str, Any], *, starting: bool) -> str:
+def rewrite(message: str, o: RotateOptions, *, starting: bool) -> str:
     """*message* with each `keyguard rotate …` hint completed with this run's options.
 
     From a run that may not have started a rotation yet (*starting*), "resume" becomes
@@ -72,7 +73,7 @@ def rewrite(message: str, o: Mapping[str, Any], *, starting: bool) -> str:
 
 
 @contextmanager
-def runnable_hints(o: Mapping[str, Any], *, starting: bool = False) -> Iterator[None]:
+def runnable_hints(o: RotateOptions, *, starting: bool = False) -> Iterator[None]:
     try:
         yield
     except KeyguardError as exc:

@@ -6,7 +6,6 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import click
 from rich.console import Console
@@ -32,7 +31,7 @@ class FlagOperator:
         confirmed: frozenset[str],
         revoked: bool,
         sleep: Callable[[float], None] = time.sleep,
-        notify: Callable[[dict[str, Any]], None] | None = None,
+        notify: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
         self._read_key = read_key
         self._confirmed = confirmed

@@ -49,7 +49,7 @@ def default_audit_log(environ: Mapping[str, str], home: Path) -> Path:
     return Path(state) / "keyguard" / "rotations.jsonl"
 
 
-def event_record(event: Event, vault_path: str) -> dict[str, Any]:
+def event_record(event: Event, vault_path: str) -> dict[str, object]:
     return {
         "event": event.kind,
         "at": event.at,

@@ -29,7 +29,10 @@ _READ = 1 * MiB
 
 
 @dataclass(frozen=True)
-class Limits:
+class ArchiveLimits:
+    """How far one blob's archives and compressed streams may be opened, and how much
+    they may decompress to (bombs stop at these)."""
+
     max_depth: int = 4
     max_total_bytes: int = 512 * MiB
     max_member_bytes: int = 128 * MiB
@@ -39,7 +42,7 @@ class Limits:
 class Budget:
     """Bytes still allowed to be decompressed for one scanned blob (shared by nesting)."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: ArchiveLimits) -> None:
         self.limits = limits
         self.left = limits.max_total_bytes
 

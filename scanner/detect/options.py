@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scanner.detect.archives import Limits
+from scanner.detect.archives import ArchiveLimits
 
 MiB = 1 << 20
 
@@ -15,6 +15,6 @@ class DetectOptions:
     """Limits on what one blob may cost. ``in_memory`` bounds ``detect_stream``: a larger
     stream is scanned as text in windows of that size."""
 
-    limits: Limits = field(default_factory=Limits)
+    limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     in_memory: int = 64 * MiB
     decoders: bool = True

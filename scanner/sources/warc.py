@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from scanner.detect.archives import Budget, Limits, Note, Refused, gunzip, unbrotli
+from scanner.detect.archives import ArchiveLimits, Budget, Note, Refused, gunzip, unbrotli
 from scanner.findings import ScanIssue
 
 _MAX_HEADER_LINES = 500
@@ -58,7 +58,7 @@ def _dechunk(body: bytes) -> bytes:
         pos = end + 2 + size + 2
 
 
-def _http_body(block: bytes, limits: Limits, notes: list[Note]) -> tuple[int, bytes]:
+def _http_body(block: bytes, limits: ArchiveLimits, notes: list[Note]) -> tuple[int, bytes]:
     head, sep, body = block.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = block.partition(b"\n\n")
@@ -78,7 +78,7 @@ def _http_body(block: bytes, limits: Limits, notes: list[Note]) -> tuple[int, by
     return status, body
 
 
-def read_warc(path: Path, limits: Limits, issues: list[ScanIssue]) -> Iterator[Record]:
+def read_warc(path: Path, limits: ArchiveLimits, issues: list[ScanIssue]) -> Iterator[Record]:
     """Response and resource records of the WARC at *path*, in file order."""
     with open(path, "rb") as raw:
         magic = raw.read(2)
@@ -96,7 +96,7 @@ def read_warc(path: Path, limits: Limits, issues: list[ScanIssue]) -> Iterator[R
 
 
 def _records(
-    stream: _Stream, limits: Limits, issues: list[ScanIssue], name: str
+    stream: _Stream, limits: ArchiveLimits, issues: list[ScanIssue], name: str
 ) -> Iterator[Record]:
     while True:
         line = stream.readline(256)

@@ -1,4 +1,5 @@
-"""One exit-code table: each code one meaning, the docs and every ``--help`` drawn from it."""
+"""One exit-code table: every error kind and every wait of a rotation has a code, a code
+never means two things, and the help texts and docs say what the table says."""
 
 from __future__ import annotations
 
@@ -10,22 +11,53 @@ import click
 import pytest
 
 from keyguard import exit_codes
+from keyguard.error_handler import EXIT_CODE, exit_code_for
 from keyguard.exit_codes import MEANING, REPORT_CODES, epilog, table_markdown
-from keyguard.main import cli
+from keyguard.main import EXIT_CODES_HELP, cli
+from keyguard.rotate.drive import EXIT_WAITING
+from keyguard.rotate.options import EXIT_HELP
+from plugins.errors import ErrorKind, KeyguardError, UsageError
+from rotator import errors as rotation_errors
+from rotator.operator import Waiting
+from scanner.git.command import GitError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted([REPO_ROOT / "README.md", *(REPO_ROOT / "docs").glob("*.md")])
 
 
-def _constants() -> dict[str, int]:
-    return {n: v for n, v in vars(exit_codes).items() if n.startswith("EXIT_")}
+def test_every_kind_and_every_wait_has_a_code() -> None:
+    assert set(EXIT_CODE) == set(ErrorKind)
+    assert set(EXIT_WAITING) == set(Waiting)
+    assert set(EXIT_CODE.values()) | set(EXIT_WAITING.values()) <= set(MEANING)
 
 
-def test_each_code_is_one_constant_with_one_meaning() -> None:
-    codes = list(_constants().values())
-    assert len(codes) == len(set(codes)), "a code is named twice"
-    assert set(codes) == set(MEANING)
+def test_no_code_has_two_names() -> None:
+    names = {n: v for n, v in vars(exit_codes).items() if n.startswith("EXIT_")}
+    assert len(set(names.values())) == len(names)
+    assert set(names.values()) == set(MEANING)
     assert all(MEANING.values())
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (UsageError("x"), 2),
+        (KeyguardError("x"), 2),
+        (GitError("x"), 3),
+        (rotation_errors.VaultUnavailable("x"), 4),
+        (rotation_errors.MalformedNewKey("x"), 2),
+        (rotation_errors.ConflictError("x"), 5),
+        (rotation_errors.LockedError("x"), 6),
+    ],
+)
+def test_errors_map_to_their_codes_in_one_place(error: KeyguardError, code: int) -> None:
+    assert exit_code_for(error) == code
+
+
+def test_no_core_error_declares_an_exit_code() -> None:
+    for package in ("plugins", "scanner", "rotator"):
+        for path in (REPO_ROOT / package).rglob("*.py"):
+            assert not re.search(r"^\s+exit_code\s*=", path.read_text(), re.M), path
 
 
 def test_the_module_imports_nothing() -> None:
@@ -37,8 +69,22 @@ def test_the_module_imports_nothing() -> None:
     ]
 
 
-def test_docs_exit_codes_is_the_table() -> None:
-    assert (REPO_ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8") == table_markdown()
+@pytest.mark.parametrize("text", [EXIT_CODES_HELP, EXIT_HELP])
+def test_help_texts_name_only_codes_of_the_table(text: str) -> None:
+    named = {int(n) for n in re.findall(r"(?<![\w-])(\d+) ", text)}
+    assert named
+    assert named <= set(MEANING)
+
+
+def test_a_help_text_cannot_name_a_code_outside_the_table() -> None:
+    assert epilog({0: "clean", 1: "keys found"}) == "Exit codes: 0 clean, 1 keys found."
+    with pytest.raises(ValueError, match="7"):
+        epilog({7: "something new"})
+
+
+def test_the_docs_page_is_the_table() -> None:
+    page = (REPO_ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    assert page == table_markdown()
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
@@ -72,12 +118,6 @@ def test_the_verification_page_lists_the_codes_of_verify() -> None:
     assert verify.epilog is not None
     in_help = [int(c) for c in re.findall(r"(?:: |, )(\d+) ", verify.epilog)]
     assert _codes_listed(section) == in_help
-
-
-def test_a_help_text_cannot_name_a_code_outside_the_table() -> None:
-    assert epilog({0: "clean", 1: "keys found"}) == "Exit codes: 0 clean, 1 keys found."
-    with pytest.raises(ValueError, match="7"):
-        epilog({7: "something new"})
 
 
 def test_a_report_is_1_when_keys_were_found_whatever_else_failed() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support.detect_secrets_cli import REPO_ROOT
 from tests.support.git import init_repo
-from tests.support.keyguard_cli import run_keyguard
+from tests.support.keyguard_cli import run_keyguard, run_keyguard_process
 from tests.support.keys import make_key
 
 
@@ -63,7 +63,7 @@ def test_a_non_utf8_stdout_gets_a_report_not_a_traceback(tmp_path: Path) -> None
     # report's '…' and '●' must not crash the run after the scan did its work.
     (tmp_path / "a.txt").write_text(make_key("ascii-stdout") + "\n")
     for fmt in ("console", "json"):
-        proc = run_keyguard(
+        proc = run_keyguard_process(  # the interpreter sets up its streams: a real child
             "scan", ".", "--format", fmt, cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"}
         )
         assert proc.returncode == 1, proc.stderr
@@ -78,7 +78,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path: Path) ->
         make_key("not-utf8-name") + "\n"
     )
     env = {"PYTHONIOENCODING": "utf-8"}
-    proc = run_keyguard("scan", ".", cwd=tmp_path, env=env)
+    proc = run_keyguard_process("scan", ".", cwd=tmp_path, env=env)
     hook = subprocess.run(
         [sys.executable, "-m", "keyguard.hook", "bad\udcffname.txt"],
         cwd=tmp_path,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from keyguard.rehearsal.klaviyo_standin import KeyState, KlaviyoStandin
 from plugins.pattern import fingerprint
+from scanner.fleet import Shard
 from tests.support.bundles import map_bytes, minify
 from tests.support.git import GIT_ENV, commit_file, git, init_repo
 from tests.support.history import build_corners
@@ -114,8 +115,11 @@ def test_sweep_of_a_site(tmp_path: Path) -> None:
 
 
 def test_merge_of_shards_whole_and_partial(tmp_path: Path) -> None:
-    targets = []
-    for i in range(4):
+    targets: list[str] = []
+    # A shard takes the targets whose path hashes to it, and tmp_path differs at every run:
+    # add repositories until each shard holds one (else shard 0 may have no key to report).
+    while len(targets) < 4 or not all(any(Shard(s, 2).selects(t) for t in targets) for s in (0, 1)):
+        i = len(targets)
         repo = init_repo(tmp_path / f"repo{i}")
         commit_file(repo, "k.env", f"K={make_key(f'formats-merge-{i % 3}')}\n")
         targets.append(str(repo))

@@ -1,4 +1,4 @@
-"""``keyguard scan`` driven as a user drives it: the installed console script, in a subprocess."""
+"""``keyguard scan`` driven as a user drives it: the real entry point, its exit code and output."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ from pathlib import Path
 
 from tests.support.archives import zip_of
 from tests.support.git import git, git_env, init_repo
+from tests.support.in_process import run_keyguard_in_process
 from tests.support.keys import make_key
 
 
 def keyguard(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "keyguard.main", *args],
+    return run_keyguard_in_process(
+        args,
         cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
+        stdin=stdin,
         env={**git_env(), "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        check=False,
     )
 
 

@@ -1,15 +1,16 @@
-"""``keyguard sweep`` and ``keyguard merge`` driven as users drive them, in a subprocess."""
+"""``keyguard sweep`` and ``keyguard merge`` driven as users drive them."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from plugins.pattern import fingerprint
+from scanner.fleet import Shard
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest
+from tests.support.in_process import run_keyguard_in_process
 from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import make_key
 
@@ -17,13 +18,8 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def keyguard(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "keyguard.main", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**git_env(), "PYTHONPATH": str(CHECKOUT), **env},
-        check=False,
+    return run_keyguard_in_process(
+        args, cwd=cwd, env={**git_env(), "PYTHONPATH": str(CHECKOUT), **env}
     )
 
 
@@ -138,8 +134,13 @@ def _shards(tmp_path: Path, listing: Path, count: int, name: str) -> list[str]:
 
 
 def test_merge_refuses_a_missing_duplicated_or_foreign_shard(tmp_path: Path) -> None:
-    targets = []
-    for i in range(4):
+    targets: list[str] = []
+    # Shards take targets by a hash of their path, which differs at every run: the partial
+    # merge below of shards 0 and 2 needs a key, so add repositories until one is there.
+    while len(targets) < 4 or not any(
+        Shard(0, 3).selects(t) or Shard(2, 3).selects(t) for t in targets
+    ):
+        i = len(targets)
         repo = init_repo(tmp_path / f"repo{i}")
         commit_file(repo, "k.env", f"K={make_key(f'cmd-set-{i}')}\n")
         targets.append(str(repo))
@@ -160,7 +161,7 @@ def test_merge_refuses_a_missing_duplicated_or_foreign_shard(tmp_path: Path) -> 
     assert twice.returncode == 2
     assert "shard 1/3 is given twice" in twice.stderr
     grown = tmp_path / "grown.txt"
-    grown.write_text(listing.read_text() + str(init_repo(tmp_path / "repo4")) + "\n")
+    grown.write_text(listing.read_text() + str(init_repo(tmp_path / "grown")) + "\n")
     other = _shards(tmp_path, grown, 3, "other")
     foreign = keyguard("merge", outputs[0], other[1], outputs[2], cwd=tmp_path)
     assert foreign.returncode == 2

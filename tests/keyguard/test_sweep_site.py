@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.archives import zip_of
+from tests.support.in_process import LOCALE, run_keyguard_in_process
 from tests.support.keys import make_key
 from tests.support.site import Route, brotli_bomb, gzip_bomb, serve
 
@@ -18,15 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def keyguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "keyguard.main", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        check=False,
-        timeout=120,
-    )
+    # A bare environment (no proxy, no HOME); the locale stays, as the test process has it.
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", **LOCALE}
+    return run_keyguard_in_process(args, cwd=cwd, env=env)
 
 
 def test_site_url_against_a_local_server(tmp_path: Path) -> None:

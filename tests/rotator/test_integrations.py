@@ -30,7 +30,9 @@ class _Reload(BaseHTTPRequestHandler):
 @pytest.fixture
 def reload_url() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Reload)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/reload"
     server.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -62,8 +63,15 @@ def map_bytes(smap: dict[str, object]) -> bytes:
 def esbuild_binary(cache_dir: Path) -> Path:
     """esbuild from the npm registry, installed once into the pytest cache; fails clearly."""
     exe = cache_dir / "node_modules" / ".bin" / "esbuild"
-    if exe.exists():
-        return exe
+    # xdist workers may both want it first: one installs, the other waits and finds it.
+    with (cache_dir / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if exe.exists():
+            return exe
+        return _npm_install_esbuild(cache_dir, exe)
+
+
+def _npm_install_esbuild(cache_dir: Path, exe: Path) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("npm is not on PATH: install Node.js so the esbuild source-map tests can run")

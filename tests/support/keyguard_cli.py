@@ -1,4 +1,5 @@
-"""Run ``keyguard`` in a child process, answers fed on stdin as a person types them."""
+"""Run ``keyguard``, answers fed on stdin as a person types them: in the test process by
+default (see :mod:`tests.support.in_process`), or in a child process where a test needs one."""
 
 from __future__ import annotations
 
@@ -8,20 +9,32 @@ import sys
 from pathlib import Path
 
 from tests.support.detect_secrets_cli import REPO_ROOT
+from tests.support.in_process import run_keyguard_in_process
+
+
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | (env or {})
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    return env
 
 
 def run_keyguard(
     *args: str | Path, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | (env or {})
-    env["PYTHONPATH"] = str(REPO_ROOT)
+    return run_keyguard_in_process(args, cwd=cwd, stdin=stdin, env=_env(env))
+
+
+def run_keyguard_process(
+    *args: str | Path, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m keyguard.main ARGS`` in a child process."""
     return subprocess.run(
         [sys.executable, "-m", "keyguard.main", *map(str, args)],
         cwd=cwd,
         input=stdin,
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(env),
         timeout=120,
         check=False,
     )

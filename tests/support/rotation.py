@@ -157,6 +157,23 @@ def run_cli(
     timeout: float = 60.0,
     cwd: Path | None = None,
 ) -> CliResult:
+    """``keyguard rotate ARGS``, in the test process (see :mod:`tests.support.in_process`)."""
+    from tests.support.in_process import run_keyguard_in_process
+
+    done = run_keyguard_in_process(
+        ["rotate", *args], cwd=cwd, stdin=stdin, env=env, timeout=timeout
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def run_cli_process(
+    args: list[str],
+    env: dict[str, str],
+    stdin: str = "",
+    timeout: float = 60.0,
+    cwd: Path | None = None,
+) -> CliResult:
+    """``keyguard rotate ARGS`` in a child process."""
     import subprocess
     import sys
 

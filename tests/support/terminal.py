@@ -11,9 +11,12 @@ import time
 from collections.abc import Callable, Sequence
 
 #: Become the session leader, take the pty as controlling terminal (so /dev/tty, which
-#: hidden prompts read, is the pty), then run keyguard.
+#: hidden prompts read, is the pty), take Ctrl-C as a program started from a shell prompt
+#: does (a test run started in the background, as `cmd &` from a script, inherits SIGINT
+#: ignored, and Python then installs no KeyboardInterrupt handler), then run keyguard.
 _BOOT = (
-    "import os, sys; os.close(os.open(os.ttyname(0), os.O_RDWR)); "
+    "import os, signal, sys; os.close(os.open(os.ttyname(0), os.O_RDWR)); "
+    "signal.signal(signal.SIGINT, signal.default_int_handler); "
     "from keyguard.main import main; sys.argv = ['keyguard', *sys.argv[1:]]; main()"
 )
 

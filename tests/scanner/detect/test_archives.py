@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from keyguard import error_wording
 from plugins.pattern import is_key
-from scanner.detect.archives import Limits, safe_name
+from scanner.detect.archives import ArchiveLimits, safe_name
 from scanner.detect.engine import detect_bytes, detect_stream
 from scanner.detect.options import DetectOptions
 from scanner.findings import SourceLocation
@@ -94,7 +94,7 @@ def test_zip_bomb_member_is_refused_the_rest_scanned() -> None:
 
 def test_member_larger_than_the_per_member_cap() -> None:
     data = zip_of({"big.txt": bytes(range(256)) * 40_000, "a.js": JS}, method=zipfile.ZIP_STORED)
-    options = DetectOptions(limits=Limits(max_member_bytes=1 << 20))
+    options = DetectOptions(limits=ArchiveLimits(max_member_bytes=1 << 20))
     detection = detect_bytes("x.zip", data, options=options)
     assert [o.path for _, o in detection.hits] == ["x.zip!/a.js"]
     assert "max-member-bytes" in error_wording.note(detection.notes[0])
@@ -108,14 +108,16 @@ def test_nested_archive_bomb_stops_at_the_depth_limit() -> None:
     assert detection.hits == ()
     [note] = detection.notes
     assert "deeper than 4" in note.message
-    shallow = detect_bytes("nest.zip", blob, options=DetectOptions(limits=Limits(max_depth=9)))
+    shallow = detect_bytes(
+        "nest.zip", blob, options=DetectOptions(limits=ArchiveLimits(max_depth=9))
+    )
     assert len(shallow.hits) == 1
 
 
 def test_total_budget_across_many_members() -> None:
     members = {f"m{i}.txt": bytes([i]) * (600 << 10) for i in range(8)}
     members["z.js"] = JS
-    options = DetectOptions(limits=Limits(max_total_bytes=2 << 20))
+    options = DetectOptions(limits=ArchiveLimits(max_total_bytes=2 << 20))
     detection = detect_bytes("many.zip", zip_of(members), options=options)
     # Three members fit the budget; later big ones are refused, the small bundle still fits.
     assert [o.path for _, o in detection.hits] == ["many.zip!/z.js"]
