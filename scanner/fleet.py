@@ -15,12 +15,14 @@ import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from plugins.errors import ErrorKind, UsageError
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, ScanIssue, group
 from scanner.report.model import ShardRecord
 from scanner.sweep import (
+    Progress,
     SweepInterrupted,
     SweepOptions,
     SweepStats,
@@ -86,6 +88,14 @@ class TargetSummary:
 
 
 @dataclass(frozen=True)
+class RemoteStats:
+    """What listing remote targets cost: forge API calls, and the repositories found."""
+
+    api_calls: int = 0
+    repositories: int = 0
+
+
+@dataclass(frozen=True)
 class SweepResult:
     findings: tuple[Finding, ...]
     errors: tuple[ScanIssue, ...]
@@ -94,6 +104,7 @@ class SweepResult:
     stats: SweepStats
     clean_blobs: frozenset[str]
     shard: ShardRecord | None = None
+    remote: RemoteStats | None = None  # set when remote targets were named
 
 
 @dataclass(frozen=True)
@@ -128,21 +139,59 @@ class _Wire:
         return TargetResult(r.target, r.kind, hits, r.errors, r.warnings, r.stats, r.clean_blobs)
 
 
+class TargetSweeper(Protocol):
+    """Sweeps one target by name. Picklable: worker processes receive it once each.
+
+    The default sweeps a path (:func:`local_sweeper`); a fleet of remote repositories
+    passes one that mirrors each repository first (``scanner.remote.sweeper``).
+    """
+
+    def __call__(
+        self,
+        target: str,
+        options: SweepOptions,
+        *,
+        cache: frozenset[str],
+        remember: bool,
+        progress: Progress | None,
+    ) -> TargetResult: ...
+
+
+def local_sweeper(
+    target: str,
+    options: SweepOptions,
+    *,
+    cache: frozenset[str],
+    remember: bool,
+    progress: Progress | None,
+) -> TargetResult:
+    return sweep_target(Path(target), options, cache=cache, remember=remember, progress=progress)
+
+
+@dataclass(frozen=True)
+class _WorkerState:
+    options: SweepOptions
+    cache: frozenset[str]
+    remember: bool
+    sweeper: TargetSweeper
+
+
 # Worker state, set once per worker process by the pool initializer.
-_worker: dict[str, object] = {}
+_worker: dict[str, _WorkerState] = {}
 
 
-def _init_worker(options: SweepOptions, cache: frozenset[str], remember: bool) -> None:
-    _worker.update(options=options, cache=cache, remember=remember)
+def _init_worker(
+    options: SweepOptions, cache: frozenset[str], remember: bool, sweeper: TargetSweeper
+) -> None:
+    _worker["state"] = _WorkerState(options, cache, remember, sweeper)
 
 
 def _sweep_in_worker(target: str) -> _Wire:
-    options = _worker["options"]
-    cache = _worker["cache"]
-    assert isinstance(options, SweepOptions)
-    assert isinstance(cache, frozenset)
+    state = _worker["state"]
     return _Wire.pack(
-        sweep_target(Path(target), options, cache=cache, remember=bool(_worker["remember"]))
+        state.sweeper(
+            target, state.options, cache=state.cache, remember=state.remember, progress=None
+        )
     )
 
 
@@ -153,18 +202,20 @@ def _results(
     cache: frozenset[str],
     remember: bool,
     progress: Callable[[int, int], None] | None,
+    sweeper: TargetSweeper,
 ) -> Iterator[TargetResult]:
     if jobs <= 1 or len(targets) <= 1:
         for target in targets:
-            yield sweep_target(
-                Path(target), options, cache=cache, remember=remember, progress=progress
-            )
+            yield sweeper(target, options, cache=cache, remember=remember, progress=progress)
         return
     # forkserver: workers start from a clean interpreter, never from a copy of a parent
     # that may hold threads (rich's live display) or keys.
     context = multiprocessing.get_context("forkserver")
     with context.Pool(
-        min(jobs, len(targets)), _init_worker, (options, cache, remember), maxtasksperchild=64
+        min(jobs, len(targets)),
+        _init_worker,
+        (options, cache, remember, sweeper),
+        maxtasksperchild=64,
     ) as pool:
         for wire in pool.imap_unordered(_sweep_in_worker, targets):
             result = wire.unpack()
@@ -182,6 +233,7 @@ def sweep_many(
     remember: bool = False,
     progress: Callable[[int, int], None] | None = None,
     on_target: Callable[[TargetResult], None] | None = None,
+    sweeper: TargetSweeper = local_sweeper,
 ) -> SweepResult:
     """Sweep *targets* (``jobs`` at a time) and group every key found into findings."""
     frozen = frozenset(cache)
@@ -198,7 +250,7 @@ def sweep_many(
     total = SweepStats()
     clean: set[str] = set()
     try:
-        for result in _results(targets, options, jobs, frozen, remember, progress):
+        for result in _results(targets, options, jobs, frozen, remember, progress, sweeper):
             hits.extend(result.hits)
             errors.extend(result.errors)
             warnings.extend(result.warnings)

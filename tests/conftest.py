@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import os
 
-pytest_plugins = ["tests.support.klaviyo", "tests.support.openbao", "tests.support.pre_commit"]
+pytest_plugins = [
+    "tests.support.klaviyo",
+    "tests.support.openbao",
+    "tests.support.pre_commit",
+    "tests.support.forge",
+]
 
 
 def pytest_configure(config: object) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
+from keyguard.commands import remote as remotes
 from keyguard.commands.limits import archive_options
+from keyguard.commands.remote import RemoteSweep, remote_options
 from keyguard.commands.site import SiteSource, as_sweep_result, run_site, site_options
 from keyguard.commands.sweep_options import Fleet, HistoryRange, history_options
 from keyguard.exit_codes import EXIT_CLEAN, REPORT_CODES, epilog, for_report
@@ -26,7 +28,7 @@ from plugins.errors import UsageError
 from scanner.detect.archives import ArchiveLimits
 from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
-from scanner.fleet import SweepResult, sweep_many
+from scanner.fleet import SweepResult, select_targets, sweep_many
 from scanner.report.model import Report
 from scanner.report.wording import count
 from scanner.stores import blobcache
@@ -67,6 +69,7 @@ from scanner.sweep import SweepInterrupted, SweepOptions
 @output_option
 @show_secrets_option
 @verification_options
+@remote_options
 @site_options
 @archive_options  # listed after the crawl options in --help
 def sweep(
@@ -81,13 +84,17 @@ def sweep(
     output: Path | None,
     show_secrets: bool,
     verification: Verification | None,
+    remote: RemoteSweep,
     site: SiteSource | None,
     archive_limits: ArchiveLimits,
 ) -> int:
     """Sweep git history for Klaviyo private API keys: every blob of every branch, tag,
     remote-tracking ref, stash and note, each read once; plus untracked work-tree files.
 
-    TARGETS are git work trees, bare repositories or plain directories (default: .).
+    TARGETS are git work trees, bare repositories or plain directories (default: .),
+    and remote repositories: github:OWNER, github:OWNER/REPO, gitlab:GROUP (with its
+    subgroups), gitlab:GROUP/PROJECT or a clone URL, mirrored in --clone-cache with their
+    pull-request heads (tokens from GITHUB_TOKEN or GH_TOKEN, and GITLAB_TOKEN).
     With --url, a deployed site instead: the page and what a browser loads for it
     (scripts, preloads, import maps, build manifests, source maps), same origin unless
     --allow-host, robots.txt honoured for pages. With --warc, a saved crawl.
@@ -104,7 +111,7 @@ def sweep(
             return EXIT_CLEAN  # a pre-push with nothing to sweep
         options = dataclasses.replace(options, detect=detect, excludes=excluded)
         fleet = Fleet.of(targets, targets_from, shard, jobs)
-        result = _sweep_targets(fleet, options, cache_path)
+        result = _sweep_targets(fleet, options, cache_path, remote)
     # After the whole fleet, so a key found in many targets is asked about once.
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
@@ -112,12 +119,18 @@ def sweep(
     return for_report(findings=bool(result.findings), errors=bool(result.errors))
 
 
-def _sweep_targets(fleet: Fleet, options: SweepOptions, cache_path: Path | None) -> SweepResult:
-    """The repositories and directories named."""
-    chosen = fleet.chosen
+def _sweep_targets(
+    fleet: Fleet, options: SweepOptions, cache_path: Path | None, remote: RemoteSweep
+) -> SweepResult:
+    """The repositories and directories named; remote owners are listed first."""
+    plan = remotes.prepare(fleet.named, remote)
+    chosen = select_targets(plan.names, fleet.share)
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     try:
-        with LiveProgress(total=len(chosen)) as live:
+        with (
+            remotes.resumable(plan, remote, plan.names, options, fleet.share) as run,
+            LiveProgress(total=len(chosen)) as live,
+        ):
             result = sweep_many(
                 chosen,
                 options,
@@ -125,7 +138,8 @@ def _sweep_targets(fleet: Fleet, options: SweepOptions, cache_path: Path | None)
                 cache=cache,
                 remember=cache_path is not None,
                 progress=live.scanned,
-                on_target=live.target_done,
+                on_target=run.on_target(live.target_done),
+                sweeper=run.sweeper,
             )
     except SweepInterrupted as stopped:
         if cache_path is not None:
@@ -139,8 +153,9 @@ def _sweep_targets(fleet: Fleet, options: SweepOptions, cache_path: Path | None)
         raise
     if cache_path is not None:
         blobcache.save(cache_path, cache | result.clean_blobs)
+    result = remotes.finish(result, plan, chosen)
     if fleet.share is not None:
-        result = dataclasses.replace(result, shard=fleet.share.record(fleet.named))
+        result = dataclasses.replace(result, shard=fleet.share.record(plan.names))
     return result
 
 

@@ -41,6 +41,10 @@ def summary_table(result: SweepResult) -> Table:
     verified = any(f.status.asked for f in result.findings)
     if verified:
         table.add_column("status", footer=_statuses(result.findings))
+    if result.remote is not None:
+        listed = count(result.remote.repositories, "remote repository", "remote repositories")
+        table.caption = f"{listed} listed with {count(result.remote.api_calls, 'API call')}"
+        table.caption_justify = "left"
     for t in result.targets:
         row: list[str | Text] = [
             t.target,

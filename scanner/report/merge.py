@@ -80,7 +80,15 @@ def _total(stats: Sequence[Stats]) -> Stats:
         suppressed=sum(s.suppressed for s in stats),
         blobs=sum(s.blobs or 0 for s in stats),
         cached_blobs=sum(s.cached_blobs or 0 for s in stats),
+        api_calls=_optional_sum(s.api_calls for s in stats),
+        repositories=_optional_sum(s.repositories for s in stats),
     )
+
+
+def _optional_sum(values: Iterable[int | None]) -> int | None:
+    """The sum of the counts some reports carry; None when none carries it."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
 
 
 def merge(reports: Iterable[Report]) -> Report:

@@ -108,6 +108,8 @@ class Stats:
     suppressed: int = 0  # occurrences hidden by a baseline or an allowlist pragma
     blobs: int | None = None
     cached_blobs: int | None = None
+    api_calls: int | None = None  # sweeps of remote targets: forge API calls made
+    repositories: int | None = None  # sweeps of remote targets: repositories listed
 
     def to_json(self) -> JSON:
         out: JSON = {
@@ -122,6 +124,10 @@ class Stats:
             out["blobs"] = self.blobs
         if self.cached_blobs is not None:
             out["cached_blobs"] = self.cached_blobs
+        if self.api_calls is not None:
+            out["api_calls"] = self.api_calls
+        if self.repositories is not None:
+            out["repositories"] = self.repositories
         return out
 
     @classmethod
@@ -135,6 +141,8 @@ class Stats:
             suppressed=f.integer("suppressed", 0),
             blobs=f.optional_integer("blobs"),
             cached_blobs=f.optional_integer("cached_blobs"),
+            api_calls=f.optional_integer("api_calls"),
+            repositories=f.optional_integer("repositories"),
         )
 
 
@@ -221,7 +229,15 @@ class Report:
         return cls(
             tuple(ReportFinding.of(f, show_secrets=show_secrets) for f in result.findings),
             result.errors,
-            Stats(s.files, s.bytes, binary=s.binary, blobs=s.blobs, cached_blobs=s.cached),
+            Stats(
+                s.files,
+                s.bytes,
+                binary=s.binary,
+                blobs=s.blobs,
+                cached_blobs=s.cached,
+                api_calls=None if result.remote is None else result.remote.api_calls,
+                repositories=None if result.remote is None else result.remote.repositories,
+            ),
             result.warnings,
             tuple(
                 Target(

@@ -97,7 +97,12 @@ def _base_ids(report: Report) -> dict[str, str]:
 
 def _root_uri(repository: str) -> str:
     root = Path(repository)
-    uri = root.as_uri() if root.is_absolute() else quote(repository.replace("\\", "/"))
+    if root.is_absolute():
+        uri = root.as_uri()
+    elif repository.startswith(("github:", "gitlab:")):
+        uri = quote(repository, safe=":/")  # a remote repository's full name is a URI
+    else:
+        uri = quote(repository.replace("\\", "/"))
     return uri.rstrip("/") + "/"
 
 

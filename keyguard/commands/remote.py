@@ -1,0 +1,202 @@
+"""``keyguard sweep`` of remote targets: ``github:OWNER``, ``gitlab:GROUP``, clone URLs.
+
+The options are one decorator (:func:`remote_options`) handing the command one
+:class:`RemoteSweep` record; :func:`prepare` lists the remote targets before the sweep and
+:func:`finish` puts what listing found (problems, waits, API calls) into the result. The
+core says what happened; the hints (which variable, which option) are worded here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from scanner.findings import ScanIssue
+from scanner.fleet import RemoteStats, SweepResult
+from scanner.git.tips import ref_state
+from scanner.remote.cache import default_cache_dir
+from scanner.remote.endpoints import Endpoints, from_environment
+from scanner.remote.enumerate import RemoteIssue
+from scanner.remote.plan import Plan, RemoteOptions, plan
+from scanner.remote.sweeper import MirrorSweeper
+from scanner.remote.targets import Forge
+from scanner.stores.checkpoint import Checkpoint
+from scanner.sweep import TargetResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class RemoteSweep:
+    """What the remote-target options asked for."""
+
+    remote: RemoteOptions
+    checkpoint: Path | None = None
+
+
+def remote_options(f: F) -> F:
+    """``--clone-cache``, ``--include-forks``, ``--no-pull-refs``, ``--api-wait-max`` and
+    ``--checkpoint``, handed to the command as one ``remote: RemoteSweep``."""
+
+    @functools.wraps(f)
+    def wrapper(
+        *args: Any,
+        clone_cache: Path | None,
+        include_forks: bool,
+        no_pull_refs: bool,
+        api_wait_max: float,
+        checkpoint: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        remote = RemoteOptions(
+            cache_dir=clone_cache or default_cache_dir(os.environ),
+            include_forks=include_forks,
+            pull_refs=not no_pull_refs,
+            api_wait_max=api_wait_max,
+        )
+        return f(*args, remote=RemoteSweep(remote, checkpoint), **kwargs)
+
+    options = [
+        click.option(
+            "--clone-cache",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Keep the bare mirrors of remote repositories here and fetch only what is "
+            "new next time.  [default: keyguard/mirrors in the user's cache directory]",
+        ),
+        click.option(
+            "--include-forks",
+            is_flag=True,
+            help="Also sweep the forks an organisation or group lists (left out by default).",
+        ),
+        click.option(
+            "--no-pull-refs",
+            is_flag=True,
+            help="Skip pull-request heads (refs/pull/*/head, refs/merge-requests/*/head).",
+        ),
+        click.option(
+            "--api-wait-max",
+            type=click.FloatRange(min=0),
+            default=60.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Longest wait for a forge API rate limit to reset; past it the owner is "
+            "reported unread.",
+        ),
+        click.option(
+            "--checkpoint",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Record each finished repository here; the same command run again skips "
+            "them and writes the report an uninterrupted run would have.",
+        ),
+    ]
+    decorated: Any = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return cast(F, decorated)
+
+
+def prepare(names: Sequence[str], fleet: RemoteSweep, endpoints: Endpoints | None = None) -> Plan:
+    """List the remote targets among *names* (API calls happen here)."""
+    return plan(names, fleet.remote, endpoints or from_environment(os.environ))
+
+
+@dataclass(frozen=True)
+class Run:
+    """How to sweep: the sweeper (told what a checkpoint holds) and what to call as each
+    target finishes (it records the target in the checkpoint, then calls the display)."""
+
+    sweeper: MirrorSweeper
+    checkpoint: Checkpoint | None
+
+    def on_target(self, then: Callable[[TargetResult], None]) -> Callable[[TargetResult], None]:
+        checkpoint, sweeper = self.checkpoint, self.sweeper
+        if checkpoint is None:
+            return then
+
+        def done(result: TargetResult) -> None:
+            checkpoint.record(result, ref_state(sweeper.path_of(result.target)))
+            then(result)
+
+        return done
+
+
+@contextlib.contextmanager
+def resumable(fleet_plan: Plan, fleet: RemoteSweep, *what: object) -> Iterator[Run]:
+    """A run that resumes from the checkpoint, when one was asked for; *what* (the targets,
+    options and shard) tells this sweep from another one."""
+    if fleet.checkpoint is None:
+        yield Run(fleet_plan.sweeper, None)
+        return
+    remote = fleet.remote
+    command = hashlib.sha256(
+        repr((*what, remote.include_forks, remote.pull_refs)).encode("utf-8", "surrogateescape")
+    ).hexdigest()
+    with Checkpoint(fleet.checkpoint, command) as checkpoint:
+        sweeper = dataclasses.replace(fleet_plan.sweeper, restore=dict(checkpoint.finished))
+        yield Run(sweeper, checkpoint)
+        checkpoint.complete(len(fleet_plan.names))
+
+
+def finish(
+    result: SweepResult,
+    fleet_plan: Plan,
+    chosen: Sequence[str],
+    endpoints: Endpoints | None = None,
+) -> SweepResult:
+    """*result* with what listing found: problems as errors, waits as warnings, counts
+    (the remote repositories among the *chosen* targets: a shard's share)."""
+    if not fleet_plan.remote:
+        return result
+    where = endpoints or from_environment(os.environ)
+    errors = [ScanIssue(issue.target, _worded(issue, where)) for issue in fleet_plan.issues]
+    warnings = [ScanIssue("api", wait) for wait in fleet_plan.waits]
+    return dataclasses.replace(
+        result,
+        errors=tuple(sorted([*result.errors, *errors], key=_order)),
+        warnings=tuple(sorted([*result.warnings, *warnings], key=_order)),
+        remote=RemoteStats(
+            fleet_plan.api_calls, sum(1 for name in chosen if name in fleet_plan.sweeper.repos)
+        ),
+    )
+
+
+def _order(issue: ScanIssue) -> tuple[str, str]:
+    return (issue.path, issue.message)
+
+
+_API_VARIABLE = {Forge.GITHUB: "GITHUB_API_URL", Forge.GITLAB: "CI_API_V4_URL or GITLAB_URL"}
+
+
+def _worded(issue: RemoteIssue, endpoints: Endpoints) -> str:
+    """One line: what happened, then what to do about it."""
+    if issue.problem == "credentials-in-url":
+        return (
+            "credentials in a URL are refused (they would be stored in the clone cache and "
+            "echoed in errors): drop them and put the token in GITHUB_TOKEN or GITLAB_TOKEN"
+        )
+    if issue.forge is None:
+        return issue.detail
+    endpoint = endpoints.of(issue.forge)
+    variables = " or ".join(endpoint.token_variables)
+    if issue.problem == "unauthorized":
+        if endpoint.token is not None:
+            return f"{issue.detail}: the token in {endpoint.token.variable} is bad or expired"
+        return f"{issue.detail}: put a token in {variables}"
+    if issue.problem == "forbidden":
+        return f"{issue.detail}: the token in {variables} may not read it"
+    if issue.problem == "rate-limited":
+        return f"{issue.detail}: run again after the reset, or allow a longer --api-wait-max"
+    if issue.problem == "unreachable":
+        return f"{issue.detail}: check {_API_VARIABLE[issue.forge]}"
+    if issue.problem == "not-found" and endpoint.token is None:
+        return f"{issue.detail}; without a token in {variables} only public ones are visible"
+    return issue.detail

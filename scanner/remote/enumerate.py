@@ -1,0 +1,89 @@
+"""From the remote targets named to the sorted list of repositories to sweep.
+
+Forge targets cost one API call per page of 100 repositories; URL targets cost none.
+What cannot be listed (an owner that does not exist, a refused token, a spent rate
+limit, a URL with credentials in it) becomes one :class:`RemoteIssue` and the other
+targets are still listed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from scanner.remote import github, gitlab
+from scanner.remote.api import ApiClient, ApiError, ApiLog
+from scanner.remote.endpoints import Endpoints
+from scanner.remote.repo import RemoteRepo
+from scanner.remote.targets import (
+    Forge,
+    ForgeTarget,
+    RefusedTarget,
+    RemoteTarget,
+    UrlTarget,
+)
+
+
+@dataclass(frozen=True)
+class RemoteIssue:
+    """A target that gave no repositories: ``problem`` is an :class:`ApiProblem` value or
+    ``credentials-in-url``; ``detail`` is one line of facts, without a secret."""
+
+    target: str
+    problem: str
+    detail: str
+    forge: Forge | None = None
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    repos: tuple[RemoteRepo, ...]  # by full name, each once
+    issues: tuple[RemoteIssue, ...]
+    api_calls: int = 0
+    waits: tuple[str, ...] = ()
+
+
+def enumerate_targets(
+    targets: Sequence[RemoteTarget],
+    endpoints: Endpoints,
+    *,
+    include_forks: bool = False,
+    wait_max: float = 60.0,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Enumeration:
+    log = ApiLog()
+    clients: dict[Forge, ApiClient] = {}
+    repos: dict[str, RemoteRepo] = {}
+    issues: list[RemoteIssue] = []
+    try:
+        for target in targets:
+            if isinstance(target, RefusedTarget):
+                issues.append(RemoteIssue(target.shown, target.reason, "credentials in the URL"))
+                continue
+            if isinstance(target, UrlTarget):
+                repos.setdefault(target.name, RemoteRepo(target.name, target.url, target.forge))
+                continue
+            client = clients.get(target.forge)
+            if client is None:
+                client = ApiClient(
+                    endpoints.of(target.forge), wait_max=wait_max, log=log, clock=clock, sleep=sleep
+                )
+                clients[target.forge] = client
+            try:
+                found = _list(client, target, include_forks)
+            except ApiError as exc:
+                issues.append(RemoteIssue(target.name, exc.problem.value, exc.detail, target.forge))
+                continue
+            for repo in found:
+                repos[repo.name] = repo  # the API's clone URL wins over a URL target's
+    finally:
+        for client in clients.values():
+            client.close()
+    return Enumeration(tuple(sorted(repos.values())), tuple(issues), log.calls, tuple(log.waits))
+
+
+def _list(client: ApiClient, target: ForgeTarget, include_forks: bool) -> list[RemoteRepo]:
+    lister = github.repositories if target.forge is Forge.GITHUB else gitlab.repositories
+    return lister(client, target.path, include_forks=include_forks)

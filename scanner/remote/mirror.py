@@ -1,0 +1,231 @@
+"""Bare mirrors in the clone cache, cloned once and fetched incrementally (GitPython).
+
+A mirror fetches branches, tags and notes, and by default the forges' pull-request heads
+(``refs/pull/*/head``, ``refs/merge-requests/*/head``): a key pushed only to a pull
+request from a fork lives there and in no branch. Their ``refs/pull/*/merge`` test merges
+are left out (their content is a branch's plus the head's). A first clone goes to a
+temporary directory renamed into place when complete, so a killed sweep never leaves a
+half mirror that the next one would take for whole. The remote's push URL is set to
+something git cannot push to: a sweep never writes to a remote.
+
+GitPython drives git here (init, config, fetch with its ref-update report); sweeping the
+mirror then goes through :mod:`scanner.sweep` like any bare repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from plugins.errors import ErrorKind, KeyguardError
+from scanner.remote.gitauth import redact
+from scanner.remote.targets import PULL_REFS, Forge
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
+
+_BASE_REFSPECS = (
+    "+refs/heads/*:refs/heads/*",
+    "+refs/tags/*:refs/tags/*",
+    "+refs/notes/*:refs/notes/*",
+)
+NEVER_PUSH = "keyguard-never-pushes:"
+_PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
+
+
+class MirrorError(KeyguardError):
+    """A mirror could not be cloned or fetched; ``problem`` says which way it failed."""
+
+    kind = ErrorKind.UNREADABLE
+
+    def __init__(self, problem: str, detail: str) -> None:
+        super().__init__(detail)
+        self.problem = problem  # not-found, unauthorized, forbidden, disk-full, failed
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one clone or fetch did."""
+
+    path: Path
+    cloned: bool  # a first clone (else an incremental fetch)
+    updated: int  # refs created or moved (pruned ones are not reported)
+
+
+def refspecs(forge: Forge | None, pull_refs: bool) -> tuple[str, ...]:
+    """What a mirror fetches: a known forge's pull-request heads, or both kinds on a server
+    of unknown kind (a self-hosted GitLab or a GitHub Enterprise named by URL)."""
+    if not pull_refs:
+        return _BASE_REFSPECS
+    kinds = (forge,) if forge is not None else tuple(Forge)
+    return (*_BASE_REFSPECS, *(f"+{PULL_REFS[k]}:{PULL_REFS[k]}" for k in kinds))
+
+
+def fetched_patterns(forge: Forge | None, pull_refs: bool) -> tuple[str, ...]:
+    """The remote refs a mirror fetches, as globs (``refs/heads/*``...)."""
+    return tuple(spec.lstrip("+").partition(":")[0] for spec in refspecs(forge, pull_refs))
+
+
+def update_mirror(
+    path: Path,
+    url: str,
+    *,
+    forge: Forge | None,
+    env: Mapping[str, str],
+    secrets: tuple[str, ...],
+    pull_refs: bool = True,
+    default_branch: str | None = None,
+    timeout: float | None = None,
+) -> Fetched:
+    """Clone *url* into *path* as a bare mirror, or fetch what is new into the mirror there.
+
+    *env* carries the token (:func:`scanner.remote.gitauth.auth_environment`); *secrets*
+    are cut from every message. A first clone points HEAD at *default_branch* (asking the
+    server when it is None), so a sweep can tell what is still at HEAD. Raises
+    :class:`MirrorError`.
+    """
+    specs = refspecs(forge, pull_refs)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(path):
+            if (path / "HEAD").is_file():
+                repo = git.Repo(path)
+                _configure(repo, url, specs)
+                updated = _fetch(repo, env, secrets, timeout)
+                cloned = False
+            else:
+                updated = _clone(path, url, specs, env, secrets, timeout, default_branch)
+                cloned = True
+            if not pull_refs:
+                _drop_pull_refs(git.Repo(path))
+    except OSError as exc:
+        raise _os_error(exc, path) from exc
+    return Fetched(path, cloned, updated)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One sweep at a time per mirror (two jobs on one runner may share a cache)."""
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def _configure(repo: git.Repo, url: str, specs: tuple[str, ...]) -> None:
+    with repo.config_writer() as config:
+        section = 'remote "origin"'
+        if config.has_section(section):
+            config.remove_section(section)
+        config.add_section(section)
+        config.set_value(section, "url", url)
+        config.set_value(section, "pushurl", NEVER_PUSH)
+        for spec in specs:
+            config.add_value(section, "fetch", spec)
+        # The mirror is ours: no background gc racing the sweep that reads it.
+        config.set_value("gc", "autoDetach", "false")
+
+
+def _clone(
+    path: Path,
+    url: str,
+    specs: tuple[str, ...],
+    env: Mapping[str, str],
+    secrets: tuple[str, ...],
+    timeout: float | None,
+    default_branch: str | None,
+) -> int:
+    partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        repo = git.Repo.init(partial, bare=True, mkdir=True)
+        _configure(repo, url, specs)
+        updated = _fetch(repo, env, secrets, timeout)
+        _point_head(repo, default_branch or _remote_head(repo, env))
+        repo.close()
+        os.replace(partial, path)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return updated
+
+
+def _fetch(
+    repo: git.Repo, env: Mapping[str, str], secrets: tuple[str, ...], timeout: float | None
+) -> int:
+    try:
+        with repo.git.custom_environment(**env):
+            infos = repo.remote("origin").fetch(prune=True, kill_after_timeout=timeout)
+    except git.GitCommandError as exc:
+        raise _git_error(exc, secrets) from exc
+    quiet = git.FetchInfo.HEAD_UPTODATE
+    return sum(1 for info in infos if not info.flags & quiet)
+
+
+def _remote_head(repo: git.Repo, env: Mapping[str, str]) -> str | None:
+    """The branch the remote's HEAD names (one ``ls-remote``, for URLs no API described)."""
+    try:
+        with repo.git.custom_environment(**env):
+            said = str(repo.git.ls_remote("--symref", "origin", "HEAD"))
+    except git.GitCommandError:
+        return None
+    for line in said.splitlines():
+        if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+            return line[len("ref: refs/heads/") : -len("\tHEAD")]
+    return None
+
+
+def _point_head(repo: git.Repo, branch: str | None) -> None:
+    """HEAD names the default branch, as ``git clone`` leaves it (in-process)."""
+    if branch:
+        repo.head.set_reference(git.Head(repo, f"refs/heads/{branch}"))
+
+
+def _drop_pull_refs(repo: git.Repo) -> None:
+    """A mirror fetched with pull-request heads before: forget them for this sweep."""
+    for ref in [r for r in repo.references if r.path.startswith(_PULL_PREFIXES)]:
+        git.SymbolicReference.delete(repo, ref.path)  # in-process: no git per ref
+
+
+def _stderr(exc: git.GitCommandError) -> str:
+    raw = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    lines = [ln.strip() for ln in raw.replace("stderr:", "").strip(" '\n").splitlines()]
+    lines = [ln for ln in lines if ln]
+    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    return (fatal or lines or ["git failed without a message"])[-1]
+
+
+def _git_error(exc: git.GitCommandError, secrets: tuple[str, ...]) -> MirrorError:
+    said = redact(_stderr(exc), secrets).strip("'\"")
+    lowered = said.lower()
+    everything = str(exc.stderr or "").lower()
+    # git says why a write failed on an earlier line than the one it ends with.
+    if "no space left" in everything or "disk quota" in everything:
+        return MirrorError("disk-full", f"no space left in the clone cache ({said})")
+    if "not found" in lowered or "error: 404" in lowered:
+        return MirrorError("not-found", f"the git server has no such repository ({said})")
+    if "terminal prompts disabled" in lowered:
+        return MirrorError(
+            "unauthorized", f"the git server asks for credentials and none were given ({said})"
+        )
+    if "authentication failed" in lowered:
+        return MirrorError("unauthorized", f"the git server refused the token ({said})")
+    if "error: 403" in lowered:
+        return MirrorError("forbidden", f"the git server forbids reading it ({said})")
+    return MirrorError("failed", said)
+
+
+def _os_error(exc: OSError, path: Path) -> MirrorError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return MirrorError("disk-full", f"no space left in the clone cache at {path.parent}")
+    return MirrorError("failed", f"cannot write the clone cache at {path}: {exc.strerror}")

@@ -1,0 +1,176 @@
+"""Sweeping a remote repository: bring its mirror up to date, then sweep the mirror.
+
+A :class:`MirrorSweeper` is what :func:`scanner.fleet.sweep_many` calls for each target
+name: a repository it was given is mirrored (:mod:`scanner.remote.mirror`) and swept as
+the bare repository it is, then renamed so the report names it by its full name and
+never by its place in the cache; any other name is a path, swept as before. It crosses
+into worker processes through the pool's pipe, tokens included (never a file or argv).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.findings import ScanIssue
+from scanner.fleet import local_sweeper
+from scanner.git.tips import ref_state
+from scanner.remote import record, refcheck
+from scanner.remote.cache import mirror_path
+from scanner.remote.endpoints import Token
+from scanner.remote.gitauth import auth_environment, redact, secret_forms
+from scanner.remote.mirror import MirrorError, fetched_patterns, update_mirror
+from scanner.remote.repo import RemoteRepo
+from scanner.remote.targets import Forge
+from scanner.stores.checkpoint import Finished
+from scanner.sweep import Progress, SweepOptions, TargetResult, sweep_target
+
+#: The kind a swept mirror is reported as.
+MIRROR = "mirror"
+
+
+@dataclass(frozen=True)
+class MirrorSweeper:
+    repos: Mapping[str, RemoteRepo]  # by full name
+    cache_dir: Path
+    tokens: Mapping[Forge, Token] = field(default_factory=dict, repr=False)
+    pull_refs: bool = True
+    #: Targets a checkpoint says were swept through already, rebuilt instead of swept.
+    restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
+
+    def path_of(self, target: str) -> Path:
+        """Where *target* is read from: its mirror, or the path it names."""
+        repo = self.repos.get(target)
+        return Path(target) if repo is None else mirror_path(self.cache_dir, repo.clone_url)
+
+    def __call__(
+        self,
+        target: str,
+        options: SweepOptions,
+        *,
+        cache: frozenset[str],
+        remember: bool,
+        progress: Progress | None,
+    ) -> TargetResult:
+        entry = self.restore.get(target)
+        if entry is not None:
+            again = self._rebuilt(entry, options)
+            if again is not None:
+                return again
+        repo = self.repos.get(target)
+        if repo is None:
+            return local_sweeper(target, options, cache=cache, remember=remember, progress=progress)
+        token = self._token(repo)
+        secrets = secret_forms(token)
+        path = mirror_path(self.cache_dir, repo.clone_url)
+        if not self._up_to_date(path, repo, token):
+            try:
+                update_mirror(
+                    path,
+                    repo.clone_url,
+                    forge=repo.forge,
+                    env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
+                    secrets=secrets,
+                    pull_refs=self.pull_refs,
+                    default_branch=repo.default_branch,
+                )
+            except MirrorError as exc:
+                return TargetResult(target, MIRROR, errors=(ScanIssue(target, exc.detail),))
+        digest = record.options_digest(options, self.pull_refs)
+        last = record.read(path, digest)
+        if last is not None and last.target == target:
+            again = self._rebuilt(last, options)
+            if again is not None:
+                return again  # nothing new since the last sweep: what it found stands
+        swept = sweep_target(path, options, cache=cache, remember=remember, progress=progress)
+        result = renamed(swept, target, path, secrets)
+        if result.errors:
+            record.forget(path)
+        else:
+            record.write(path, digest, Finished.of(result, ref_state(path)))
+        return result
+
+    def _up_to_date(self, path: Path, repo: RemoteRepo, token: Token | None) -> bool:
+        """Whether the mirror at *path* already holds every ref the server advertises: one
+        HTTP request, no git process (most of a nightly fleet did not move)."""
+        if not (path / "HEAD").is_file():
+            return False
+        header = token.basic_auth(repo.forge) if token is not None and repo.forge else None
+        remote = refcheck.advertised(repo.clone_url, header)
+        if remote is None:
+            return False
+        local = refcheck.local_refs(path)
+        patterns = fetched_patterns(repo.forge, self.pull_refs)
+        return local is not None and refcheck.wanted(remote, patterns) == local
+
+    def _token(self, repo: RemoteRepo) -> Token | None:
+        return None if repo.forge is None else self.tokens.get(repo.forge)
+
+    def _rebuilt(self, entry: Finished, options: SweepOptions) -> TargetResult | None:
+        """*entry*'s result again without sweeping it: as recorded when it held no key, from
+        the blobs that held keys when it did; None when it changed since (sweep it)."""
+        path = self.path_of(entry.target)
+        if ref_state(path) != entry.state:
+            return None
+        if not entry.occurrences:
+            return entry.restored()
+        if not entry.key_blobs:
+            return None  # keys in plain files: reading them again is the sweep
+        rebuilt = sweep_target(path, options, cache=_AllBut(frozenset(entry.key_blobs)))
+        repo = self.repos.get(entry.target)
+        if repo is not None:
+            rebuilt = renamed(rebuilt, entry.target, path, secret_forms(self._token(repo)))
+        if rebuilt.errors or len(rebuilt.hits) != entry.occurrences:
+            return None
+        return dataclasses.replace(rebuilt, kind=entry.kind, stats=entry.stats)
+
+
+class _AllBut(Collection[str]):
+    """Every blob id except *kept*: as a scan cache, it makes a sweep read only those."""
+
+    def __init__(self, kept: frozenset[str]) -> None:
+        self.kept = kept
+
+    def __contains__(self, oid: object) -> bool:
+        return oid not in self.kept
+
+    def __len__(self) -> int:
+        return 1  # never empty: the stream consults it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+
+def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:
+    """*result* of sweeping the mirror at *path*, speaking of the repository *name* instead."""
+    where = str(path)
+
+    def text(value: str) -> str:
+        return redact(value.replace(where, name), secrets)
+
+    def issue(found: ScanIssue) -> ScanIssue:
+        return ScanIssue(text(found.path), text(found.message))
+
+    hits = tuple(
+        (
+            secret,
+            dataclasses.replace(
+                occurrence,
+                provenance=dataclasses.replace(occurrence.provenance, repository=name),
+            )
+            if occurrence.provenance is not None
+            else occurrence,
+        )
+        for secret, occurrence in result.hits
+    )
+    return dataclasses.replace(
+        result,
+        target=name,
+        kind=MIRROR,
+        hits=hits,
+        errors=tuple(map(issue, result.errors)),
+        warnings=tuple(map(issue, result.warnings)),
+    )

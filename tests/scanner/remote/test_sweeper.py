@@ -1,0 +1,106 @@
+"""A remote repository swept through its mirror: named by its full name, HEAD as the
+server has it, and a warm run that neither fetches nor sweeps what did not move."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import git
+import pytest
+
+from keyguard.rehearsal.git_http import GitHttpServer
+from plugins.pattern import fingerprint
+from scanner.remote import refcheck
+from scanner.remote.endpoints import Token
+from scanner.remote.repo import RemoteRepo
+from scanner.remote.sweeper import MirrorSweeper
+from scanner.remote.targets import Forge
+from scanner.sweep import SweepOptions, TargetResult
+from tests.support.forge import serve_history, serve_repo
+from tests.support.keys import make_key
+from tests.support.leaks import git_wrapper
+
+
+def sweeper(server: GitHttpServer, cache: Path, *repos: RemoteRepo) -> MirrorSweeper:
+    token = Token("GITHUB_TOKEN", str(server.token))
+    return MirrorSweeper({r.name: r for r in repos}, cache, {Forge.GITHUB: token})
+
+
+def sweep(it: MirrorSweeper, name: str) -> TargetResult:
+    return it(name, SweepOptions(), cache=frozenset(), remember=False, progress=None)
+
+
+def test_a_mirror_is_reported_by_its_full_name_with_head_as_the_server_has_it(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    key = make_key("still-at-head")
+    bare = serve_repo(git_server, "acme/shop", {"k.env": f"K={key}\n"})
+    git.Repo(bare).git.branch("-m", "main", "trunk")
+    by_api = RemoteRepo(
+        "github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB, default_branch="trunk"
+    )
+    result = sweep(sweeper(git_server, tmp_path / "a", by_api), "github:acme/shop")
+    ((secret, where),) = result.hits
+    assert secret.fingerprint == fingerprint(key)
+    assert result.target == "github:acme/shop"
+    assert result.kind == "mirror"
+    assert where.provenance is not None
+    assert where.provenance.repository == "github:acme/shop"
+    assert where.provenance.at_head
+    # A URL no API described: the server is asked where its HEAD points.
+    by_url = RemoteRepo("github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB)
+    ((_, again),) = sweep(sweeper(git_server, tmp_path / "b", by_url), "github:acme/shop").hits
+    assert again.provenance is not None
+    assert again.provenance.at_head
+
+
+def test_the_advertisement_is_read_as_git_reads_it(git_server: GitHttpServer) -> None:
+    bare = serve_repo(git_server, "acme/shop", {"a": "1\n"}, pulls={2: {"a": "2\n"}})
+    git.Repo(bare).create_tag("v1", message="annotated")
+    token = Token("GITHUB_TOKEN", str(git_server.token))
+    refs = refcheck.advertised(git_server.url_for("acme/shop"), token.basic_auth(Forge.GITHUB))
+    assert refs is not None
+    local = {r.path: r.object.hexsha for r in git.Repo(bare).references}
+    assert refcheck.wanted(refs, ("refs/heads/*", "refs/tags/*", "refs/pull/*/head")) == local
+    assert refcheck.advertised(git_server.url_for("acme/shop"), None) is None  # 401: ask git
+    assert refcheck.advertised("ssh://git@127.0.0.1/acme/shop.git", None) is None
+
+
+@pytest.fixture
+def argv_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    log = tmp_path / "argv.log"
+    git_wrapper(tmp_path / "bin", log)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_a_warm_run_neither_fetches_nor_sweeps_what_did_not_move(
+    git_server: GitHttpServer, tmp_path: Path, argv_log: Path
+) -> None:
+    key = make_key("warm")
+    serve_repo(git_server, "acme/keys", {"k.env": f"K={key}\n"})
+    serve_repo(git_server, "acme/clean", {"a.txt": "clean\n"})
+    repos = [
+        RemoteRepo(
+            f"github:acme/{n}", git_server.url_for(f"acme/{n}"), Forge.GITHUB, default_branch="main"
+        )
+        for n in ("keys", "clean")
+    ]
+    it = sweeper(git_server, tmp_path / "cache", *repos)
+    cold = {name: sweep(it, name) for name in ("github:acme/keys", "github:acme/clean")}
+    argv_log.write_text("")
+    before = len(git_server.requests)
+    warm = {name: sweep(it, name) for name in cold}
+    assert warm == cold
+    assert argv_log.read_text().count("clean.git") == 0  # no fetch, no sweep: nothing moved
+    assert "cat-file" in argv_log.read_text()  # the key's blob is read again, and only it
+    assert {r.method for r in git_server.requests[before:]} == {"GET"}  # one look at the refs
+    # Something new: fetched, and swept again.
+    new = make_key("warm-new")
+    serve_history(git_server, "acme/clean", [{"b.env": f"K={new}\n"}])
+    argv_log.write_text("")
+    moved = sweep(it, "github:acme/clean")
+    assert {s.fingerprint for s, _ in moved.hits} == {fingerprint(new)}
+    assert "fetch" in argv_log.read_text()
+    assert sweep(it, "github:acme/clean") == moved
