@@ -25,7 +25,8 @@ MEANING: dict[int, str] = {
     EXIT_CLEAN: "clean: no key found, or the rotation is done (nothing left to do)",
     EXIT_FINDINGS: (
         "something to act on: keys found (scan, sweep, merge, the hooks), a live or limited "
-        "key (verify), a rotation overdue or a key too old, a broken audit chain"
+        "key (verify, triage), a retired key live again (triage), a rotation overdue or a key "
+        "too old, a broken audit chain"
     ),
     EXIT_USAGE: "usage or configuration error",
     EXIT_UNREADABLE: "no key found, but something named could not be read or checked",

@@ -44,14 +44,17 @@ def holding_note(n: HoldingNote) -> Note:
     }
     if n.versions:
         v = _versions(n.versions)
+        many = len(n.versions) > 1
+        has, was, it = ("have", "were", "them") if many else ("has", "was", "it")
         texts = {
             Problem.UNREACHABLE: f"Vault did not answer for {v} of {where}: not compared",
             Problem.DENIED: f"Vault denied reading {v} of {where}: not compared",
             Problem.FAILED: f"Vault could not read {v} of {where}: not compared",
-            Problem.FIELD_MISSING: f"{v} of {where} hold no field '{t.field}': nothing to "
+            Problem.FIELD_MISSING: f"{v} of {where} {has} no field '{t.field}': nothing to "
             "compare there",
-            Problem.DESTROYED: f"{v} of {where} destroyed: which key they held cannot be told",
-            Problem.DELETED: f"{v} of {where} deleted: undelete to compare them",
+            Problem.DESTROYED: f"{v} of {where} {was} destroyed: which key {it} held cannot "
+            "be told",
+            Problem.DELETED: f"{v} of {where} {was} deleted: undelete {it} to compare",
         }
     return Note(t.label, texts[n.problem], unchecked=n.problem.unchecked)
 

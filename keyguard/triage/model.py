@@ -8,6 +8,7 @@ from enum import Enum
 from plugins.client.responses import Account
 from plugins.key_status import KeyStatus
 from plugins.pattern import Secret
+from rotator.states import State
 from scanner.report.exposure import Exposure
 
 
@@ -61,6 +62,11 @@ class RotationRef:
     started_at: str | None
     retired_at: str | None  # set when this rotation retired the key (DONE)
     replacing: bool  # the key is the one this rotation replaces (not the one it brings)
+
+    @property
+    def retired(self) -> bool:
+        """This rotation completed, and the key is the one it retired."""
+        return self.replacing and self.state == State.DONE.value
 
 
 class Source(Enum):

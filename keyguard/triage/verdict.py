@@ -96,7 +96,7 @@ def decide(
 ) -> Decision:
     s = status.status
     current = [v for v in vault if v.current]
-    retired = rotation if rotation is not None and rotation.retired_at is not None else None
+    retired = rotation if rotation is not None and rotation.retired else None
     rotating = rotation if rotation is not None and retired is None else None
     if s.active:
         return _active(s, exposure, vault, current, retired, rotating, redacted, commands)
