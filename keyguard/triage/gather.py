@@ -59,6 +59,22 @@ def holding_note(n: HoldingNote) -> Note:
     return Note(t.label, texts[n.problem], unchecked=n.problem.unchecked)
 
 
+def holding_notes(found: Sequence[HoldingNote]) -> list[Note]:
+    """One line per note, except that targets Vault never answered for share one line."""
+    silent = [n for n in found if n.problem is Problem.UNREACHABLE and not n.versions]
+    out = [holding_note(n) for n in found if n not in silent]
+    if len(silent) > 1:
+        names = ", ".join(n.target.label for n in silent)
+        text = (
+            f"Vault did not answer for {len(silent)} targets ({names}): none compared; "
+            "check VAULT_ADDR and the server"
+        )
+        out.insert(0, Note("vault", text, unchecked=True))
+    else:
+        out[:0] = [holding_note(n) for n in silent]
+    return out
+
+
 def audit_note(path: Path, audit: AuditRead) -> Note | None:
     if audit.problem is AuditProblem.MISSING:
         return Note(
@@ -85,10 +101,12 @@ def gather(
     connect: Callable[[], Callable[[Target], VaultStore]],
     audit_log: Path,
     *,
+    audit_named: bool,
     concurrency: int,
 ) -> Stored:
     """*connect* logs in to Vault (only when there are targets to read) and gives the
-    store of each target."""
+    store of each target; *audit_named*: the audit log was named (an option, the
+    configuration), so its absence is worth a note."""
     labels = {t.vault_path: t.label for t in targets}
     notes: list[Note] = []
     holdings = Holdings()
@@ -99,10 +117,11 @@ def gather(
             notes.append(Note("vault", f"{exc}: no target compared", unchecked=True))
         else:
             holdings = read_holdings(targets, store_for, concurrency=concurrency)
-            notes.extend(holding_note(n) for n in holdings.notes)
+            notes.extend(holding_notes(holdings.notes))
     audit = read_audit(audit_log)
     note = audit_note(audit_log, audit)
-    if note is not None and (targets or audit.problem is not AuditProblem.MISSING):
+    # A missing log at the default place only means no rotation was run from here.
+    if note is not None and (audit_named or audit.problem is not AuditProblem.MISSING):
         notes.append(note)
     journals = [
         r

@@ -120,6 +120,7 @@ def triage(options: TriageOptions, *, now: datetime | None = None) -> Triage:
             targets,
             connect,
             audit_path(options.rotate, cfg.audit_log),
+            audit_named=bool(options.rotate.audit_log or cfg.audit_log),
             concurrency=options.vault_concurrency,
         )
     findings = inputs.report.findings

@@ -3,12 +3,16 @@ targets of several versions, the Klaviyo stand-in over HTTP, a rotation driven t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from keyguard.rehearsal.klaviyo_standin import KlaviyoStandin
+from keyguard.rehearsal.openbao import free_port
 from plugins.pattern import fingerprint
+from tests.support.git import commit_file, init_repo
+from tests.support.in_process import run_keyguard_in_process
 from tests.support.openbao import Bao
-from tests.support.triage import TriageScene, build_scene
+from tests.support.triage import Run, TriageScene, build_scene
 
 
 def _assert_no_key(scene: TriageScene, *texts: str) -> None:
@@ -132,3 +136,113 @@ def test_no_verify_asks_nothing_and_uses_what_the_report_says(
     again = scene.triage(verified, "--format", "json")
     assert not klaviyo.log.entries()  # the report's answers are used
     assert {str(v["status_source"]) for v in again.keys().values()} == {"report"}
+
+
+def _notes(run: Run) -> list[str]:
+    return [line for line in run.stderr.splitlines() if line.startswith("keyguard: note:")]
+
+
+def test_reports_that_are_not_ours_are_one_line_each_and_the_rest_is_triaged(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = build_scene(tmp_path, bao, klaviyo)
+    good = scene.sweep()
+    sarif = tmp_path / "sweep.sarif"
+    assert scene.keyguard("sweep", scene.repo, "--format", "sarif", "-o", sarif).code == 1
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"schema_version": 99, "findings": []}), encoding="utf-8")
+    malformed = tmp_path / "malformed.json"
+    document = json.loads(good.read_text(encoding="utf-8"))
+    document["findings"][0]["fingerprint"] = "abc"
+    malformed.write_text(json.dumps(document), encoding="utf-8")
+    missing = tmp_path / "missing.json"
+
+    run = scene.triage(sarif, good, newer, malformed, missing, "--format", "json")
+    assert run.code == 1, run.stderr  # live keys in the good report
+    notes = _notes(run)
+    # Four reports refused, billing's version 1 has no field, the audit log named is absent.
+    assert len(notes) == 6, notes
+    for path, words in (
+        (sarif, "not a keyguard JSON report"),
+        (newer, "schema_version 99"),
+        (malformed, "fingerprint must be 64 lowercase hex digits"),
+        (missing, "cannot read report"),
+    ):
+        (line,) = [n for n in notes if str(path) in n]
+        assert words in line
+    assert len(run.keys()) == 8
+
+    refused = scene.triage(sarif, newer)
+    assert refused.code == 2
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def _revoked_only(scene: TriageScene) -> Path:
+    """A report holding only keys that no longer work."""
+    repo = init_repo(scene.root / "dead")
+    commit_file(repo, "a.env", f"A={scene.keys['revoked_head']}\n")
+    out = scene.root / "dead.json"
+    assert scene.keyguard("sweep", repo, "--format", "json", "-o", out).code == 1
+    return out
+
+
+def test_an_unreachable_vault_is_one_line_and_exit_3_when_nothing_works(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = build_scene(tmp_path, bao, klaviyo)
+    report = _revoked_only(scene)
+    env = scene.env()
+    env["VAULT_ADDR"] = f"http://127.0.0.1:{free_port()}"
+    done = run_keyguard_in_process(
+        ["triage", str(report), "--config", str(scene.config), "--format", "json"],
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 3, done.stderr
+    (note,) = [line for line in done.stderr.splitlines() if "note:" in line]
+    assert "Vault did not answer for 3 targets (storefront, billing, shop)" in note
+    (key,) = json.loads(done.stdout)["keys"]
+    assert key["kind"] == "revoked_present"
+
+    no_token = {k: v for k, v in env.items() if k != "VAULT_TOKEN"}
+    done = run_keyguard_in_process(
+        ["triage", str(report), "--config", str(scene.config)], cwd=tmp_path, env=no_token
+    )
+    assert done.returncode == 3, done.stderr
+    assert "no Vault token" in done.stderr
+
+
+def test_a_denied_path_a_destroyed_version_and_a_key_two_targets_hold(
+    bao: Bao, klaviyo: KlaviyoStandin, tmp_path: Path
+) -> None:
+    scene = build_scene(tmp_path, bao, klaviyo)
+    scene.put("shop", {"private_key": scene.keys["current"]})  # storefront's current key too
+    kv = bao.client().secrets.kv.v2
+    kv.destroy_secret_versions("klaviyo/storefront", versions=[1], mount_point=bao.mount)
+    report = scene.sweep()
+    root = bao.client()
+    rules = "".join(
+        f'path "{bao.mount}/{kind}/klaviyo/{name}" {{ capabilities = ["read"] }}\n'
+        for kind in ("data", "metadata")
+        for name in ("storefront", "shop")
+    )
+    root.sys.create_or_update_policy(f"triage-{bao.mount}", rules)
+    token = root.auth.token.create(policies=[f"triage-{bao.mount}"], ttl="10m")["auth"]
+    run = scene.triage(report, "--format", "json", token=token["client_token"])
+    assert run.code == 1, run.stderr
+    notes = _notes(run)
+    assert any("denied reading" in n and "(target billing)" in n for n in notes), notes
+    assert any("version 1 of" in n and "was destroyed" in n for n in notes), notes
+    keys = run.keys()
+    both = keys[fingerprint(scene.keys["current"])]
+    assert [(v["target"], v["version"], v["current"]) for v in both["vault"]] == [
+        ("shop", 2, True),
+        ("storefront", 3, True),
+    ]
+    assert "the current version of 2 targets" in both["verdict"]
+    assert both["next"].count("keyguard rotate") == 2
+    # Destroyed: the old key is no longer known to be stored anywhere.
+    assert keys[fingerprint(scene.keys["old"])]["kind"] == "live_unstored"
+    # Billing could not be read: its key is not known to be stored.
+    assert keys[fingerprint(scene.keys["billing"])]["vault"] == []
