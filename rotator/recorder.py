@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret
 from rotator.errors import ConflictError, RotationError
 from rotator.journal import Journal, expected_current, from_metadata, reconcile
@@ -53,7 +54,8 @@ class Recorder:
         if not isinstance(value, str):
             raise RotationError(
                 f"version {version} of {self.store.secret_path} has no field '{field_name}' "
-                "any more; see `keyguard rotate status`"
+                "any more",
+                kind=ErrorKind.FIELD_GONE,
             )
         return Secret(value)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import httpx
 
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret
 from rotator import gates, preflight, undo
 from rotator.checker import KeyChecker
@@ -94,8 +95,8 @@ class Runbook:
                 if resume_only:
                     if journal is None:
                         raise NoRotationError(
-                            f"no rotation of {self.store.secret_path} to resume; start one "
-                            "with `keyguard rotate`"
+                            f"no rotation of {self.store.secret_path} to resume",
+                            kind=ErrorKind.NOTHING_TO_RESUME,
                         )
                     return Outcome(journal)
                 journal = self._start()

@@ -15,6 +15,7 @@ import hvac
 import requests
 from hvac.adapters import RawAdapter
 
+from plugins.errors import ErrorKind
 from rotator.errors import (
     ConflictError,
     PreflightError,
@@ -69,8 +70,8 @@ class VaultStore:
             )
         except requests.exceptions.RequestException as exc:
             raise VaultUnavailable(
-                f"cannot reach Vault at {self.addr} to {action} ({type(exc).__name__}); "
-                "check VAULT_ADDR and the server, then run `keyguard rotate resume`"
+                f"cannot reach Vault at {self.addr} to {action} ({type(exc).__name__})",
+                kind=ErrorKind.VAULT_UNREACHABLE,
             ) from None
         if resp.ok:
             return resp
@@ -80,18 +81,19 @@ class VaultStore:
         if resp.status_code in (401, 403):
             raise VaultAccessError(
                 f"Vault refused to {action} on {self.secret_path} ({detail}): the token expired "
-                "or lacks the capability; log in again or fix the policy, then run "
-                "`keyguard rotate resume`"
+                "or lacks the capability",
+                kind=ErrorKind.VAULT_REFUSED,
             )
         if resp.status_code >= 500:
             raise VaultUnavailable(
-                f"Vault failed to {action} ({resp.status_code}: {detail}); "
-                "run `keyguard rotate resume` when it is healthy"
+                f"Vault failed to {action} ({resp.status_code}: {detail})",
+                kind=ErrorKind.VAULT_FAILING,
             )
         if "check-and-set" in detail:
             raise CasMismatch(
                 f"{self.secret_path} changed in Vault while the rotation ran (check-and-set "
-                "failed); nothing was overwritten, see `keyguard rotate status`"
+                "failed); nothing was overwritten",
+                kind=ErrorKind.CAS_FAILED,
             )
         raise RotationError(f"Vault could not {action} ({resp.status_code}: {detail})")
 
@@ -105,8 +107,7 @@ class VaultStore:
             mount = str(data.get("path", "")).strip("/")
             if not mount or data.get("type") not in ("kv", "generic"):
                 raise PreflightError(
-                    f"{self.secret_path} is not on a KV secrets engine; "
-                    "give --vault-path MOUNT/PATH"
+                    f"{self.secret_path} is not on a KV secrets engine", kind=ErrorKind.NOT_ON_KV
                 )
             if str((data.get("options") or {}).get("version", "1")) != "2":
                 raise PreflightError(
@@ -116,7 +117,10 @@ class VaultStore:
             self._mount = mount
             self._path = self.secret_path[len(mount) :].strip("/")
             if not self._path:
-                raise PreflightError("--vault-path must name a secret inside the mount")
+                raise PreflightError(
+                    f"{self.secret_path} is the mount {mount}/ itself, not a secret inside it",
+                    kind=ErrorKind.PATH_IS_A_MOUNT,
+                )
         return self._mount, self._path
 
     def _url(self, kind: str) -> str:
