@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from keyguard import error_wording
 from keyguard.triage.model import Note
 from plugins.errors import KeyguardError
 from rotator.config import Target
@@ -114,7 +115,8 @@ def gather(
         try:
             store_for = connect()
         except KeyguardError as exc:
-            notes.append(Note("vault", f"{exc}: no target compared", unchecked=True))
+            text = f"{error_wording.message(exc)}; no target compared"
+            notes.append(Note("vault", text, unchecked=True))
         else:
             holdings = read_holdings(targets, store_for, concurrency=concurrency)
             notes.extend(holding_notes(holdings.notes))

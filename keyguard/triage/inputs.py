@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from keyguard import error_wording
 from keyguard.triage.model import Note
 from scanner.report import merge
 from scanner.report.fields import ReportError
@@ -29,7 +30,7 @@ def read_reports(paths: Sequence[Path]) -> Inputs:
         try:
             reports.append(load(path))
         except ReportError as exc:
-            notes.append(Note(str(path), str(exc), unchecked=True))
+            notes.append(Note(str(path), error_wording.message(exc), unchecked=True))
             continue
         read.append(path)
     # A merge drops the keys of --show-secrets reports; a triage uses them to ask Klaviyo.

@@ -8,6 +8,7 @@ answers each id without a process start per blob.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from pathlib import Path
@@ -43,8 +44,9 @@ class BlobReader:
             return
         assert proc.stdin is not None
         assert proc.stdout is not None
-        proc.stdin.close()
-        proc.stdout.close()
+        for stream in (proc.stdin, proc.stdout):
+            with contextlib.suppress(OSError):  # a cat-file that already exited: a broken pipe
+                stream.close()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
