@@ -114,14 +114,21 @@ def _runs(versions: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted(versions))
 
 
+def _wanted(meta: SecretMeta, only_current: bool) -> tuple[int, ...]:
+    if not only_current:
+        return meta.live_versions
+    return tuple(v for v in meta.live_versions if v == meta.current_version)
+
+
 def read_holdings(
     targets: Sequence[Target],
     store_for: Callable[[Target], VaultStore],
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
+    only_current: bool = False,
 ) -> Holdings:
-    """Every target's metadata, then every live version of its field, at most
-    *concurrency* requests at a time."""
+    """Every target's metadata, then every live version of its field (*only_current*:
+    the current version only), at most *concurrency* requests at a time."""
     stores = [store_for(t) for t in targets]
 
     def metadata(index: int) -> SecretMeta | Problem:
@@ -148,7 +155,7 @@ def read_holdings(
             (i, v)
             for i, m in enumerate(metas)
             if isinstance(m, SecretMeta)
-            for v in m.live_versions
+            for v in _wanted(m, only_current)
         ]
         answers = dict(zip(jobs, pool.map(version, jobs), strict=True))
     reads = []
@@ -159,14 +166,15 @@ def read_holdings(
             continue
         fps: dict[int, str] = {}
         failed: dict[Problem, list[int]] = {}
-        for number in meta.live_versions:
+        for number in _wanted(meta, only_current):
             got = answers[(index, number)]
             if isinstance(got, str):
                 fps[number] = got
             else:
                 failed.setdefault(got or Problem.FIELD_MISSING, []).append(number)
         for number, how in meta.gone.items():
-            failed.setdefault(Problem(how), []).append(number)
+            if not only_current or number == meta.current_version:
+                failed.setdefault(Problem(how), []).append(number)
         notes = tuple(Note(target, p, _runs(vs)) for p, vs in failed.items())
         reads.append(TargetRead(target, meta, fps, notes))
     return Holdings(tuple(reads))
