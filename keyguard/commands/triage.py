@@ -3,20 +3,28 @@ its rotation, with a verdict and the next step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import click
 
 from keyguard.klaviyo_options import klaviyo_url_options, verifier_options
 from keyguard.output import stderr, write_rich, write_text
 from keyguard.rotate.options import RotateOptions, SecretChoice
+from keyguard.triage.model import Triage
 from keyguard.triage.outcome import exit_code
 from keyguard.triage.run import Checking, TriageOptions
 from keyguard.triage.run import triage as run_triage
 from rotator.holdings import DEFAULT_CONCURRENCY
 from rotator.vault_env import AUTH_METHODS, Login
 
-FORMATS = ("console", "json")
+
+class Renderer(Protocol):
+    def __call__(self, triage: Triage, /, *, show_secrets: bool = ...) -> str: ...
+
+
+FORMATS = ("console", "json", "markdown", "html")
 
 
 @click.command(
@@ -91,12 +99,32 @@ def triage(
     result = run_triage(options)
     for note in result.notes:
         stderr(f"keyguard: note: {note.text}")
-    if fmt == "json":
-        from keyguard.render.triage_json import render
-
-        write_text(render(result, show_secrets=show_secrets), output, reveal=show_secrets)
-    else:
+    if fmt == "console":
         from keyguard.render.triage_console import render as render_console
 
         write_rich(render_console(result, show_secrets=show_secrets), output, reveal=show_secrets)
+    else:
+        write_text(RENDERERS[fmt]()(result, show_secrets=show_secrets), output, reveal=show_secrets)
     return exit_code(result)
+
+
+def _json() -> Renderer:
+    from keyguard.render.triage_json import render
+
+    return render
+
+
+def _markdown() -> Renderer:
+    from keyguard.render.triage_markdown import render
+
+    return render
+
+
+def _html() -> Renderer:
+    from keyguard.render.triage_html import render
+
+    return render
+
+
+#: Each machine or document format, imported only when asked for.
+RENDERERS: dict[str, Callable[[], Renderer]] = {"json": _json, "markdown": _markdown, "html": _html}

@@ -128,5 +128,5 @@ def summary(triage: Triage) -> str:
         f"{count(triage.targets, 'target')}: {alarming} working, {unchecked} not checked"
     )
     if triage.notes:
-        text += f"; {count(len(triage.notes), 'note')} above"
+        text += f"; {count(len(triage.notes), 'note')}"
     return text
