@@ -12,8 +12,10 @@ import click
 from keyguard.klaviyo_options import klaviyo_url_options, verifier_options
 from keyguard.output import stderr, write_rich, write_text
 from keyguard.rotate.options import RotateOptions, SecretChoice
+from keyguard.triage import purge
 from keyguard.triage.model import Triage
 from keyguard.triage.outcome import exit_code
+from keyguard.triage.purge import PurgePlan
 from keyguard.triage.run import Checking, TriageOptions
 from keyguard.triage.run import triage as run_triage
 from rotator.holdings import DEFAULT_CONCURRENCY
@@ -21,7 +23,9 @@ from rotator.vault_env import AUTH_METHODS, Login
 
 
 class Renderer(Protocol):
-    def __call__(self, triage: Triage, /, *, show_secrets: bool = ...) -> str: ...
+    def __call__(
+        self, triage: Triage, /, *, show_secrets: bool = ..., plan: PurgePlan | None = ...
+    ) -> str: ...
 
 
 FORMATS = ("console", "json", "markdown", "html")
@@ -37,6 +41,12 @@ FORMATS = ("console", "json", "markdown", "html")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="console", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--show-secrets", is_flag=True, help="Print whole keys instead of pk_…abcd.")
+@click.option(
+    "--purge-plan",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write git filter-repo --replace-text expressions for these keys to this file, "
+    "and show the plan: the commands, the refs still holding each key.",
+)
 @click.option("--config", type=click.Path(path_type=Path), help="Config file (targets).")
 @click.option("--audit-log", type=click.Path(path_type=Path), help="The rotations' audit JSONL.")
 @click.option("--vault-auth", type=click.Choice(AUTH_METHODS), default="token")
@@ -58,6 +68,7 @@ def triage(
     fmt: str,
     output: Path | None,
     show_secrets: bool,
+    purge_plan: Path | None,
     config: Path | None,
     audit_log: Path | None,
     vault_auth: str,
@@ -99,12 +110,18 @@ def triage(
     result = run_triage(options)
     for note in result.notes:
         stderr(f"keyguard: note: {note.text}")
+    plan = None
+    if purge_plan is not None:
+        plan = purge.plan(result.keys, purge_plan)
+        write_text(plan.text(), purge_plan)
     if fmt == "console":
         from keyguard.render.triage_console import render as render_console
 
-        write_rich(render_console(result, show_secrets=show_secrets), output, reveal=show_secrets)
+        shown = render_console(result, show_secrets=show_secrets, plan=plan)
+        write_rich(shown, output, reveal=show_secrets)
     else:
-        write_text(RENDERERS[fmt]()(result, show_secrets=show_secrets), output, reveal=show_secrets)
+        text = RENDERERS[fmt]()(result, show_secrets=show_secrets, plan=plan)
+        write_text(text, output, reveal=show_secrets)
     return exit_code(result)
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from keyguard.render.console import STATUS_STYLE
 from keyguard.triage.model import KeyTriage, Kind, Triage
+from keyguard.triage.purge import PurgePlan
 from plugins.pattern import short_fingerprint
 from scanner.report.wording import count
 
@@ -106,7 +107,9 @@ def _key(k: KeyTriage, show_secrets: bool) -> RenderableType:
     return Group(*lines)
 
 
-def render(triage: Triage, *, show_secrets: bool = False) -> RenderableType:
+def render(
+    triage: Triage, *, show_secrets: bool = False, plan: PurgePlan | None = None
+) -> RenderableType:
     parts: list[RenderableType] = []
     for title, style, kinds in GROUPS:
         keys: Sequence[KeyTriage] = [k for k in triage.keys if k.kind in kinds]
@@ -116,6 +119,10 @@ def render(triage: Triage, *, show_secrets: bool = False) -> RenderableType:
         for k in keys:
             parts.append(_key(k, show_secrets))
             parts.append(Text(""))
+    if plan is not None:
+        from keyguard.render.triage_purge import plan_console
+
+        parts += [plan_console(plan), Text("")]
     parts.append(Text(summary(triage), style="bold"))
     return Group(*parts)
 

@@ -11,8 +11,10 @@ from datetime import datetime, timezone
 from html import escape
 
 from keyguard.render.triage_console import kind_label, summary
+from keyguard.render.triage_purge import plan_html
 from keyguard.render.triage_timeline import svg
 from keyguard.triage.model import KeyTriage, Kind, Triage
+from keyguard.triage.purge import PurgePlan
 from plugins.pattern import short_fingerprint
 
 #: Every fetch forbidden; only the page's own inline style applies.
@@ -42,7 +44,9 @@ th { background: #f6f6f6; } code { font-family: ui-monospace, monospace; }
 .kind { color: #fff; font-weight: 600; white-space: nowrap; padding: .1em .45em;
   border-radius: 3px; font-size: .85em; }
 .notes li { color: #8a5a00; } .timeline text { font: 11px ui-monospace, monospace; }
-.timeline .tick { fill: #666; } .small { color: #666; font-size: .9em; }
+.timeline .tick { fill: #666; } .warning { color: #8a5a00; }
+pre { background: #f6f6f6; padding: .6em; overflow-x: auto; }
+.small { color: #666; font-size: .9em; }
 """
 
 
@@ -90,7 +94,13 @@ def _row(k: KeyTriage, show_secrets: bool) -> str:
     )
 
 
-def render(triage: Triage, *, show_secrets: bool = False, now: datetime | None = None) -> str:
+def render(
+    triage: Triage,
+    *,
+    show_secrets: bool = False,
+    plan: PurgePlan | None = None,
+    now: datetime | None = None,
+) -> str:
     moment = now or datetime.now(timezone.utc)
     labels = [_shown(k, show_secrets) for k in triage.keys]
     colours = [KIND_COLOUR[k.kind] for k in triage.keys]
@@ -112,6 +122,7 @@ def render(triage: Triage, *, show_secrets: bool = False, now: datetime | None =
         f'<table id="keys"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>'
         "<h2>Timeline</h2>"
         + (svg(triage, labels, colours, moment) if triage.keys else "<p>No keys.</p>")
+        + (plan_html(plan) if plan is not None else "")
         + (f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else "")
         + "</body></html>\n"
     )

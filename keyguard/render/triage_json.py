@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+from keyguard.render.triage_purge import plan_json
 from keyguard.triage.model import KeyTriage, Note, RotationRef, Triage
+from keyguard.triage.purge import PurgePlan
 from scanner.findings import account_json
 from scanner.report.exposure import Exposure
 
@@ -69,12 +71,14 @@ def note_json(n: Note) -> JSONValue:
     return {"subject": n.subject, "message": n.text, "unchecked": n.unchecked}
 
 
-def render(triage: Triage, *, show_secrets: bool = False) -> str:
-    document = {
+def render(triage: Triage, *, show_secrets: bool = False, plan: PurgePlan | None = None) -> str:
+    document: JSONValue = {
         "triage_version": TRIAGE_SCHEMA_VERSION,
         "generated_at": triage.generated_at,
         "targets": triage.targets,
         "keys": [key_json(k, show_secrets=show_secrets) for k in triage.keys],
         "notes": [note_json(n) for n in triage.notes],
     }
+    if plan is not None:
+        document["purge_plan"] = plan_json(plan)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

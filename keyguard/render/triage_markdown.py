@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from keyguard.render.triage_console import GROUPS, kind_label, summary
+from keyguard.render.triage_purge import plan_markdown
 from keyguard.triage.model import KeyTriage, Triage
+from keyguard.triage.purge import PurgePlan
 from plugins.pattern import short_fingerprint
 
 
@@ -66,7 +68,7 @@ def _details(k: KeyTriage, show_secrets: bool) -> list[str]:
     return [*lines, ""]
 
 
-def render(triage: Triage, *, show_secrets: bool = False) -> str:
+def render(triage: Triage, *, show_secrets: bool = False, plan: PurgePlan | None = None) -> str:
     out = [
         f"# Klaviyo key triage, {triage.generated_at}",
         "",
@@ -88,6 +90,8 @@ def render(triage: Triage, *, show_secrets: bool = False) -> str:
             out += [f"## {title} ({len(keys)})", ""]
             for k in keys:
                 out += _details(k, show_secrets)
+    if plan is not None:
+        out += plan_markdown(plan)
     if triage.notes:
         out += ["## Notes", ""]
         out += [f"- {cell(n.text)}" for n in triage.notes]

@@ -54,6 +54,13 @@ class Exposure:
     first_committed: str | None = None  # ISO 8601 author date of the earliest commit
     first_commit: str | None = None
     commit_dates: tuple[str, ...] = ()  # every author date, sorted
+    #: The refs of each repository still holding the key: (repository, refs), sorted.
+    refs_by_repository: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Places where the key is written encoded (base64, escapes...), and how.
+    encoded: tuple[tuple[Place, str], ...] = ()
+
+    def refs_in(self, repository: str) -> tuple[str, ...]:
+        return dict(self.refs_by_repository).get(repository, ())
 
     @property
     def pull_refs(self) -> tuple[str, ...]:
@@ -77,6 +84,8 @@ def exposure_of(occurrences: Iterable[Occurrence]) -> Exposure:
     in_worktree: set[Place] = set()
     sites: set[str] = set()
     commits: dict[str, str] = {}  # author date -> commit (the earliest commit of that date)
+    by_repository: dict[str, set[str]] = {}
+    encoded: set[tuple[Place, str]] = set()
     for o in occurrences:
         p = o.provenance
         if p is None:
@@ -86,10 +95,15 @@ def exposure_of(occurrences: Iterable[Occurrence]) -> Exposure:
                 place = Place(None, o.path)
                 places.add(place)
                 in_worktree.add(place)  # a scanned file: it is on disk now
+                if o.encoding != "plain":
+                    encoded.add((place, o.encoding))
             continue
         place = Place(p.repository, o.path)
         repositories.add(p.repository)
         refs.update(p.refs)
+        by_repository.setdefault(p.repository, set()).update(p.refs)
+        if o.encoding != "plain":
+            encoded.add((place, o.encoding))
         places.add(place)
         if p.at_head:
             at_head.add(place)
@@ -109,6 +123,8 @@ def exposure_of(occurrences: Iterable[Occurrence]) -> Exposure:
         dates[0] if dates else None,
         commits[dates[0]] if dates else None,
         tuple(dates),
+        tuple((r, tuple(sorted(by_repository[r]))) for r in sorted(by_repository)),
+        tuple(sorted(encoded)),
     )
 
 
