@@ -23,7 +23,8 @@ MEANING: dict[int, str] = {
     EXIT_CLEAN: "success: nothing found to act on, or what was asked is done",
     EXIT_FINDINGS: (
         "something to act on: keys found (scan, sweep, merge, the hooks), a live or limited "
-        "key (verify), a rotation overdue or a key too old, a broken audit chain"
+        "key (verify, triage), a retired key live again (triage), a rotation overdue or a key "
+        "too old, a broken audit chain"
     ),
     EXIT_USAGE: "usage or configuration error",
     EXIT_UNREADABLE: (

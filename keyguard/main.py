@@ -60,6 +60,10 @@ COMMANDS = {
         "Sweep git history for Klaviyo private API keys: every blob of every branch, tag, "
         "remote-tracking ref, stash and note, each read once; plus untracked work-tree files.",
     ),
+    "triage": LazyCommand(
+        "keyguard.commands.triage:triage",
+        "Tie each key of REPORT.json... to Vault, Klaviyo and the rotations: what to do next.",
+    ),
     "verify": LazyCommand(
         "keyguard.commands.verify:verify",
         "Check keys against the Klaviyo API: live, limited, revoked or unknown.",

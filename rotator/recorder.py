@@ -80,11 +80,17 @@ class Recorder:
         state: State,
         kind: str,
         extra: Mapping[str, str | None] | None = None,
+        *,
+        details: Details | None = None,
         **changes: object,
     ) -> Journal:
+        """Move to *state*, changing the journal's fields as *changes* say; *details* go
+        with the event only (the audit log keeps them)."""
         check_move(journal.state, state)
         changes.setdefault("error", None)  # a step that moves on has cleared the last failure
-        return self.commit(journal.replace(state=state, **changes), kind, extra)
+        return self.commit(
+            journal.replace(state=state, **changes), kind, extra, **dict(details or {})
+        )
 
     def conflict(self, journal: Journal, why: str) -> ConflictError:
         self.commit(

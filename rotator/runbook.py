@@ -317,7 +317,12 @@ class Runbook:
             sleep=lambda seconds: self._pause(operator, REVOCATION, seconds, journal),
             monotonic=self._monotonic,
         )
-        return self.rec.move(journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, error=None)
+        # Which key was retired, in the audit log too: the journal in Vault is cleared by the
+        # next rotation, and `keyguard triage` must still tell a retired key when it is seen.
+        retired = {"old_fp": journal.old_fp, "new_fp": journal.new_fp}
+        return self.rec.move(
+            journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, details=retired, error=None
+        )
 
     def _pause(self, operator: Operator, why: str, seconds: float, journal: Journal) -> None:
         operator.waiting(why, seconds, journal)

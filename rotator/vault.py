@@ -8,7 +8,7 @@ every metadata field (resetting ``delete_version_after``) and its errors carry n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import hvac
@@ -39,6 +39,9 @@ class SecretMeta:
     max_versions: int
     custom: Mapping[str, str]
     live_versions: tuple[int, ...]
+    #: Versions the metadata still lists whose data is gone: version -> "destroyed" or
+    #: "deleted" (a soft delete, undone by ``undelete``).
+    gone: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,18 +140,18 @@ class VaultStore:
         if resp is None:
             return None
         data = resp.json()["data"]
-        live = tuple(
-            sorted(
-                int(v)
-                for v, info in (data.get("versions") or {}).items()
-                if not info.get("destroyed") and not info.get("deletion_time")
-            )
-        )
+        versions = {int(v): info for v, info in (data.get("versions") or {}).items()}
+        gone = {
+            v: "destroyed" if info.get("destroyed") else "deleted"
+            for v, info in versions.items()
+            if info.get("destroyed") or info.get("deletion_time")
+        }
         return SecretMeta(
             current_version=int(data.get("current_version") or 0),
             max_versions=int(data.get("max_versions") or 0),
             custom=dict(data.get("custom_metadata") or {}),
-            live_versions=live,
+            live_versions=tuple(sorted(v for v in versions if v not in gone)),
+            gone=dict(sorted(gone.items())),
         )
 
     def read(self, version: int) -> dict[str, Any] | None:
