@@ -7,14 +7,67 @@ import sys
 
 import click
 
-from keyguard.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, FOR_KIND
-from plugins.errors import KeyguardError
+from keyguard import error_wording
+from keyguard.exit_codes import (
+    EXIT_CLEAN,
+    EXIT_CONFLICT,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_STEP_FAILED,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+)
+from plugins.errors import ErrorKind, KeyguardError
 from plugins.pattern import redact_keys
+
+K = ErrorKind
+
+#: Every kind of error, and the code a command ends with when one stops it.
+EXIT_CODE: dict[ErrorKind, int] = {
+    K.USAGE: EXIT_USAGE,
+    K.UNREADABLE: EXIT_UNREADABLE,
+    K.STEP_FAILED: EXIT_STEP_FAILED,
+    K.CONFLICT: EXIT_CONFLICT,
+    K.LOCKED: EXIT_LOCKED,
+    # usage errors with a next step on the command line
+    K.VAULT_LOGIN_INCOMPLETE: EXIT_USAGE,
+    K.VAULT_AUTH_UNKNOWN: EXIT_USAGE,
+    K.UNREACHABLE_NARROWED: EXIT_USAGE,
+    K.BAD_SHARD: EXIT_USAGE,
+    K.STAGED_WITHOUT_GIT: EXIT_USAGE,
+    K.STAGED_OUTSIDE_WORK_TREE: EXIT_USAGE,
+    K.BASELINE_NOT_JSON: EXIT_USAGE,
+    K.BASELINE_TOO_OLD: EXIT_USAGE,
+    K.NOT_A_REPORT: EXIT_USAGE,
+    K.KLAVIYO_URL_INVALID: EXIT_USAGE,
+    K.HOST_NOT_ALLOWED: EXIT_USAGE,
+    K.PRIVATE_ADDRESS: EXIT_USAGE,
+    # what a limit left unread (as a scan's notes they make it exit 3 too)
+    K.ARCHIVE_TOO_DEEP: EXIT_UNREADABLE,
+    K.MEMBER_TOO_LARGE: EXIT_UNREADABLE,
+    K.ARCHIVE_BUDGET_SPENT: EXIT_UNREADABLE,
+    K.CRAWL_OUT_OF_TIME: EXIT_UNREADABLE,
+    K.CRAWL_BUDGET_SPENT: EXIT_UNREADABLE,
+    # rotation steps that failed
+    K.KLAVIYO_NO_ANSWER: EXIT_STEP_FAILED,
+    K.INTEGRATION_FAILED: EXIT_STEP_FAILED,
+    K.VAULT_UNREACHABLE: EXIT_STEP_FAILED,
+    K.VAULT_REFUSED: EXIT_STEP_FAILED,
+    K.VAULT_FAILING: EXIT_STEP_FAILED,
+    K.NOT_LOGGED_IN: EXIT_STEP_FAILED,
+    K.NOT_ON_KV: EXIT_STEP_FAILED,
+    K.PATH_IS_A_MOUNT: EXIT_STEP_FAILED,
+    K.NO_KEY_IN_FIELD: EXIT_STEP_FAILED,
+    K.FIELD_GONE: EXIT_STEP_FAILED,
+    K.NOTHING_TO_RESUME: EXIT_STEP_FAILED,
+    K.OLD_KEY_NOT_DISABLED: EXIT_STEP_FAILED,
+    K.ROLLBACK_TOO_LATE: EXIT_STEP_FAILED,
+    K.CAS_FAILED: EXIT_CONFLICT,
+}
 
 
 def exit_code_for(error: KeyguardError) -> int:
-    """The one place an error becomes an exit code: by its kind, through the table."""
-    return FOR_KIND[error.kind.value]
+    return EXIT_CODE[error.kind]
 
 
 def run(command: click.Command) -> None:
@@ -35,6 +88,6 @@ def run(command: click.Command) -> None:
         sys.stderr.write(redact_keys(shown.getvalue()))  # click repeats a bad argument
         sys.exit(EXIT_USAGE)
     except KeyguardError as exc:
-        click.echo(f"keyguard: error: {redact_keys(str(exc))}", err=True)
+        click.echo(f"keyguard: error: {redact_keys(error_wording.message(exc))}", err=True)
         sys.exit(exit_code_for(exc))
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

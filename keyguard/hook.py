@@ -12,13 +12,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from keyguard import error_wording
 from keyguard.exit_codes import EXIT_CLEAN, EXIT_USAGE, for_report
 from keyguard.stdio import tolerate_unencodable_output
 from plugins.errors import KeyguardError
 from plugins.pattern import redact_keys
-from scanner.report.text import ADVICE, lines
+from scanner.report.text import lines
 from scanner.scan import scan_paths
 from scanner.stores import baseline as baseline_mod
+
+ADVICE = (
+    "Remove the key from the file, then treat it as leaked: rotate it with `keyguard rotate` "
+    "(if it was ever committed or pushed, it stays in history)."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,14 +39,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ignored = baseline_mod.load(args.baseline).hashes if args.baseline else frozenset()
     except KeyguardError as exc:
-        sys.stderr.write(f"keyguard: error: {exc}\n")
+        sys.stderr.write(f"keyguard: error: {error_wording.message(exc)}\n")
         return EXIT_USAGE
     if not args.files:
         return EXIT_CLEAN
     result = scan_paths(args.files, ignored_hashes=ignored)
     out = lines(result)
     for error in result.errors:
-        sys.stderr.write(redact_keys(f"keyguard: could not read {error.path}: {error.message}\n"))
+        message = error_wording.note(error)
+        sys.stderr.write(redact_keys(f"keyguard: could not read {error.path}: {message}\n"))
     if out:
         # A file named after a key shows redacted, as the key itself does.
         sys.stdout.write(redact_keys("\n".join(out)) + "\n" + ADVICE + "\n")

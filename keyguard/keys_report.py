@@ -1,4 +1,5 @@
-"""The key inventory as rows, for people (rich) and machines (JSON)."""
+"""The key inventory as rows, and as JSON for machines (``keyguard/render/keys_console.py``
+renders it for people)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 
 from plugins.client.api import ApiKeyInfo
 
@@ -56,30 +53,3 @@ def render_json(rows: Sequence[InventoryRow], *, max_age: str | None) -> str:
     ]
     document = {"beta": True, "note": BETA_NOTE, "max_age": max_age, "keys": keys}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_console(rows: Sequence[InventoryRow]) -> RenderableType:
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    for column in ("key", "name", "status", "created", "age", "scopes"):
-        table.add_column(column)
-    for r in rows:
-        scopes = (
-            Text("FULL ACCESS", style="bold red")
-            if r.key.full_access
-            else Text(", ".join(r.key.scopes))
-        )
-        age = Text(f"{r.age_days}d" if r.age_days is not None else "?")
-        if r.too_old:
-            age.stylize("bold red")
-            age.append(" too old")
-        table.add_row(
-            r.key.redacted_key or "",
-            r.key.name or "",
-            r.key.status or "",
-            r.key.created.date().isoformat() if r.key.created else "",
-            age,
-            scopes,
-        )
-    old = sum(r.too_old for r in rows)
-    summary = f"{len(rows)} private keys" + (f"; {old} older than --max-age" if old else "")
-    return Group(table, Text(summary, style="bold"), Text(BETA_NOTE, style="dim"))

@@ -9,13 +9,18 @@ import signal
 import click
 
 from keyguard.error_handler import run
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_USAGE, epilog
 from keyguard.lazy_group import LazyCommand, LazyGroup
 from keyguard.stdio import tolerate_unencodable_output
 from keyguard.version import tool_version
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 clean, 1 findings, 2 usage or configuration error, "
-    "3 nothing found but something named could not be read."
+EXIT_CODES_HELP = epilog(
+    {
+        EXIT_CLEAN: "clean",
+        EXIT_FINDINGS: "findings",
+        EXIT_USAGE: "usage or configuration error",
+        EXIT_UNREADABLE: "nothing found but something named could not be read",
+    }
 )
 
 #: Imported when run, not for --help: see keyguard.lazy_group.
@@ -54,6 +59,10 @@ COMMANDS = {
         "keyguard.commands.sweep:sweep",
         "Sweep git history for Klaviyo private API keys: every blob of every branch, tag, "
         "remote-tracking ref, stash and note, each read once; plus untracked work-tree files.",
+    ),
+    "triage": LazyCommand(
+        "keyguard.commands.triage:triage",
+        "Tie each key of REPORT.json... to Vault, Klaviyo and the rotations: what to do next.",
     ),
     "verify": LazyCommand(
         "keyguard.commands.verify:verify",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from keyguard import error_wording
 from keyguard.output import write_text
 from keyguard.version import tool_version
 from scanner.report.model import Report
@@ -44,7 +46,13 @@ show_secrets_option = click.option(
 
 
 def write_report(report: Report, fmt: str, output: Path | None, *, reveal: bool) -> None:
-    """Write *report* as json, jsonl or sarif."""
+    """Write *report* as json, jsonl or sarif, its notes worded with their next steps."""
+    warnings = report.warnings
+    report = dataclasses.replace(
+        report,
+        errors=error_wording.notes(report.errors),
+        warnings=None if warnings is None else error_wording.notes(warnings),
+    )
     if fmt == "json":
         text = report.dumps()
     elif fmt == "jsonl":
@@ -54,5 +62,5 @@ def write_report(report: Report, fmt: str, output: Path | None, *, reveal: bool)
     else:
         from scanner.report import sarif  # imported when asked for: start-up of every scan
 
-        text = sarif.render(report, tool_version=tool_version())
+        text = sarif.render(report, tool_version=tool_version(), rotate_with="`keyguard rotate`")
     write_text(text, output, reveal=reveal)

@@ -1,4 +1,5 @@
-"""Reading keys for ``keyguard verify`` and rendering its results (never a whole key)."""
+"""Reading keys for ``keyguard verify``, its rows and exit code, and its JSON (never a whole
+key). The console table is ``keyguard/render/verify_console.py``'s."""
 
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE
-from keyguard.render.console import STATUS_STYLE
-from plugins.client.responses import Account, KeyCheck
+from plugins.client.responses import KeyCheck
 from plugins.key_status import KeyStatus
-from plugins.pattern import KEY_RE, Secret, short_fingerprint
+from plugins.pattern import KEY_RE, Secret
 from scanner.findings import account_json
 from scanner.report import model
-from scanner.report.wording import count
 
 
 @dataclass(frozen=True)
@@ -99,27 +94,3 @@ def render_json(rows: Iterable[Row]) -> str:
         for r in rows
     ]
     return json.dumps({"results": results}, indent=2, ensure_ascii=False) + "\n"
-
-
-def account_text(account: Account | None) -> str:
-    if account is None or account.public_key is None:
-        return ""
-    return account.public_key + (" (test account)" if account.test_account else "")
-
-
-def render_console(rows: Sequence[Row]) -> RenderableType:
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    for column in ("status", "key", "fingerprint", "account", "reason"):
-        table.add_column(column)
-    for r in rows:
-        status = r.check.status
-        table.add_row(
-            Text(status.value.upper(), style=STATUS_STYLE[status]),
-            r.redacted,
-            short_fingerprint(r.fingerprint),
-            account_text(r.check.account),
-            Text(r.check.reason, style="dim"),
-        )
-    counts = {s: sum(r.check.status is s for r in rows) for s in KeyStatus}
-    summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no keys"
-    return Group(table, Text(f"{count(len(rows), 'key')} checked: {summary}", style="bold"))

@@ -51,7 +51,7 @@ MEANING = {
     KeyStatus.LIVE: "the key authenticates and may read its account",
     KeyStatus.LIMITED: "the key authenticates but lacks accounts:read",
     KeyStatus.UNKNOWN: "Klaviyo could not tell (network, 5xx, rate limit, an odd answer)",
-    KeyStatus.UNVERIFIED: "Klaviyo was not asked (no --verify)",
+    KeyStatus.UNVERIFIED: "Klaviyo was not asked (verification was not requested)",
     KeyStatus.REVOKED: "Klaviyo rejects the key: invalid or disabled",
 }
 

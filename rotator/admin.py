@@ -10,23 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from plugins.client.api import ApiKeyInfo, KlaviyoApiError, KlaviyoClient
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret
 from rotator.errors import GateError, KlaviyoUnavailable
 from rotator.operator import OldKey
 
 
-def _find(client: KlaviyoClient, admin_key: Secret, key: Secret, what: str) -> ApiKeyInfo:
+def _find(
+    client: KlaviyoClient, admin_key: Secret, key: Secret, kind: ErrorKind, what: str = ""
+) -> ApiKeyInfo:
     try:
         return client.find_api_key(admin_key, key)
     except KlaviyoApiError as exc:
-        raise GateError(f"{exc}; {what}") from None
+        raise GateError(f"{exc}; {what}" if what else str(exc), kind=kind) from None
 
 
 def scope_reader(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], frozenset[str]]:
     """The scopes Klaviyo lists for a key (``full_access`` stands for every scope)."""
 
     def scopes(key: Secret) -> frozenset[str]:
-        info = _find(client, admin_key, key, "check the new key's scopes in the UI")
+        info = _find(
+            client, admin_key, key, ErrorKind.STEP_FAILED, "check the new key's scopes in the UI"
+        )
         return frozenset(info.scopes) | ({"full_access"} if info.full_access else set())
 
     return scopes
@@ -34,12 +39,14 @@ def scope_reader(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret],
 
 def disabler(client: KlaviyoClient, admin_key: Secret) -> Callable[[Secret], None]:
     def disable(old: Secret) -> None:
-        what = "disable the old key in the UI and resume with --confirm-revoked"
-        found = _find(client, admin_key, old, what)
+        by_hand = ErrorKind.OLD_KEY_NOT_DISABLED
+        found = _find(client, admin_key, old, by_hand)
         try:
             client.disable_api_key(admin_key, found.id)
         except KlaviyoApiError as exc:
-            raise KlaviyoUnavailable(f"disabling key {found.id} failed ({exc}); {what}") from None
+            raise KlaviyoUnavailable(
+                f"disabling key {found.id} failed ({exc})", kind=by_hand
+            ) from None
 
     return disable
 

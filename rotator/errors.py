@@ -1,4 +1,5 @@
-"""Errors of the rotation runbook: one line each, saying what to do next, never holding a key."""
+"""Errors of the rotation runbook: one line each, saying what happened, never holding a key
+(the command line adds what to do next, by the error's kind)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from plugins.errors import ErrorKind
 from plugins.key_status import KeyStatus
 from plugins.pattern import Secret, is_key, short_fingerprint
 from rotator.checker import KeyChecker, account_of, status_of
@@ -13,8 +14,8 @@ from rotator.errors import GateError, KlaviyoUnavailable, MalformedNewKey, NewKe
 
 def _unavailable(what: str, reason: str) -> KlaviyoUnavailable:
     return KlaviyoUnavailable(
-        f"Klaviyo gave no usable answer for the {what} ({reason}); nothing was changed, "
-        "run `keyguard rotate resume` to retry"
+        f"Klaviyo gave no usable answer for the {what} ({reason}); nothing was changed",
+        kind=ErrorKind.KLAVIYO_NO_ANSWER,
     )
 
 
@@ -113,6 +114,6 @@ def revocation_is_effective(
     if KeyStatus.UNKNOWN in last:
         raise _unavailable("revocation check", last)
     raise GateError(
-        f"the old key ({old.redacted}) still works after {polling.timeout:g}s ({last}); "
-        "disable it in Klaviyo, then run `keyguard rotate resume --confirm-revoked`"
+        f"the old key ({old.redacted}) still works after {polling.timeout:g}s ({last})",
+        kind=ErrorKind.OLD_KEY_NOT_DISABLED,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from plugins.errors import ErrorKind
 from rotator.errors import RotationError
 
 KINDS = ("manual", "http", "command")
@@ -66,13 +67,14 @@ def run_http(step: Integration, ctx: Context, client: httpx.Client) -> None:
         )
     except httpx.HTTPError as exc:
         raise IntegrationError(
-            f"integration '{step.name}': {step.method} {step.url} failed ({type(exc).__name__}); "
-            "fix it and run `keyguard rotate resume`"
+            f"integration '{step.name}': {step.method} {step.url} failed ({type(exc).__name__})",
+            kind=ErrorKind.INTEGRATION_FAILED,
         ) from None
     if not 200 <= resp.status_code < 300:
         raise IntegrationError(
             f"integration '{step.name}': {step.method} {step.url} answered {resp.status_code}, "
-            "expected 2xx; fix it and run `keyguard rotate resume`"
+            "expected 2xx",
+            kind=ErrorKind.INTEGRATION_FAILED,
         )
 
 
@@ -92,13 +94,13 @@ def run_command(step: Integration, ctx: Context, environ: Mapping[str, str]) -> 
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise IntegrationError(
-            f"integration '{step.name}': command could not run ({type(exc).__name__}); "
-            "fix it and run `keyguard rotate resume`"
+            f"integration '{step.name}': command could not run ({type(exc).__name__})",
+            kind=ErrorKind.INTEGRATION_FAILED,
         ) from None
     if done.returncode != 0:
         raise IntegrationError(
-            f"integration '{step.name}': command exited {done.returncode}; "
-            "fix it and run `keyguard rotate resume`"
+            f"integration '{step.name}': command exited {done.returncode}",
+            kind=ErrorKind.INTEGRATION_FAILED,
         )
 
 

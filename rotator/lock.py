@@ -123,6 +123,5 @@ class Lock:
     def _refusal(self, others: list[Claim]) -> LockedError:
         who = others[0].describe() if others else "another process"
         return LockedError(
-            f"another keyguard process ({who}) is driving a rotation of "
-            f"{self._store.secret_path}; wait for it, or pass --break-lock if it is gone"
+            f"another keyguard process ({who}) is driving a rotation of {self._store.secret_path}"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret, is_key
 from rotator import gates
 from rotator.checker import KeyChecker
@@ -54,7 +55,8 @@ def check(store: VaultStore, meta: SecretMeta, field: str, *, min_ttl_seconds: i
     if not isinstance(value, str) or not is_key(value):
         raise PreflightError(
             f"version {meta.current_version} of {store.secret_path} has no Klaviyo key in field "
-            f"'{field}'; pass --field or store the current key there first"
+            f"'{field}'",
+            kind=ErrorKind.NO_KEY_IN_FIELD,
         )
     return Preflight(current_version=meta.current_version, old_key=Secret(value))
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret
 from rotator.errors import ConflictError, RotationError
 from rotator.journal import Journal, expected_current, from_metadata, reconcile
@@ -53,7 +54,8 @@ class Recorder:
         if not isinstance(value, str):
             raise RotationError(
                 f"version {version} of {self.store.secret_path} has no field '{field_name}' "
-                "any more; see `keyguard rotate status`"
+                "any more",
+                kind=ErrorKind.FIELD_GONE,
             )
         return Secret(value)
 
@@ -78,11 +80,17 @@ class Recorder:
         state: State,
         kind: str,
         extra: Mapping[str, str | None] | None = None,
+        *,
+        details: Details | None = None,
         **changes: object,
     ) -> Journal:
+        """Move to *state*, changing the journal's fields as *changes* say; *details* go
+        with the event only (the audit log keeps them)."""
         check_move(journal.state, state)
         changes.setdefault("error", None)  # a step that moves on has cleared the last failure
-        return self.commit(journal.replace(state=state, **changes), kind, extra)
+        return self.commit(
+            journal.replace(state=state, **changes), kind, extra, **dict(details or {})
+        )
 
     def conflict(self, journal: Journal, why: str) -> ConflictError:
         self.commit(

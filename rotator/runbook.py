@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import httpx
 
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret
 from rotator import gates, preflight, undo
 from rotator.checker import KeyChecker
@@ -94,8 +95,8 @@ class Runbook:
                 if resume_only:
                     if journal is None:
                         raise NoRotationError(
-                            f"no rotation of {self.store.secret_path} to resume; start one "
-                            "with `keyguard rotate`"
+                            f"no rotation of {self.store.secret_path} to resume",
+                            kind=ErrorKind.NOTHING_TO_RESUME,
                         )
                     return Outcome(journal)
                 journal = self._start()
@@ -316,7 +317,12 @@ class Runbook:
             sleep=lambda seconds: self._pause(operator, REVOCATION, seconds, journal),
             monotonic=self._monotonic,
         )
-        return self.rec.move(journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, error=None)
+        # Which key was retired, in the audit log too: the journal in Vault is cleared by the
+        # next rotation, and `keyguard triage` must still tell a retired key when it is seen.
+        retired = {"old_fp": journal.old_fp, "new_fp": journal.new_fp}
+        return self.rec.move(
+            journal, State.DONE, "done", {LAST_DONE: self.rec.stamp()}, details=retired, error=None
+        )
 
     def _pause(self, operator: Operator, why: str, seconds: float, journal: Journal) -> None:
         operator.waiting(why, seconds, journal)

@@ -5,6 +5,7 @@ Both run under the runbook's lock, after its journal has been loaded and reconci
 
 from __future__ import annotations
 
+from plugins.errors import ErrorKind
 from rotator import gates
 from rotator.checker import KeyChecker
 from rotator.errors import GateError, NoRotationError, RotationError
@@ -28,8 +29,8 @@ def rollback(store: VaultStore, rec: Recorder, checker: KeyChecker) -> Journal:
     old = rec.key_at(journal.base_version, journal.field)
     if gates.old_key_is_dead(checker, old):
         raise GateError(
-            "the old key is already disabled in Klaviyo, so rolling back would publish a "
-            "dead key; finish this rotation (`keyguard rotate resume`) instead"
+            "the old key is already disabled in Klaviyo, so rolling back would publish a dead key",
+            kind=ErrorKind.ROLLBACK_TOO_LATE,
         )
     base = store.read(journal.base_version)
     if base is None:

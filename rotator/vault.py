@@ -8,13 +8,14 @@ every metadata field (resetting ``delete_version_after``) and its errors carry n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import hvac
 import requests
 from hvac.adapters import RawAdapter
 
+from plugins.errors import ErrorKind
 from rotator.errors import (
     ConflictError,
     PreflightError,
@@ -38,6 +39,9 @@ class SecretMeta:
     max_versions: int
     custom: Mapping[str, str]
     live_versions: tuple[int, ...]
+    #: Versions the metadata still lists whose data is gone: version -> "destroyed" or
+    #: "deleted" (a soft delete, undone by ``undelete``).
+    gone: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,8 @@ class VaultStore:
             )
         except requests.exceptions.RequestException as exc:
             raise VaultUnavailable(
-                f"cannot reach Vault at {self.addr} to {action} ({type(exc).__name__}); "
-                "check VAULT_ADDR and the server, then run `keyguard rotate resume`"
+                f"cannot reach Vault at {self.addr} to {action} ({type(exc).__name__})",
+                kind=ErrorKind.VAULT_UNREACHABLE,
             ) from None
         if resp.ok:
             return resp
@@ -77,18 +81,19 @@ class VaultStore:
         if resp.status_code in (401, 403):
             raise VaultAccessError(
                 f"Vault refused to {action} on {self.secret_path} ({detail}): the token expired "
-                "or lacks the capability; log in again or fix the policy, then run "
-                "`keyguard rotate resume`"
+                "or lacks the capability",
+                kind=ErrorKind.VAULT_REFUSED,
             )
         if resp.status_code >= 500:
             raise VaultUnavailable(
-                f"Vault failed to {action} ({resp.status_code}: {detail}); "
-                "run `keyguard rotate resume` when it is healthy"
+                f"Vault failed to {action} ({resp.status_code}: {detail})",
+                kind=ErrorKind.VAULT_FAILING,
             )
         if "check-and-set" in detail:
             raise CasMismatch(
                 f"{self.secret_path} changed in Vault while the rotation ran (check-and-set "
-                "failed); nothing was overwritten, see `keyguard rotate status`"
+                "failed); nothing was overwritten",
+                kind=ErrorKind.CAS_FAILED,
             )
         raise RotationError(f"Vault could not {action} ({resp.status_code}: {detail})")
 
@@ -102,8 +107,7 @@ class VaultStore:
             mount = str(data.get("path", "")).strip("/")
             if not mount or data.get("type") not in ("kv", "generic"):
                 raise PreflightError(
-                    f"{self.secret_path} is not on a KV secrets engine; "
-                    "give --vault-path MOUNT/PATH"
+                    f"{self.secret_path} is not on a KV secrets engine", kind=ErrorKind.NOT_ON_KV
                 )
             if str((data.get("options") or {}).get("version", "1")) != "2":
                 raise PreflightError(
@@ -113,7 +117,10 @@ class VaultStore:
             self._mount = mount
             self._path = self.secret_path[len(mount) :].strip("/")
             if not self._path:
-                raise PreflightError("--vault-path must name a secret inside the mount")
+                raise PreflightError(
+                    f"{self.secret_path} is the mount {mount}/ itself, not a secret inside it",
+                    kind=ErrorKind.PATH_IS_A_MOUNT,
+                )
         return self._mount, self._path
 
     def _url(self, kind: str) -> str:
@@ -133,18 +140,18 @@ class VaultStore:
         if resp is None:
             return None
         data = resp.json()["data"]
-        live = tuple(
-            sorted(
-                int(v)
-                for v, info in (data.get("versions") or {}).items()
-                if not info.get("destroyed") and not info.get("deletion_time")
-            )
-        )
+        versions = {int(v): info for v, info in (data.get("versions") or {}).items()}
+        gone = {
+            v: "destroyed" if info.get("destroyed") else "deleted"
+            for v, info in versions.items()
+            if info.get("destroyed") or info.get("deletion_time")
+        }
         return SecretMeta(
             current_version=int(data.get("current_version") or 0),
             max_versions=int(data.get("max_versions") or 0),
             custom=dict(data.get("custom_metadata") or {}),
-            live_versions=live,
+            live_versions=tuple(sorted(v for v in versions if v not in gone)),
+            gone=dict(sorted(gone.items())),
         )
 
     def read(self, version: int) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import hvac
 import requests
 
-from plugins.errors import UsageError
+from plugins.errors import ErrorKind, UsageError
 from rotator.errors import VaultAccessError, VaultUnavailable
 
 DEFAULT_ADDR = "https://127.0.0.1:8200"
@@ -78,13 +78,16 @@ def connect(
     try:
         if login.method == "token":
             if not conn.token:
-                raise VaultAccessError(
-                    "no Vault token: set VAULT_TOKEN, run `bao login`, or pass --vault-auth"
-                )
+                raise VaultAccessError("no Vault token", kind=ErrorKind.NOT_LOGGED_IN)
             client.token = conn.token
         elif login.method == "approle":
             if not login.role_id:
-                raise UsageError("--vault-auth approle needs --vault-role-id")
+                raise UsageError(
+                    "AppRole login needs a role id",
+                    kind=ErrorKind.VAULT_LOGIN_INCOMPLETE,
+                    method="approle",
+                    missing="role_id",
+                )
             client.auth.approle.login(
                 role_id=login.role_id,
                 secret_id=secret("AppRole secret id"),
@@ -92,14 +95,25 @@ def connect(
             )
         elif login.method == "userpass":
             if not login.username:
-                raise UsageError("--vault-auth userpass needs --vault-username")
+                raise UsageError(
+                    "userpass login needs a username",
+                    kind=ErrorKind.VAULT_LOGIN_INCOMPLETE,
+                    method="userpass",
+                    missing="username",
+                )
             client.auth.userpass.login(
                 username=login.username,
                 password=secret("Vault password"),
                 mount_point=login.mount or "userpass",
             )
         else:
-            raise UsageError(f"--vault-auth must be one of {', '.join(AUTH_METHODS)}")
+            choices = ", ".join(AUTH_METHODS)
+            raise UsageError(
+                f"unknown Vault login method {login.method!r} (known: {choices})",
+                kind=ErrorKind.VAULT_AUTH_UNKNOWN,
+                method=login.method,
+                choices=choices,
+            )
     except hvac.exceptions.VaultError:
         raise VaultAccessError(
             f"Vault login ({login.method}) at {conn.addr} was refused; check the credentials"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from plugins.errors import ErrorKind, KeyguardError
 from plugins.key_status import KeyStatus
 from plugins.pattern import SECRET_TYPE, Secret
 from scanner.report.fields import Fields, ReportError
@@ -204,6 +205,16 @@ class ScanIssue:
 
     path: str
     message: str
+    #: What sort of note, for the command line to add its next step (a limit to raise, a
+    #: host to allow), and the facts that step needs. Reports hold the message as the
+    #: command line worded it: neither is written, read back or compared.
+    kind: ErrorKind | None = field(default=None, compare=False)
+    facts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, path: str, message: str, cause: KeyguardError) -> ScanIssue:
+        """A note about *path* whose next step is that of the error *cause*."""
+        return cls(path, message, cause.kind, tuple(cause.facts.items()))
 
     def to_json(self) -> JSON:
         return {"path": self.path, "message": self.message}

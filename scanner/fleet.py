@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from plugins.errors import UsageError
+from plugins.errors import ErrorKind, UsageError
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, ScanIssue, group
 from scanner.report.model import ShardRecord
@@ -34,6 +34,12 @@ from scanner.sweep import (
 _MAX_STREAMS = 4
 
 
+def _bad_shard(text: str, problem: str) -> UsageError:
+    return UsageError(
+        f"shard {text!r}: {problem}", kind=ErrorKind.BAD_SHARD, text=text, problem=problem
+    )
+
+
 @dataclass(frozen=True)
 class Shard:
     """Share ``index`` of ``count`` (0 <= index < count), chosen by a hash of each target."""
@@ -45,10 +51,10 @@ class Shard:
     def parse(cls, text: str) -> Shard:
         head, sep, tail = text.partition("/")
         if not sep or not head.isdigit() or not tail.isdigit():
-            raise UsageError(f"--shard {text!r}: expected I/N, such as 0/4")
+            raise _bad_shard(text, "expected I/N, such as 0/4")
         shard = cls(int(head), int(tail))
         if shard.count < 1 or not 0 <= shard.index < shard.count:
-            raise UsageError(f"--shard {text!r}: I must be in 0..N-1")
+            raise _bad_shard(text, "I must be in 0..N-1")
         return shard
 
     def selects(self, target: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.errors import KeyguardError, UsageError
+from plugins.errors import ErrorKind, KeyguardError, UsageError
 from scanner.detect.engine import Detection, detect_bytes, detect_stream
 from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
@@ -45,7 +45,9 @@ class SweepOptions:
     def __post_init__(self) -> None:
         if self.unreachable and (self.since or self.refs or self.exclude_remotes):
             raise UsageError(
-                "--unreachable reads every object: it cannot be combined with --since or --ref"
+                "a sweep of every object, unreachable ones too, cannot be narrowed to a "
+                "range or to refs",
+                kind=ErrorKind.UNREACHABLE_NARROWED,
             )
 
 
@@ -112,9 +114,10 @@ def sweep_target(
         repo = open_repository(target)
     except GitNotFound as exc:
         plain = _sweep_directory(target, options.excludes)
-        return dataclasses.replace(plain, errors=(*plain.errors, ScanIssue(name, str(exc))))
+        issue = ScanIssue.of(name, str(exc), exc)
+        return dataclasses.replace(plain, errors=(*plain.errors, issue))
     except KeyguardError as exc:
-        return TargetResult(name, "unreadable", errors=(ScanIssue(name, str(exc)),))
+        return TargetResult(name, "unreadable", errors=(ScanIssue.of(name, str(exc), exc),))
     if repo is None:
         return _sweep_directory(target, options.excludes)
     try:
@@ -122,7 +125,7 @@ def sweep_target(
     except UnknownRevision:
         raise
     except KeyguardError as exc:
-        return TargetResult(name, _kind(repo), errors=(ScanIssue(name, str(exc)),))
+        return TargetResult(name, _kind(repo), errors=(ScanIssue.of(name, str(exc), exc),))
 
 
 def _kind(repo: Repository) -> str:

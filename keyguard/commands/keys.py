@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS
-from keyguard.keys_report import inventory, render_console, render_json
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_USAGE, epilog
+from keyguard.keys_report import inventory, render_json
 from keyguard.klaviyo_options import klaviyo_url_options, open_client
 from keyguard.output import stderr, write_rich, write_text
 from plugins.errors import UsageError
@@ -47,7 +47,18 @@ def keys() -> None:
     """Inventory of the account's private API keys (Klaviyo's beta API-keys endpoints)."""
 
 
-@keys.command("list")
+@keys.command(
+    "list",
+    epilog=epilog(
+        {
+            EXIT_CLEAN: "listed",
+            EXIT_FINDINGS: "some active key is older than --max-age",
+            EXIT_USAGE: "usage error",
+            EXIT_UNREADABLE: "the endpoint failed or is gone (it is beta: use Settings > "
+            "API Keys instead)",
+        }
+    ),
+)
 @click.option(
     "--admin-key-env",
     default=DEFAULT_ADMIN_ENV,
@@ -69,11 +80,7 @@ def list_keys(
     klaviyo_revision: str,
     klaviyo_timeout: float,
 ) -> int:
-    """List each private key's name, status, scopes, creation date and redacted suffix.
-
-    Exit codes: 0 listed, 1 some active key is older than --max-age, 2 usage error,
-    3 the endpoint failed or is gone (it is beta: use Settings > API Keys instead).
-    """
+    """List each private key's name, status, scopes, creation date and redacted suffix."""
     limit = parse_age(max_age) if max_age else None
     admin = read_admin_key(admin_key_env)
     with open_client(klaviyo_url, klaviyo_revision, klaviyo_timeout) as client:
@@ -83,5 +90,7 @@ def list_keys(
     if fmt == "json":
         write_text(render_json(rows, max_age=max_age), output)
     else:
-        write_rich(render_console(rows), output)
+        from keyguard.render import keys_console  # rich: only for people
+
+        write_rich(keys_console.render(rows), output)
     return EXIT_FINDINGS if any(r.too_old for r in rows) else EXIT_CLEAN

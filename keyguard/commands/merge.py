@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from keyguard.exit_codes import for_report
+from keyguard.exit_codes import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    epilog,
+    for_report,
+)
 from keyguard.report_options import format_option, output_option, write_report
 from plugins.errors import UsageError
 from scanner.report import merge as merge_mod
@@ -14,8 +21,15 @@ from scanner.report.model import load
 
 
 @click.command(
-    epilog="Exit codes: 0 clean, 1 keys found, 2 usage error (an input is not a report, or "
-    "the shards are not one whole set), 3 no keys found but some shard could not read something."
+    epilog=epilog(
+        {
+            EXIT_CLEAN: "clean",
+            EXIT_FINDINGS: "keys found",
+            EXIT_USAGE: "usage error (an input is not a report, or the shards are not one "
+            "whole set)",
+            EXIT_UNREADABLE: "no keys found but some shard could not read something",
+        }
+    )
 )
 @click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(

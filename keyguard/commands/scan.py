@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from keyguard.commands.limits import archive_options
-from keyguard.exit_codes import for_report
+from keyguard.exit_codes import REPORT_CODES, epilog, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich, write_styled
 from keyguard.report_options import (
@@ -27,10 +27,7 @@ from scanner.scan import scan_paths, scan_staged, scan_stream
 from scanner.stores import baseline as baseline_mod
 
 
-@click.command(
-    epilog="Exit codes: 0 clean, 1 keys found, 2 usage or configuration error, "
-    "3 no keys found but something named could not be read."
-)
+@click.command(epilog=epilog(REPORT_CODES))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--staged",

@@ -13,7 +13,7 @@ from keyguard.commands.limits import archive_options
 from keyguard.commands.remote import RemoteSweep, remote_options
 from keyguard.commands.site import SiteSource, as_sweep_result, run_site, site_options
 from keyguard.commands.sweep_options import Fleet, HistoryRange, history_options
-from keyguard.exit_codes import EXIT_CLEAN, for_report
+from keyguard.exit_codes import EXIT_CLEAN, REPORT_CODES, epilog, for_report
 from keyguard.klaviyo_options import Verification, verification_options
 from keyguard.output import write_rich
 from keyguard.progress import LiveProgress
@@ -35,10 +35,7 @@ from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 
 
-@click.command(
-    epilog="Exit codes: 0 clean, 1 keys found, 2 usage or configuration error, "
-    "3 no keys found but something named could not be read."
-)
+@click.command(epilog=epilog(REPORT_CODES))
 @click.argument("targets", nargs=-1)
 @click.option(
     "--targets-from",

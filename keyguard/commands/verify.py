@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from keyguard.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_USAGE, epilog
 from keyguard.klaviyo_options import (
     klaviyo_url_options,
     make_verifier,
@@ -14,13 +15,19 @@ from keyguard.klaviyo_options import (
     verifier_options,
 )
 from keyguard.output import stderr, write_rich, write_text
-from keyguard.verify_io import exit_code, gather, render_console, render_json, rows_for
+from keyguard.verify_io import exit_code, gather, render_json, rows_for
 from plugins.errors import UsageError
 
 
 @click.command(
-    epilog="Exit codes: 0 every key revoked, 1 some key live or limited, 2 usage error "
-    "(or no key in the input: nothing was checked), 3 none live but some could not be verified."
+    epilog=epilog(
+        {
+            EXIT_CLEAN: "every key revoked",
+            EXIT_FINDINGS: "some key live or limited",
+            EXIT_USAGE: "usage error (or no key in the input: nothing was checked)",
+            EXIT_UNREADABLE: "none live but some could not be verified",
+        }
+    )
 )
 @click.option(
     "--from-report",
@@ -66,5 +73,7 @@ def verify(
     if fmt == "json":
         write_text(render_json(rows), output)
     else:
-        write_rich(render_console(rows), output)
+        from keyguard.render import verify_console  # rich: only for people
+
+        write_rich(verify_console.render(rows), output)
     return exit_code(rows)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from keyguard import error_wording
 from plugins.key_status import KeyStatus
 from plugins.pattern import short_fingerprint
 from scanner.findings import Finding, Occurrence, ScanIssue, ScanResult
@@ -105,7 +106,7 @@ def issue_lines(issues: Iterable[ScanIssue], lead: str, style: str) -> list[Text
     limit met in thousands of bundles) shows its first few paths and a count."""
     by_message: dict[str, list[str]] = {}
     for issue in issues:
-        by_message.setdefault(issue.message, []).append(issue.path)
+        by_message.setdefault(error_wording.note(issue), []).append(issue.path)
     lines: list[Text] = []
     for message, paths in by_message.items():
         for path in paths[:SHOWN_PER_MESSAGE]:

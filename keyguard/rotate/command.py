@@ -39,6 +39,12 @@ from rotator.vault import VaultStore
 @run_options
 @click.option("--dry-run", is_flag=True, help="Run every check, write nothing.")
 @click.option("--rehearse", is_flag=True, help="Practise on a throwaway OpenBao + stand-in.")
+@click.option(
+    "--finding",
+    metavar="FINGERPRINT",
+    help="The target whose current version holds this key (12+ hex digits of a report's "
+    "fingerprint).",
+)
 @click.pass_context
 def rotate(
     ctx: click.Context,
@@ -48,6 +54,7 @@ def rotate(
     run: RunOptions,
     dry_run: bool,
     rehearse: bool,
+    finding: str | None,
 ) -> int | None:
     """Rotate a Klaviyo private key stored in Vault, or continue the rotation in progress.
 
@@ -57,6 +64,10 @@ def rotate(
     """
     if ctx.invoked_subcommand is not None:
         return None
+    if finding is not None:
+        from keyguard.rotate.finding import with_finding
+
+        options = with_finding(options, finding)
     if rehearse:
         return drive.rehearse(options, run)
     if dry_run:

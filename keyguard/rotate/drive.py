@@ -13,8 +13,16 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from keyguard import error_wording
 from keyguard.commands.keys import DEFAULT_ADMIN_ENV as ADMIN_ENV
-from keyguard.exit_codes import EXIT_CLEAN, EXIT_CONFLICT, EXIT_INTERRUPTED, FOR_WAITING
+from keyguard.exit_codes import (
+    EXIT_CLEAN,
+    EXIT_CONFLICT,
+    EXIT_INTERRUPTED,
+    EXIT_WAITING_INTEGRATIONS,
+    EXIT_WAITING_NEW_KEY,
+    EXIT_WAITING_REVOKE,
+)
 from keyguard.rehearsal.rotation import rehearsal_world
 from keyguard.rotate import hints, session
 from keyguard.rotate.checklist import render
@@ -26,10 +34,17 @@ from plugins.pattern import Secret
 from rotator import config as config_mod
 from rotator.config import Target
 from rotator.errors import NewKeyRejected
-from rotator.operator import Operator, Outcome
+from rotator.operator import Operator, Outcome, Waiting
 from rotator.preflight import dry_run
 from rotator.runbook import Runbook
 from rotator.states import State
+
+#: A rotation that stops to wait for a human ends with the code of what it waits for.
+EXIT_WAITING = {
+    Waiting.NEW_KEY: EXIT_WAITING_NEW_KEY,
+    Waiting.REVOKE: EXIT_WAITING_REVOKE,
+    Waiting.INTEGRATIONS: EXIT_WAITING_INTEGRATIONS,
+}
 
 
 def print_json(data: Mapping[str, object]) -> None:
@@ -44,7 +59,7 @@ def interactive(run: RunOptions) -> bool:
 
 def exit_code(outcome: Outcome) -> int:
     if outcome.waiting is not None:
-        return FOR_WAITING[outcome.waiting.value]
+        return EXIT_WAITING[outcome.waiting]
     return EXIT_CONFLICT if outcome.journal.state is State.CONFLICT else EXIT_CLEAN
 
 
@@ -154,7 +169,7 @@ def _drive_interactive(
         except NewKeyRejected as exc:
             # A mistyped or wrong key is the common case: say why and ask again, as often as
             # needed (an empty answer stops). Other refusals cannot be fixed by a new paste.
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{error_wording.message(exc)}[/red]")
     console.print(render(target, outcome.journal))
     if outcome.waiting is not None:
         console.print(stopped_line(options))
@@ -187,7 +202,7 @@ def _check_only(options: RotateOptions, run: RunOptions) -> int:
     for line in passed:
         console.print(f"[green]✓[/green] {line}")
     console.print("Dry run: nothing was written.")
-    return 0
+    return EXIT_CLEAN
 
 
 def rehearse(options: RotateOptions, run: RunOptions) -> int:

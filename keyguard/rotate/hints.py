@@ -1,9 +1,10 @@
 """Hints that run as printed: ``keyguard rotate …`` with the options that named the secret.
 
-Core code says "run `keyguard rotate resume`" without knowing how the secret was named
-(``--vault-path``, ``--target``, another ``--config``); pasted bare, such a hint fails
-with "name the secret". Every hint that reaches the user passes through :func:`command`
-or :func:`runnable_hints`, which add the naming options this invocation used.
+An error's wording (``keyguard/error_wording.py``) says "run `keyguard rotate resume`"
+without knowing how the secret was named (``--vault-path``, ``--target``, another
+``--config``); pasted bare, such a hint fails with "name the secret". Every hint that
+reaches the user passes through :func:`command` or :func:`runnable_hints`, which add the
+naming options this invocation used.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from keyguard import error_wording
+from keyguard.error_wording import Worded
 from keyguard.rotate.options import RotateOptions
 from plugins.client.defaults import DEFAULT_BASE_URL, ENV_URL
 from plugins.errors import KeyguardError
@@ -74,5 +77,5 @@ def runnable_hints(o: RotateOptions, *, starting: bool = False) -> Iterator[None
     try:
         yield
     except KeyguardError as exc:
-        exc.args = (rewrite(str(exc), o, starting=starting), *exc.args[1:])
-        raise
+        text = rewrite(error_wording.message(exc), o, starting=starting)
+        raise Worded(text, kind=exc.kind) from exc

@@ -18,6 +18,18 @@ from typing import TypeVar, cast
 
 import click
 
+from keyguard.exit_codes import (
+    EXIT_CLEAN,
+    EXIT_CONFLICT,
+    EXIT_FINDINGS,
+    EXIT_LOCKED,
+    EXIT_STEP_FAILED,
+    EXIT_USAGE,
+    EXIT_WAITING_INTEGRATIONS,
+    EXIT_WAITING_NEW_KEY,
+    EXIT_WAITING_REVOKE,
+    epilog,
+)
 from keyguard.klaviyo_options import klaviyo_url_options
 from keyguard.rotate import session
 from plugins.client.defaults import DEFAULT_BASE_URL, DEFAULT_REVISION
@@ -26,11 +38,18 @@ from rotator import config as config_mod
 from rotator.config import Config, Target
 from rotator.vault_env import AUTH_METHODS, Login
 
-EXIT_HELP = (
-    "Exit codes: 0 done (or nothing left to do), 10 waiting for the new key, 11 waiting for "
-    "the old key to be disabled, 12 waiting for manual integrations (--confirm NAME), "
-    "1 (status --all) a target is overdue, 2 usage error, 4 a step failed (the journal says "
-    "where; resume continues), 5 conflict, 6 locked by another process."
+EXIT_HELP = epilog(
+    {
+        EXIT_CLEAN: "done (or nothing left to do)",
+        EXIT_WAITING_NEW_KEY: "waiting for the new key",
+        EXIT_WAITING_REVOKE: "waiting for the old key to be disabled",
+        EXIT_WAITING_INTEGRATIONS: "waiting for manual integrations (--confirm NAME)",
+        EXIT_FINDINGS: "(status --all) a target is overdue",
+        EXIT_USAGE: "usage error",
+        EXIT_STEP_FAILED: "a step failed (the journal says where; resume continues)",
+        EXIT_CONFLICT: "conflict",
+        EXIT_LOCKED: "locked by another process",
+    }
 )
 F = TypeVar("F", bound=Callable[..., object])
 C = TypeVar("C", bound=Callable[..., object])

@@ -62,7 +62,7 @@ _BACKOFF_BASE = 0.5
 
 
 class KlaviyoApiError(KeyguardError):
-    """A Klaviyo API call failed in a way the caller has to handle (exit code 3)."""
+    """A Klaviyo API call failed in a way the caller has to handle (nothing was read)."""
 
     kind = ErrorKind.UNREADABLE
 
@@ -96,7 +96,7 @@ class KlaviyoClient:
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise KlaviyoUrlError(
-                f"Klaviyo URL {base_url!r} is not http(s); fix --klaviyo-url or {ENV_URL}"
+                f"Klaviyo URL {base_url!r} is not http(s)", kind=ErrorKind.KLAVIYO_URL_INVALID
             )
         self.base_url = base_url.rstrip("/")
         self.revision = revision

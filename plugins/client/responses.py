@@ -179,7 +179,7 @@ def _classify(status: int, headers: Mapping[str, str], body: bytes) -> Attempt:
             return Attempt.final(KeyStatus.REVOKED, "400 authentication error: invalid or disabled")
         shown = ", ".join(c for c in codes if c) or "no error code"
         return Attempt.final(
-            KeyStatus.UNKNOWN, f"400 bad request ({shown}); check --klaviyo-url and the revision"
+            KeyStatus.UNKNOWN, f"400 bad request ({shown}); check the Klaviyo URL and the revision"
         )
     if status == 403:
         if has_errors_body(document):

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from plugins.errors import ErrorKind
+
 if TYPE_CHECKING:  # zipfile and tarfile load only when an archive is met (hook start-up)
     import tarfile
     import zipfile
@@ -68,8 +70,25 @@ def damage_errors() -> tuple[type[Exception], ...]:
     )
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something a reader of archive (or map) bytes could not do, before it is placed at
+    a path; ``kind`` names the limit or the error that stopped it, with its facts."""
+
+    message: str
+    kind: ErrorKind | None = None
+    facts: tuple[tuple[str, str], ...] = ()
+
+
 class Refused(Exception):
     """An archive or member not opened; the message is the note to report."""
+
+    def __init__(self, message: str, kind: ErrorKind | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    def note(self) -> Note:
+        return Note(str(self), self.kind)
 
 
 def kind_of(path: str, data: bytes, *, by_name: bool = True) -> str | None:
@@ -99,17 +118,19 @@ def _check(out: int, consumed: int, member_cap: int, budget: Budget, label: str)
     limits = budget.limits
     if out > member_cap:
         raise Refused(
-            f"{label} decompresses past {member_cap} bytes (--max-member-bytes); not scanned"
+            f"{label} decompresses past {member_cap} bytes; not scanned", ErrorKind.MEMBER_TOO_LARGE
         )
     if out > budget.left:
-        raise Refused(f"{label}: archive byte budget spent (--max-archive-bytes); not scanned")
+        raise Refused(
+            f"{label}: archive byte budget spent; not scanned", ErrorKind.ARCHIVE_BUDGET_SPENT
+        )
     if out > RATIO_FLOOR and out > limits.max_ratio * max(consumed, 1):
         raise Refused(
             f"{label} inflates more than {limits.max_ratio}:1 (a decompression bomb?); not scanned"
         )
 
 
-def gunzip(data: bytes, budget: Budget, notes: list[str]) -> bytes:
+def gunzip(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
     """Every gzip member of *data*; a truncated or corrupt tail is noted, the rest kept."""
     out = bytearray()
     rest = data
@@ -134,17 +155,19 @@ def gunzip(data: bytes, budget: Budget, notes: list[str]) -> bytes:
                 out += piece
                 _check(len(out), consumed, cap, budget, "gzip stream")
         except zlib.error:
-            notes.append(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
+            notes.append(
+                Note(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
+            )
             break
         if not d.eof:
-            notes.append(f"truncated gzip stream; scanned the {len(out)} bytes recovered")
+            notes.append(Note(f"truncated gzip stream; scanned the {len(out)} bytes recovered"))
             break
         rest = d.unused_data
     budget.left -= len(out)
     return bytes(out)
 
 
-def unbrotli(data: bytes, budget: Budget, notes: list[str]) -> bytes:
+def unbrotli(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
     import brotli  # only needed for .br assets: keep it off the pre-commit import path
 
     d = brotli.Decompressor()
@@ -157,10 +180,10 @@ def unbrotli(data: bytes, budget: Budget, notes: list[str]) -> bytes:
             out += d.process(b"", output_buffer_limit=_READ)
             _check(len(out), len(data), cap, budget, "brotli stream")
     except brotli.error:
-        notes.append(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage")
+        notes.append(Note(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage"))
     else:
         if not d.is_finished():
-            notes.append(f"truncated brotli stream; scanned the {len(out)} bytes recovered")
+            notes.append(Note(f"truncated brotli stream; scanned the {len(out)} bytes recovered"))
     budget.left -= len(out)
     return bytes(out)
 
@@ -175,7 +198,7 @@ class Container:
     """The members of a zip or tar held in memory, read one at a time."""
 
     def __init__(
-        self, kind: str, data: bytes | IO[bytes], budget: Budget, notes: list[str]
+        self, kind: str, data: bytes | IO[bytes], budget: Budget, notes: list[Note]
     ) -> None:
         """*data* is the archive in memory, or a seekable file (an archive of any size)."""
         import tarfile
@@ -202,7 +225,9 @@ class Container:
     def _add(self, raw: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> None:
         name, changed = safe_name(raw)
         if changed:
-            self.notes.append(f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}")
+            self.notes.append(
+                Note(f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}")
+            )
         self._index.setdefault(name, info)
 
     def names(self) -> list[str]:
@@ -243,9 +268,11 @@ class Container:
             try:
                 data = self.read(name)
             except Refused as exc:
-                self.notes.append(str(exc))
+                self.notes.append(exc.note())
                 continue
             except damaged as exc:
-                self.notes.append(f"{name}: unreadable member ({type(exc).__name__}); skipped")
+                self.notes.append(
+                    Note(f"{name}: unreadable member ({type(exc).__name__}); skipped")
+                )
                 continue
             yield Member(name, data)

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from plugins.errors import ErrorKind
 from plugins.pattern import Secret
 from scanner.detect.archives import (
     Budget,
     Container,
+    Note,
     Refused,
     damage_errors,
     gunzip,
@@ -72,8 +74,8 @@ class _Run:
         self.notes: list[ScanIssue] = []
         self.binary = False
 
-    def note(self, path: str, messages: list[str]) -> None:
-        self.notes.extend(ScanIssue(path, m) for m in messages)
+    def note(self, path: str, notes: list[Note]) -> None:
+        self.notes.extend(ScanIssue(path, n.message, n.kind, n.facts) for n in notes)
 
     def blob(
         self, path: str, data: bytes, depth: int, resolve: Resolver | None, *, by_name: bool = True
@@ -90,10 +92,16 @@ class _Run:
             return
         if depth >= self.options.limits.max_depth:
             self.note(
-                path, [f"archive nested deeper than {depth} levels (--max-depth); not opened"]
+                path,
+                [
+                    Note(
+                        f"archive nested deeper than {depth} levels; not opened",
+                        ErrorKind.ARCHIVE_TOO_DEEP,
+                    )
+                ],
             )
             return
-        messages: list[str] = []
+        messages: list[Note] = []
         try:
             if kind in ("gzip", "brotli"):
                 inner = (gunzip if kind == "gzip" else unbrotli)(data, self.budget, messages)
@@ -107,16 +115,18 @@ class _Run:
                 return
             container = Container(kind, data, self.budget, messages)
         except Refused as exc:
-            self.note(path, [*messages, str(exc)])
+            self.note(path, [*messages, exc.note()])
             return
         except damage_errors() as exc:
             # A damaged archive may still show stored members as plain bytes.
-            self.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
+            self.note(
+                path, [Note(f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes")]
+            )
             self.text(path, data, None)
             return
         self.members(path, container, depth, messages)
 
-    def members(self, path: str, container: Container, depth: int, messages: list[str]) -> None:
+    def members(self, path: str, container: Container, depth: int, messages: list[Note]) -> None:
         names = set(container.names())
         for member in container.members():
             self.note(path, messages)
@@ -150,7 +160,7 @@ class _Run:
         binary: bool = False,
         gates: Gates | None = None,
     ) -> None:
-        messages: list[str] = []
+        messages: list[Note] = []
         signals: dict[str, int] = {}
         decoders = self.options.decoders
         hits = scan_text(data, decoders=decoders, signals=signals, binary=binary, gates=gates)
@@ -187,7 +197,7 @@ def _sibling_resolver(container: Container, names: set[str], member: str) -> Res
         try:
             return container.read(name)
         except Refused as exc:
-            raise ReferenceRefused(str(exc)) from None
+            raise ReferenceRefused(str(exc), kind=exc.kind) from None
         except damage_errors():
             return None  # the member itself reports the damage when its turn comes
 
@@ -257,7 +267,9 @@ def detect_stream(
             return detect_archive_file(path, kind, spool, options=opts)
     run = _Run(opts)
     if kind is not None:
-        run.note(path, [f"{kind} stream larger than {opts.in_memory} bytes; scanned as its bytes"])
+        run.note(
+            path, [Note(f"{kind} stream larger than {opts.in_memory} bytes; scanned as its bytes")]
+        )
     run.big_text(path, head, read)
     return run.detection()
 
@@ -267,14 +279,16 @@ def detect_archive_file(
 ) -> Detection:
     """Keys in the members of a zip or tar read from the seekable file *source*."""
     run = _Run(options or DetectOptions())
-    messages: list[str] = []
+    messages: list[Note] = []
     try:
         container = Container(kind, source, run.budget, messages)
     except Refused as exc:
-        run.note(path, [*messages, str(exc)])
+        run.note(path, [*messages, exc.note()])
         return run.detection()
     except damage_errors() as exc:
-        run.note(path, [f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes"])
+        run.note(
+            path, [Note(f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes")]
+        )
         source.seek(0)
         run.big_text(path, _read_head(source.read, run.options.in_memory + 1), source.read)
         return run.detection()

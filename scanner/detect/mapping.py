@@ -13,6 +13,7 @@ import urllib.parse
 from dataclasses import dataclass, replace
 
 from plugins.errors import KeyguardError
+from scanner.detect.archives import Note
 from scanner.detect.sourcemap.lookup import lookup_many
 from scanner.detect.sourcemap.model import Original, SourceMap, SourceMapError, parse_map
 from scanner.detect.sourcemap.reference import MapSource, Resolver, decode_data_uri, find_reference
@@ -114,7 +115,7 @@ def locate(
     data: bytes,
     hits: list[Hit],
     resolve: Resolver | None,
-    notes: list[str],
+    notes: list[Note],
     split_at: int | None = None,
 ) -> list[Located]:
     """*hits* with originals attached, plus keys only an embedded map's sources hold.
@@ -164,5 +165,5 @@ def locate(
             data, where = raw, _beside(path, reference)
         return _map_positions(parse_map(data), hits, where)
     except KeyguardError as exc:
-        notes.append(str(exc))
+        notes.append(Note(str(exc), exc.kind, tuple(exc.facts.items())))
         return [Located(h) for h in hits]

@@ -24,7 +24,7 @@ except ImportError:  # not on Windows
 
 
 class GitError(KeyguardError):
-    """git could not do what a sweep asked of it (exit code 3: something was not read)."""
+    """git could not do what a sweep asked of it: something was not read."""
 
     kind = ErrorKind.UNREADABLE
 

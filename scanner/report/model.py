@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plugins.errors import ErrorKind
 from plugins.key_status import KeyStatus
 from plugins.pattern import KEY_RE, SECRET_TYPE, Secret, fingerprint
 from scanner.findings import JSON, Finding, Occurrence, ScanIssue, ScanResult, Verdict
@@ -277,8 +278,8 @@ class Report:
         """The report in *document*; a ReportError names *source* if it is not one."""
         if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
             raise ReportError(
-                f"{source} is not a keyguard JSON report (no findings list): "
-                "give a report written with --format json"
+                f"{source} is not a keyguard JSON report (no findings list)",
+                kind=ErrorKind.NOT_A_REPORT,
             )
         version = document.get("schema_version", SCHEMA_VERSION)  # absent before version 1
         if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
@@ -290,8 +291,8 @@ class Report:
             return cls._read(Fields(document, ""))
         except ReportError as exc:
             raise ReportError(
-                f"{source} is not a well-formed keyguard report ({exc}): "
-                "give a report written with --format json"
+                f"{source} is not a well-formed keyguard report ({exc})",
+                kind=ErrorKind.NOT_A_REPORT,
             ) from None
 
     @classmethod
@@ -320,5 +321,5 @@ def load(path: Path) -> Report:
         raise ReportError(f"cannot read report {path}: {exc.strerror or exc}") from None
     except ValueError:
         # Not the decoder's message: it can quote the file, which may hold keys.
-        raise ReportError(f"{path} is not JSON: give a report written with --format json") from None
+        raise ReportError(f"{path} is not JSON", kind=ErrorKind.NOT_A_REPORT) from None
     return Report.from_json(document, source=str(path))

@@ -33,7 +33,7 @@ _HELP = (
     "A Klaviyo private API key grants access to the account's data through the Klaviyo API. "
     "A key that was ever committed stays in the git history of every clone: removing it from "
     "the code is not enough. Rotate it (create a replacement key in Klaviyo, update every "
-    "consumer, then disable the old key), for example with `keyguard rotate`."
+    "consumer, then disable the old key)"
 )
 
 _RULE: dict[str, Any] = {
@@ -44,7 +44,7 @@ _RULE: dict[str, Any] = {
         "text": "A Klaviyo private API key (pk_…) was found in source, configuration or git "
         "history."
     },
-    "help": {"text": _HELP, "markdown": _HELP},
+    "help": {"text": _HELP + ".", "markdown": _HELP + "."},
     "defaultConfiguration": {"level": "error"},
     "properties": {
         "tags": ["security", "secret", "external/cwe/cwe-798"],
@@ -170,7 +170,18 @@ def _result(
     }
 
 
-def sarif_dict(report: Report, *, tool_version: str) -> dict[str, Any]:
+def _rule(rotate_with: str | None) -> dict[str, Any]:
+    if rotate_with is None:
+        return _RULE
+    text = f"{_HELP}, for example with {rotate_with}."
+    return {**_RULE, "help": {"text": text, "markdown": text}}
+
+
+def sarif_dict(
+    report: Report, *, tool_version: str, rotate_with: str | None = None
+) -> dict[str, Any]:
+    """The SARIF document; *rotate_with* names the tool's own way to rotate a key, which
+    the rule's help offers."""
     base_ids = _base_ids(report)
     results = [
         _result(finding, occurrence, base_ids)
@@ -196,7 +207,7 @@ def sarif_dict(report: Report, *, tool_version: str) -> dict[str, Any]:
                     "driver": {
                         "name": "keyguard",
                         "version": tool_version,
-                        "rules": [_RULE],
+                        "rules": [_rule(rotate_with)],
                     }
                 },
                 "columnKind": "utf16CodeUnits",
@@ -212,6 +223,6 @@ def sarif_dict(report: Report, *, tool_version: str) -> dict[str, Any]:
     }
 
 
-def render(report: Report, *, tool_version: str) -> str:
-    document = sarif_dict(report, tool_version=tool_version)
+def render(report: Report, *, tool_version: str, rotate_with: str | None = None) -> str:
+    document = sarif_dict(report, tool_version=tool_version, rotate_with=rotate_with)
     return jsontext.dumps(document, items=len(document["runs"][0]["results"]))

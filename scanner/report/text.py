@@ -5,11 +5,6 @@ from __future__ import annotations
 from plugins.pattern import short_fingerprint
 from scanner.findings import ScanResult
 
-ADVICE = (
-    "Remove the key from the file, then treat it as leaked: rotate it with `keyguard rotate` "
-    "(if it was ever committed or pushed, it stays in history)."
-)
-
 
 def lines(result: ScanResult, *, show_secrets: bool = False) -> list[str]:
     out = []

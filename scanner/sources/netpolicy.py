@@ -15,7 +15,7 @@ import socket
 import urllib.parse
 from dataclasses import dataclass
 
-from plugins.errors import KeyguardError
+from plugins.errors import ErrorKind, KeyguardError
 
 MiB = 1 << 20
 
@@ -111,13 +111,13 @@ def check(url: str, policy: Policy) -> None:
                 f"port); allow {host}:{port} explicitly to fetch it"
             )
         raise Refused(
-            f"host {host!r} is not the site's origin; add --allow-host {host} to fetch it"
+            f"host {host!r} is not the site's origin", kind=ErrorKind.HOST_NOT_ALLOWED, host=host
         )
     if policy.allow_private:
         return
     for address in _addresses(host, port):
         if not address.is_global:
             raise Refused(
-                f"{host!r} resolves to the non-public address {address}; "
-                "pass --allow-private to scan it"
+                f"{host!r} resolves to the non-public address {address}",
+                kind=ErrorKind.PRIVATE_ADDRESS,
             )

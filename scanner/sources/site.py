@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from plugins.errors import ErrorKind
 from scanner.detect.sourcemap.reference import MapSource, ReferenceRefused, Resolver, find_reference
 from scanner.findings import ScanIssue
 from scanner.sources.encoding import ACCEPT_ENCODING, DecodeError, decoded, unsupported
@@ -67,8 +68,11 @@ class Crawler:
         self.deadline = clock() + limits.max_seconds
         self._maps: dict[str, bytes | None] = {}
 
-    def _issue(self, url: str, message: str) -> None:
-        self.issues.append(ScanIssue(url, message))
+    def _issue(self, url: str, message: str, kind: ErrorKind | None = None) -> None:
+        self.issues.append(ScanIssue(url, message, kind))
+
+    def _refused(self, url: str, exc: Refused) -> None:
+        self.issues.append(ScanIssue.of(url, f"not fetched: {exc}", exc))
 
     def fetch(self, url: str, kind: str, *, quiet_missing: bool = False) -> Fetched | None:
         """GET *url*, following redirects one checked hop at a time."""
@@ -78,7 +82,7 @@ class Crawler:
             try:
                 check(url, self.policy)
             except Refused as exc:
-                self._issue(url, f"not fetched: {exc}")
+                self._refused(url, exc)
                 return None
             if url in seen:
                 self._issue(url, "redirect loop; not fetched")
@@ -158,7 +162,9 @@ class Crawler:
             try:
                 check(url, self.policy)
             except Refused as exc:
-                raise ReferenceRefused(f"source map {url} not read: {exc}") from None
+                raise ReferenceRefused(
+                    f"source map {url} not read: {exc}", kind=exc.kind, **exc.facts
+                ) from None
             body = self.map_body(url)
             return MapSource(body, url) if body is not None else None
 
@@ -175,7 +181,7 @@ class Crawler:
             check(start, self.policy)
         except Refused as exc:
             # Said once for the site, not again for its robots.txt.
-            self._issue(start, f"not fetched: {exc}")
+            self._refused(start, exc)
             return
         robots = self._robots(start)
         pages: deque[str] = deque([start])
@@ -192,10 +198,14 @@ class Crawler:
         while pages or assets:
             if self.clock() > self.deadline:
                 left = len(pages) + len(assets)
-                self._issue(start, f"crawl stopped at --max-seconds; {left} URLs not fetched")
+                self._issue(
+                    start,
+                    f"crawl stopped at its time limit; {left} URLs not fetched",
+                    ErrorKind.CRAWL_OUT_OF_TIME,
+                )
                 return
             if self.spent >= self.limits.max_total_bytes:
-                self._issue(start, "crawl byte budget spent (--max-bytes); stopped")
+                self._issue(start, "crawl byte budget spent; stopped", ErrorKind.CRAWL_BUDGET_SPENT)
                 return
             if assets:
                 url, kind = assets.popleft()

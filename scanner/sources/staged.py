@@ -30,13 +30,13 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
         )
     except OSError as exc:
         raise NotARepository(
-            f"cannot run git ({exc.strerror}); install git to use --staged"
+            f"cannot run git ({exc.strerror})", kind=ErrorKind.STAGED_WITHOUT_GIT
         ) from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NotARepository(
-            f"{repo}: not a git work tree ({message[0] if message else 'git failed'}); "
-            "--staged needs a repository"
+            f"{repo}: not a git work tree ({message[0] if message else 'git failed'})",
+            kind=ErrorKind.STAGED_OUTSIDE_WORK_TREE,
         )
     return proc.stdout
 
@@ -50,10 +50,12 @@ def _check_work_tree(repo: Path) -> None:
         )
     except OSError as exc:
         raise NotARepository(
-            f"cannot run git ({exc.strerror}); install git to use --staged"
+            f"cannot run git ({exc.strerror})", kind=ErrorKind.STAGED_WITHOUT_GIT
         ) from None
     if proc.returncode != 0 or proc.stdout.strip() != b"true":
-        raise NotARepository(f"{repo}: not a git work tree; --staged needs a repository")
+        raise NotARepository(
+            f"{repo}: not a git work tree", kind=ErrorKind.STAGED_OUTSIDE_WORK_TREE
+        )
 
 
 def _staged_entries(repo: Path, pathspec: str) -> list[tuple[str, str]]:

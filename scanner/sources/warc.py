@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from scanner.detect.archives import ArchiveLimits, Budget, Refused, gunzip, unbrotli
+from scanner.detect.archives import ArchiveLimits, Budget, Note, Refused, gunzip, unbrotli
 from scanner.findings import ScanIssue
 
 _MAX_HEADER_LINES = 500
@@ -58,7 +58,7 @@ def _dechunk(body: bytes) -> bytes:
         pos = end + 2 + size + 2
 
 
-def _http_body(block: bytes, limits: ArchiveLimits, notes: list[str]) -> tuple[int, bytes]:
+def _http_body(block: bytes, limits: ArchiveLimits, notes: list[Note]) -> tuple[int, bytes]:
     head, sep, body = block.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = block.partition(b"\n\n")
@@ -127,13 +127,14 @@ def _records(
         if kind == "resource":
             yield Record(url, block)
         elif kind == "response" and headers.get("content-type", "").startswith("application/http"):
-            notes: list[str] = []
+            notes: list[Note] = []
             try:
                 status, body = _http_body(block, limits, notes)
             except (ValueError, IndexError, Refused, zlib.error) as exc:
-                issues.append(ScanIssue(url, f"unreadable HTTP response in WARC ({exc})"))
+                limit = exc.kind if isinstance(exc, Refused) else None
+                issues.append(ScanIssue(url, f"unreadable HTTP response in WARC ({exc})", limit))
                 continue
-            issues.extend(ScanIssue(url, n) for n in notes)
+            issues.extend(ScanIssue(url, n.message, n.kind, n.facts) for n in notes)
             if status == 200:
                 yield Record(url, body)
 

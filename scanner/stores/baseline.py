@@ -67,7 +67,7 @@ class Baseline:
 def load(path: Path) -> Baseline:
     """The hashes in the baseline at *path*, whichever plugins found them.
 
-    Raises BaselineError (exit code 2) when the file is unreadable or not a baseline.
+    Raises BaselineError (a usage error) when the file is unreadable or not a baseline.
     """
     document = read_document(path)
     return Baseline(
@@ -91,16 +91,29 @@ def read_document(path: Path) -> dict[str, Any]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(
-            f"baseline {path} is not valid JSON (line {exc.lineno}: {exc.msg}); "
-            "fix it or write a new one with --update-baseline"
+            f"baseline {path} is not valid JSON (line {exc.lineno}: {exc.msg})",
+            kind=ErrorKind.BASELINE_NOT_JSON,
         ) from None
     problem = _shape_problem(document)
     if problem:
+        if isinstance(problem, _TooOld):
+            raise BaselineError(
+                f"{path} is not a detect-secrets baseline (version {problem.version!r} "
+                "predates detect-secrets 1.0)",
+                kind=ErrorKind.BASELINE_TOO_OLD,
+            )
         raise BaselineError(f"{path} is not a detect-secrets baseline ({problem})")
     return dict(document)
 
 
-def _shape_problem(document: object) -> str | None:
+@dataclass(frozen=True)
+class _TooOld:
+    """The one shape problem with a next step of its own: a pre-1.0 baseline."""
+
+    version: object
+
+
+def _shape_problem(document: object) -> str | _TooOld | None:
     if not isinstance(document, dict):
         return "not a JSON object"
     results = document.get("results")
@@ -117,9 +130,7 @@ def _shape_problem(document: object) -> str | None:
     version = document.get("version", FORMAT_VERSION)
     major = version.split(".")[0] if isinstance(version, str) else ""
     if not major.isdigit() or int(major) < 1:
-        return (
-            f'version {version!r} predates detect-secrets 1.0; run "detect-secrets scan --update"'
-        )
+        return _TooOld(version)
     for key in ("plugins_used", "filters_used"):
         if not isinstance(document.get(key, []), list):
             return f'"{key}" is not a list'

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
+from keyguard import error_wording
 from plugins.pattern import baseline_hash
 from scanner.findings import ScanResult
 from scanner.scan import scan_paths, scan_staged
@@ -145,8 +147,10 @@ def test_staged_works_before_the_first_commit(tmp_path: Path) -> None:
 
 
 def test_staged_outside_a_repository_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(NotARepository, match=r"not a git work tree; --staged needs a repository$"):
+    with pytest.raises(NotARepository, match=r"not a git work tree$") as caught:
         scan_staged(tmp_path)
+    worded = error_wording.message(caught.value)
+    assert re.search(r"not a git work tree; --staged needs a repository$", worded)
 
 
 def test_a_named_directory_that_git_ignores_is_scanned(tmp_path: Path) -> None:

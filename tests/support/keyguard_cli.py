@@ -44,3 +44,28 @@ def run_audit(
     *args: str | Path, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return run_keyguard("audit", *args, cwd=cwd, stdin=stdin, env=env)
+
+
+def cli_words() -> tuple[set[str], set[str]]:
+    """Every command of ``keyguard`` (``"rotate resume"``) and every long option any of
+    them takes (``"--break-lock"``), read from the click commands themselves."""
+    import click
+
+    from keyguard.main import cli
+
+    ctx = click.Context(cli)
+    commands: set[str] = set()
+    flags: set[str] = set()
+
+    def walk(command: click.Command, path: str) -> None:
+        commands.add(path)
+        for param in command.params:
+            flags.update(o for o in (*param.opts, *param.secondary_opts) if o.startswith("--"))
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None, name
+                walk(sub, f"{path} {name}".strip())
+
+    walk(cli, "")
+    return commands, flags

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import click
 import pytest
 
+from keyguard import error_wording
 from keyguard.commands.sweep_options import Fleet, HistoryRange, history_options
 from plugins.errors import UsageError
 from scanner.fleet import Shard
@@ -33,8 +35,9 @@ def test_without_pre_push_the_range_is_the_flags() -> None:
     history = HistoryRange(since="v1", refs=("main",), worktree=False)
     expected = SweepOptions(since="v1", refs=("main",), worktree=False)
     assert history.sweep_options({"PRE_COMMIT_TO_REF": NEW}) == expected
-    with pytest.raises(UsageError, match="--unreachable reads every object"):
+    with pytest.raises(UsageError) as caught:
         HistoryRange(unreachable=True, since="v1").sweep_options({})
+    assert re.search("--unreachable reads every object", error_wording.message(caught.value))
 
 
 def test_pre_push_takes_the_range_from_pre_commit() -> None:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from keyguard import error_wording
 from plugins.pattern import is_key
 from scanner.detect.archives import ArchiveLimits, safe_name
 from scanner.detect.engine import detect_bytes, detect_stream
@@ -96,7 +97,7 @@ def test_member_larger_than_the_per_member_cap() -> None:
     options = DetectOptions(limits=ArchiveLimits(max_member_bytes=1 << 20))
     detection = detect_bytes("x.zip", data, options=options)
     assert [o.path for _, o in detection.hits] == ["x.zip!/a.js"]
-    assert "max-member-bytes" in detection.notes[0].message
+    assert "max-member-bytes" in error_wording.note(detection.notes[0])
 
 
 def test_nested_archive_bomb_stops_at_the_depth_limit() -> None:

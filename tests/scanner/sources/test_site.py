@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from keyguard import error_wording
 from scanner.findings import ScanResult, SourceLocation
 from scanner.sitescan import scan_site
 from scanner.sources.netpolicy import CrawlLimits
@@ -95,7 +96,7 @@ def test_crawls_what_a_browser_loads(site: Site, client: httpx.Client) -> None:
     assert K_PRIVATE not in found
     assert "/private/admin" not in site.requested  # robots.txt honoured for pages
     assert site.requested.count("/assets/index-abc.js.map") == 1
-    messages = [e.message for e in result.errors]
+    messages = [error_wording.note(e) for e in result.errors]
     assert any("add --allow-host localhost" in m for m in messages)
     assert not any(
         "elsewhere.example" in e.path for e in result.errors
@@ -122,7 +123,7 @@ def test_private_addresses_refused_by_default(site: Site, client: httpx.Client) 
     assert result.findings == ()
     assert site.requested == []
     (error,) = result.errors
-    assert "pass --allow-private" in error.message
+    assert "pass --allow-private" in error_wording.note(error)
 
 
 def test_bad_servers(client: httpx.Client) -> None:
@@ -147,7 +148,7 @@ def test_bad_servers(client: httpx.Client) -> None:
         result = scan_site(running.base + "/", client=client, allow_private=True, limits=limits)
     [finding] = result.findings
     assert [o.path for o in finding.occurrences] == [running.base + "/huge.js"]
-    messages = {e.path.rsplit("/", 1)[-1]: e.message for e in result.errors}
+    messages = {e.path.rsplit("/", 1)[-1]: error_wording.note(e) for e in result.errors}
     assert "still arriving" in messages["slow.js"]
     assert messages["loop.js"] == "redirect loop; not fetched"
     assert messages["huge.js"].startswith("response larger than 2097152 bytes")
@@ -228,7 +229,7 @@ def test_whole_crawl_deadline(client: httpx.Client) -> None:
         limits = CrawlLimits(max_seconds=0.5, timeout=5)
         result = scan_site(running.base + "/", client=client, allow_private=True, limits=limits)
     assert "/b.js" not in running.requested
-    assert any("--max-seconds" in e.message for e in result.errors)
+    assert any("--max-seconds" in error_wording.note(e) for e in result.errors)
 
 
 def test_content_encodings_decoded_within_the_cap(client: httpx.Client) -> None:
@@ -270,7 +271,7 @@ def test_content_encodings_decoded_within_the_cap(client: httpx.Client) -> None:
     assert set(found) == set(keys.values())
     for name, key in keys.items():
         assert [path for path, _, _ in found[key]] == [f"{running.base}/{name}.js"]
-    messages = {e.path.rsplit("/", 1)[-1]: e.message for e in result.errors}
+    messages = {e.path.rsplit("/", 1)[-1]: error_wording.note(e) for e in result.errors}
     assert messages.keys() == {"bomb.js", "bad.js", "zs.js"}, messages
     assert messages["bomb.js"] == "response larger than 1048576 bytes; scanned the first 1048576"
     assert messages["bad.js"].startswith("not valid br (")
