@@ -36,6 +36,15 @@ class ErrorKind(Enum):
     HOST_NOT_ALLOWED = "host_not_allowed"  # a crawl's other host; facts: host
     PRIVATE_ADDRESS = "private_address"  # a crawl's host resolves to a non-public address
 
+    # Remote repositories left unread, each with its way on (notes of a sweep).
+    CREDENTIALS_IN_URL = "credentials_in_url"  # refused: the token goes in a variable
+    FORGE_LOGIN_MISSING = "forge_login_missing"  # facts: variables (where tokens are read)
+    FORGE_LOGIN_REFUSED = "forge_login_refused"  # facts: variable (the refused token's)
+    FORGE_ACCESS_DENIED = "forge_access_denied"  # facts: variables
+    FORGE_PRIVATE_UNSEEN = "forge_private_unseen"  # not found, and no token; facts: variables
+    RATE_LIMITED = "rate_limited"  # a forge's budget is spent for longer than the wait allowed
+    API_UNREACHABLE = "api_unreachable"  # facts: variable (where the API's address comes from)
+
     # Left unread because a limit stopped it (notes of a scan).
     ARCHIVE_TOO_DEEP = "archive_too_deep"
     MEMBER_TOO_LARGE = "member_too_large"

@@ -25,10 +25,8 @@ from scanner.fleet import RemoteStats, SweepResult
 from scanner.git.tips import ref_state
 from scanner.remote.cache import default_cache_dir
 from scanner.remote.endpoints import Endpoints, from_environment
-from scanner.remote.enumerate import RemoteIssue
 from scanner.remote.plan import Plan, RemoteOptions, plan
 from scanner.remote.sweeper import MirrorSweeper, Settled
-from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Checkpoint
 from scanner.sweep import SweepOptions, TargetResult
 
@@ -150,19 +148,13 @@ def resumable(fleet_plan: Plan, fleet: RemoteSweep, *what: object) -> Iterator[R
         checkpoint.complete(len(fleet_plan.names))
 
 
-def finish(
-    result: SweepResult,
-    fleet_plan: Plan,
-    chosen: Sequence[str],
-    endpoints: Endpoints | None = None,
-) -> SweepResult:
+def finish(result: SweepResult, fleet_plan: Plan, chosen: Sequence[str]) -> SweepResult:
     """*result* with what listing found: problems as errors, waits as warnings, counts
     (the remote repositories among the *chosen* targets: a shard's share)."""
     if not fleet_plan.remote:
         return result
-    where = endpoints or from_environment(os.environ)
-    errors = [ScanIssue(issue.target, _worded(issue, where)) for issue in fleet_plan.issues]
-    warnings = [ScanIssue("api", wait) for wait in fleet_plan.waits]
+    errors = [issue.as_note() for issue in fleet_plan.issues]
+    warnings = list(fleet_plan.waits)
     return dataclasses.replace(
         result,
         errors=tuple(sorted([*result.errors, *errors], key=_order)),
@@ -175,32 +167,3 @@ def finish(
 
 def _order(issue: ScanIssue) -> tuple[str, str]:
     return (issue.path, issue.message)
-
-
-_API_VARIABLE = {Forge.GITHUB: "GITHUB_API_URL", Forge.GITLAB: "CI_API_V4_URL or GITLAB_URL"}
-
-
-def _worded(issue: RemoteIssue, endpoints: Endpoints) -> str:
-    """One line: what happened, then what to do about it."""
-    if issue.problem == "credentials-in-url":
-        return (
-            "credentials in a URL are refused (they would be stored in the clone cache and "
-            "echoed in errors): drop them and put the token in GITHUB_TOKEN or GITLAB_TOKEN"
-        )
-    if issue.forge is None:
-        return issue.detail
-    endpoint = endpoints.of(issue.forge)
-    variables = " or ".join(endpoint.token_variables)
-    if issue.problem == "unauthorized":
-        if endpoint.token is not None:
-            return f"{issue.detail}: the token in {endpoint.token.variable} is bad or expired"
-        return f"{issue.detail}: put a token in {variables}"
-    if issue.problem == "forbidden":
-        return f"{issue.detail}: the token in {variables} may not read it"
-    if issue.problem == "rate-limited":
-        return f"{issue.detail}: run again after the reset, or allow a longer --api-wait-max"
-    if issue.problem == "unreachable":
-        return f"{issue.detail}: check {_API_VARIABLE[issue.forge]}"
-    if issue.problem == "not-found" and endpoint.token is None:
-        return f"{issue.detail}; without a token in {variables} only public ones are visible"
-    return issue.detail

@@ -39,15 +39,28 @@ class ApiProblem(str, Enum):
 
 
 class ApiError(KeyguardError):
-    """The API did not give what was asked. The message holds no token and no URL secret."""
+    """The API did not give what was asked. The message holds no token and no URL secret;
+    ``problem`` says what went wrong for the code that lists (a 404 may mean "try a user")."""
 
     kind = ErrorKind.UNREADABLE
 
-    def __init__(self, problem: ApiProblem, detail: str, status: int | None = None) -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        problem: ApiProblem = ApiProblem.BAD_ANSWER,
+        status: int | None = None,
+        kind: ErrorKind | None = None,
+        **facts: str,
+    ) -> None:
+        super().__init__(message, kind=kind, **facts)
         self.problem = problem
         self.status = status
-        self.detail = detail
+
+    @property
+    def detail(self) -> str:
+        return str(self)
 
 
 @dataclass
@@ -112,7 +125,7 @@ class ApiClient:
             response = self._get(url, query)
             items = _json(response)
             if not isinstance(items, list):
-                raise ApiError(ApiProblem.BAD_ANSWER, f"{self.name} API answered a non-list")
+                raise ApiError(f"{self.name} API answered a non-list")
             yield items
             url, query = self._next(response, url, query), None
 
@@ -128,10 +141,7 @@ class ApiClient:
                 return None
             following = str(response.request.url.copy_set_param("page", page))
         if _origin(following) != self._origin:
-            raise ApiError(
-                ApiProblem.BAD_ANSWER,
-                f"{self.name} API pointed the next page at another server; not followed",
-            )
+            raise ApiError(f"{self.name} API pointed the next page at another server; not followed")
         return following
 
     def _get(self, url: str, params: Mapping[str, str] | None) -> httpx.Response:
@@ -145,9 +155,11 @@ class ApiClient:
                 failures += 1
                 if failures > _RETRIES:
                     raise ApiError(
-                        ApiProblem.UNREACHABLE,
                         f"{self.name} API at {without_credentials(self.endpoint.api_url)} "
                         f"did not answer: {type(exc).__name__}",
+                        problem=ApiProblem.UNREACHABLE,
+                        kind=ErrorKind.API_UNREACHABLE,
+                        variable=self.endpoint.api_variable,
                     ) from exc
                 self._sleep(0.5 * failures)
                 continue
@@ -184,10 +196,11 @@ class ApiClient:
             # Remember, so the calls that follow fail at once instead of asking again.
             self._spent_until = self._clock() + seconds
             raise ApiError(
-                ApiProblem.RATE_LIMITED,
                 f"{self.name} API rate limit exhausted until {resets} UTC ({seconds:.0f} s "
                 f"away), longer than the {self.wait_max:g} s allowed to wait",
-                429,
+                problem=ApiProblem.RATE_LIMITED,
+                status=429,
+                kind=ErrorKind.RATE_LIMITED,
             )
         self.log.waits.append(f"{self.name} API rate limit: waited {seconds:.0f} s")
         self._sleep(seconds)
@@ -195,18 +208,39 @@ class ApiClient:
     def _error(self, status: int, message: str) -> ApiError:
         said = f": {message}" if message else ""
         if status == 401:
+            token = self.endpoint.token
+            if token is not None:
+                return ApiError(
+                    f"{self.name} API refused the token (HTTP 401{said})",
+                    problem=ApiProblem.UNAUTHORIZED,
+                    status=status,
+                    kind=ErrorKind.FORGE_LOGIN_REFUSED,
+                    variable=token.variable,
+                )
             return ApiError(
-                ApiProblem.UNAUTHORIZED,
-                f"{self.name} API refused the token (HTTP 401{said})"
-                if self.endpoint.token is not None
-                else f"{self.name} API wants a token (HTTP 401{said})",
-                status,
+                f"{self.name} API wants a token (HTTP 401{said})",
+                problem=ApiProblem.UNAUTHORIZED,
+                status=status,
+                kind=ErrorKind.FORGE_LOGIN_MISSING,
+                variables=self._variables,
             )
         if status == 403:
-            return ApiError(ApiProblem.FORBIDDEN, f"{self.name} API: HTTP 403{said}", status)
+            return ApiError(
+                f"{self.name} API: HTTP 403{said}",
+                problem=ApiProblem.FORBIDDEN,
+                status=status,
+                kind=ErrorKind.FORGE_ACCESS_DENIED,
+                variables=self._variables,
+            )
         if status == 404:
-            return ApiError(ApiProblem.NOT_FOUND, f"{self.name} API: HTTP 404{said}", status)
-        return ApiError(ApiProblem.BAD_ANSWER, f"{self.name} API: HTTP {status}{said}", status)
+            return ApiError(
+                f"{self.name} API: HTTP 404{said}", problem=ApiProblem.NOT_FOUND, status=status
+            )
+        return ApiError(f"{self.name} API: HTTP {status}{said}", status=status)
+
+    @property
+    def _variables(self) -> str:
+        return " or ".join(self.endpoint.token_variables)
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -218,9 +252,7 @@ def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise ApiError(
-            ApiProblem.BAD_ANSWER, "the API answered something that is not JSON"
-        ) from exc
+        raise ApiError("the API answered something that is not JSON") from exc
 
 
 def _message(response: httpx.Response) -> str:

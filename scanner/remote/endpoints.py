@@ -42,6 +42,7 @@ class Endpoint:
     web_url: str
     token: Token | None
     token_variables: tuple[str, ...]  # where a token is looked for, for messages
+    api_variable: str = "GITHUB_API_URL"  # where the API's address comes from, for messages
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ def from_environment(environ: Mapping[str, str]) -> Endpoints:
             github_names,
         ),
         gitlab=Endpoint(
-            Forge.GITLAB, gitlab_api, gitlab_web, _token(environ, gitlab_names), gitlab_names
+            Forge.GITLAB,
+            gitlab_api,
+            gitlab_web,
+            _token(environ, gitlab_names),
+            gitlab_names,
+            "CI_API_V4_URL or GITLAB_URL",
         ),
     )

@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from plugins.errors import ErrorKind
+from scanner.findings import ScanIssue
 from scanner.remote import github, gitlab
-from scanner.remote.api import ApiClient, ApiError, ApiLog
-from scanner.remote.endpoints import Endpoints
+from scanner.remote.api import ApiClient, ApiError, ApiLog, ApiProblem
+from scanner.remote.endpoints import Endpoint, Endpoints
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import (
     Forge,
@@ -28,12 +30,29 @@ from scanner.remote.targets import (
 @dataclass(frozen=True)
 class RemoteIssue:
     """A target that gave no repositories: ``problem`` is an :class:`ApiProblem` value or
-    ``credentials-in-url``; ``detail`` is one line of facts, without a secret."""
+    ``credentials-in-url``; ``detail`` is one line of facts, without a secret; ``kind`` and
+    ``facts`` let the command line add the next step."""
 
     target: str
     problem: str
     detail: str
     forge: Forge | None = None
+    kind: ErrorKind | None = None
+    facts: tuple[tuple[str, str], ...] = ()
+
+    def as_note(self) -> ScanIssue:
+        return ScanIssue(self.target, self.detail, self.kind, self.facts)
+
+
+_REFUSED = "credentials in a URL are refused (they would be stored in the clone cache)"
+
+
+def _issue(target: ForgeTarget, exc: ApiError, endpoint: Endpoint) -> RemoteIssue:
+    kind, facts = exc.kind, tuple(exc.facts.items())
+    if exc.problem is ApiProblem.NOT_FOUND and endpoint.token is None:
+        kind = ErrorKind.FORGE_PRIVATE_UNSEEN
+        facts = (("variables", " or ".join(endpoint.token_variables)),)
+    return RemoteIssue(target.name, exc.problem.value, exc.detail, target.forge, kind, facts)
 
 
 @dataclass(frozen=True)
@@ -41,7 +60,7 @@ class Enumeration:
     repos: tuple[RemoteRepo, ...]  # by full name, each once
     issues: tuple[RemoteIssue, ...]
     api_calls: int = 0
-    waits: tuple[str, ...] = ()
+    waits: tuple[ScanIssue, ...] = ()  # each rate-limit wait, under the target it delayed
 
 
 def enumerate_targets(
@@ -57,10 +76,15 @@ def enumerate_targets(
     clients: dict[Forge, ApiClient] = {}
     repos: dict[str, RemoteRepo] = {}
     issues: list[RemoteIssue] = []
+    waits: list[ScanIssue] = []
     try:
         for target in targets:
             if isinstance(target, RefusedTarget):
-                issues.append(RemoteIssue(target.shown, target.reason, "credentials in the URL"))
+                issues.append(
+                    RemoteIssue(
+                        target.shown, target.reason, _REFUSED, kind=ErrorKind.CREDENTIALS_IN_URL
+                    )
+                )
                 continue
             if isinstance(target, UrlTarget):
                 repos.setdefault(target.name, RemoteRepo(target.name, target.url, target.forge))
@@ -71,17 +95,20 @@ def enumerate_targets(
                     endpoints.of(target.forge), wait_max=wait_max, log=log, clock=clock, sleep=sleep
                 )
                 clients[target.forge] = client
+            waited = len(log.waits)
             try:
                 found = _list(client, target, include_forks)
             except ApiError as exc:
-                issues.append(RemoteIssue(target.name, exc.problem.value, exc.detail, target.forge))
+                waits.extend(ScanIssue(target.name, w) for w in log.waits[waited:])
+                issues.append(_issue(target, exc, endpoints.of(target.forge)))
                 continue
+            waits.extend(ScanIssue(target.name, w) for w in log.waits[waited:])
             for repo in found:
                 repos[repo.name] = repo  # the API's clone URL wins over a URL target's
     finally:
         for client in clients.values():
             client.close()
-    return Enumeration(tuple(sorted(repos.values())), tuple(issues), log.calls, tuple(log.waits))
+    return Enumeration(tuple(sorted(repos.values())), tuple(issues), log.calls, tuple(waits))
 
 
 def _list(client: ApiClient, target: ForgeTarget, include_forks: bool) -> list[RemoteRepo]:

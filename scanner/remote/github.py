@@ -20,7 +20,7 @@ def _repo(item: Any) -> RemoteRepo:
     if not isinstance(item, dict) or not all(
         isinstance(item.get(k), str) for k in ("full_name", "clone_url")
     ):
-        raise ApiError(ApiProblem.BAD_ANSWER, "GitHub API listed a repository without a name")
+        raise ApiError("GitHub API listed a repository without a name")
     return RemoteRepo(
         name=f"github:{item['full_name']}",
         clone_url=item["clone_url"],
@@ -43,9 +43,9 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
         except ApiError as exc:
             if exc.problem is ApiProblem.NOT_FOUND:
                 raise ApiError(
-                    ApiProblem.NOT_FOUND,
                     "no such repository on GitHub, or the token cannot read it (HTTP 404)",
-                    404,
+                    problem=ApiProblem.NOT_FOUND,
+                    status=404,
                 ) from exc
             raise
     found: list[RemoteRepo] = []
@@ -61,9 +61,9 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
         except ApiError as again:
             if again.problem is ApiProblem.NOT_FOUND:
                 raise ApiError(
-                    ApiProblem.NOT_FOUND,
                     "no such organisation or user on GitHub (HTTP 404)",
-                    404,
+                    problem=ApiProblem.NOT_FOUND,
+                    status=404,
                 ) from again
             raise
     for page in pages:

@@ -22,7 +22,7 @@ def _project(item: Any) -> RemoteRepo:
     if not isinstance(item, dict) or not all(
         isinstance(item.get(k), str) for k in ("path_with_namespace", "http_url_to_repo")
     ):
-        raise ApiError(ApiProblem.BAD_ANSWER, "GitLab API listed a project without a path")
+        raise ApiError("GitLab API listed a project without a path")
     return RemoteRepo(
         name=f"gitlab:{item['path_with_namespace']}",
         clone_url=item["http_url_to_repo"],
@@ -60,9 +60,9 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
     except ApiError as exc:
         if exc.problem is ApiProblem.NOT_FOUND:
             raise ApiError(
-                ApiProblem.NOT_FOUND,
                 "no such group or project on GitLab, or the token cannot read it (HTTP 404)",
-                404,
+                problem=ApiProblem.NOT_FOUND,
+                status=404,
             ) from exc
         raise
     return [r for r in found if include_forks or not r.fork]

@@ -43,14 +43,18 @@ _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
 
 
 class MirrorError(KeyguardError):
-    """A mirror could not be cloned or fetched; ``problem`` says which way it failed."""
+    """A mirror could not be cloned or fetched; ``problem`` says which way it failed:
+    not-found, unauthorized, forbidden, disk-full or failed."""
 
     kind = ErrorKind.UNREADABLE
 
-    def __init__(self, problem: str, detail: str) -> None:
-        super().__init__(detail)
-        self.problem = problem  # not-found, unauthorized, forbidden, disk-full, failed
-        self.detail = detail
+    def __init__(self, message: str, /, *, problem: str = "failed") -> None:
+        super().__init__(message)
+        self.problem = problem
+
+    @property
+    def detail(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True)
@@ -211,21 +215,24 @@ def _git_error(exc: git.GitCommandError, secrets: tuple[str, ...]) -> MirrorErro
     everything = str(exc.stderr or "").lower()
     # git says why a write failed on an earlier line than the one it ends with.
     if "no space left" in everything or "disk quota" in everything:
-        return MirrorError("disk-full", f"no space left in the clone cache ({said})")
+        return MirrorError(f"no space left in the clone cache ({said})", problem="disk-full")
     if "not found" in lowered or "error: 404" in lowered:
-        return MirrorError("not-found", f"the git server has no such repository ({said})")
+        return MirrorError(f"the git server has no such repository ({said})", problem="not-found")
     if "terminal prompts disabled" in lowered:
         return MirrorError(
-            "unauthorized", f"the git server asks for credentials and none were given ({said})"
+            f"the git server asks for credentials and none were given ({said})",
+            problem="unauthorized",
         )
     if "authentication failed" in lowered:
-        return MirrorError("unauthorized", f"the git server refused the token ({said})")
+        return MirrorError(f"the git server refused the token ({said})", problem="unauthorized")
     if "error: 403" in lowered:
-        return MirrorError("forbidden", f"the git server forbids reading it ({said})")
-    return MirrorError("failed", said)
+        return MirrorError(f"the git server forbids reading it ({said})", problem="forbidden")
+    return MirrorError(said)
 
 
 def _os_error(exc: OSError, path: Path) -> MirrorError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return MirrorError("disk-full", f"no space left in the clone cache at {path.parent}")
-    return MirrorError("failed", f"cannot write the clone cache at {path}: {exc.strerror}")
+        return MirrorError(
+            f"no space left in the clone cache at {path.parent}", problem="disk-full"
+        )
+    return MirrorError(f"cannot write the clone cache at {path}: {exc.strerror}", problem="failed")

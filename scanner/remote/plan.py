@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.findings import ScanIssue
 from scanner.remote.endpoints import Endpoints, Token
 from scanner.remote.enumerate import RemoteIssue, enumerate_targets
 from scanner.remote.sweeper import MirrorSweeper
@@ -36,7 +37,7 @@ class Plan:
     sweeper: MirrorSweeper
     issues: tuple[RemoteIssue, ...] = ()
     api_calls: int = 0
-    waits: tuple[str, ...] = ()
+    waits: tuple[ScanIssue, ...] = ()
 
     @property
     def remote(self) -> bool:
@@ -76,6 +77,7 @@ def plan(
     tokens: Mapping[Forge, Token] = {
         forge: token for forge in Forge if (token := endpoints.of(forge).token) is not None
     }
-    sweeper = MirrorSweeper(repos, options.cache_dir, tokens, options.pull_refs)
+    variables = {f: " or ".join(endpoints.of(f).token_variables) for f in Forge}
+    sweeper = MirrorSweeper(repos, options.cache_dir, tokens, options.pull_refs, variables)
     names = tuple(sorted({*local, *repos}))
     return Plan(names, sweeper, listed.issues, listed.api_calls, listed.waits)

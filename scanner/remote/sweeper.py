@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plugins.errors import ErrorKind
 from scanner.findings import ScanIssue
 from scanner.fleet import local_sweeper
 from scanner.git.tips import ref_state
@@ -39,6 +40,8 @@ class MirrorSweeper:
     cache_dir: Path
     tokens: Mapping[Forge, Token] = field(default_factory=dict, repr=False)
     pull_refs: bool = True
+    #: Where each forge's token is read ("GITHUB_TOKEN or GH_TOKEN"), for the next step.
+    token_variables: Mapping[Forge, str] = field(default_factory=dict)
     #: Targets a checkpoint says were swept through already, rebuilt instead of swept.
     restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
     #: Repositories whose mirror :meth:`settle` found up to date: not asked again.
@@ -81,7 +84,7 @@ class MirrorSweeper:
                     default_branch=repo.default_branch,
                 )
             except MirrorError as exc:
-                return TargetResult(target, MIRROR, errors=(ScanIssue(target, exc.detail),))
+                return TargetResult(target, MIRROR, errors=(self._note(target, repo, exc),))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
         if last is not None and last.target == target:
@@ -146,6 +149,22 @@ class MirrorSweeper:
         local = refcheck.local_refs(path)
         patterns = fetched_patterns(repo.forge, self.pull_refs)
         return local is not None and refcheck.wanted(remote, patterns) == local
+
+    def _note(self, target: str, repo: RemoteRepo, exc: MirrorError) -> ScanIssue:
+        """The clone's failure, with what to do about the token when it is the cause."""
+        token = self._token(repo)
+        if exc.problem == "unauthorized" and token is not None:
+            facts = (("variable", token.variable),)
+            return ScanIssue(target, exc.detail, ErrorKind.FORGE_LOGIN_REFUSED, facts)
+        variables = self.token_variables.get(repo.forge) if repo.forge is not None else None
+        if variables is not None and exc.problem in ("unauthorized", "forbidden"):
+            kind = (
+                ErrorKind.FORGE_LOGIN_MISSING
+                if exc.problem == "unauthorized"
+                else ErrorKind.FORGE_ACCESS_DENIED
+            )
+            return ScanIssue(target, exc.detail, kind, (("variables", variables),))
+        return ScanIssue(target, exc.detail)
 
     def _token(self, repo: RemoteRepo) -> Token | None:
         return None if repo.forge is None else self.tokens.get(repo.forge)

@@ -22,6 +22,7 @@ from scanner.findings import ScanIssue
 from scanner.sweep import SweepStats, TargetResult
 
 VERSION = 1
+MARK = "keyguard-sweep"  # the first line's "checkpoint": what wrote the file
 _STATS = ("blobs", "bytes", "cached", "files", "binary")
 
 
@@ -103,8 +104,8 @@ class Checkpoint:
         if not records:
             return
         head = records[0]
-        if head.get("checkpoint") != "keyguard sweep" or head.get("version") != VERSION:
-            raise CheckpointError(f"{self.path} is not a keyguard sweep checkpoint")
+        if head.get("checkpoint") != MARK or head.get("version") != VERSION:
+            raise CheckpointError(f"{self.path} is not a checkpoint of a sweep")
         if records[-1].get("completed"):
             return  # that sweep ended: this one starts afresh
         if head.get("command") != self.command:
@@ -125,9 +126,7 @@ class Checkpoint:
         except OSError as exc:
             raise CheckpointError(f"cannot write checkpoint {self.path}: {exc.strerror}") from exc
         if fresh:
-            self._write(
-                {"checkpoint": "keyguard sweep", "version": VERSION, "command": self.command}
-            )
+            self._write({"checkpoint": MARK, "version": VERSION, "command": self.command})
         return self
 
     def __exit__(self, *exc: object) -> None:

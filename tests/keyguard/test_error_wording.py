@@ -27,6 +27,11 @@ FACTS = {
     ErrorKind.VAULT_AUTH_UNKNOWN: {"method": "ldap", "choices": "token, approle, userpass"},
     ErrorKind.BAD_SHARD: {"text": "4/4", "problem": "I must be in 0..N-1"},
     ErrorKind.HOST_NOT_ALLOWED: {"host": "cdn.example"},
+    ErrorKind.FORGE_LOGIN_MISSING: {"variables": "GITHUB_TOKEN or GH_TOKEN"},
+    ErrorKind.FORGE_LOGIN_REFUSED: {"variable": "GITHUB_TOKEN"},
+    ErrorKind.FORGE_ACCESS_DENIED: {"variables": "GITLAB_TOKEN"},
+    ErrorKind.FORGE_PRIVATE_UNSEEN: {"variables": "GITLAB_TOKEN"},
+    ErrorKind.API_UNREACHABLE: {"variable": "GITHUB_API_URL"},
 }
 
 

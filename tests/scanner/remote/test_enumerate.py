@@ -99,7 +99,7 @@ def test_a_spent_budget_is_waited_out_within_the_limit(
     assert len(clock.slept) == 1
     assert 29 <= clock.slept[0] <= 32
     assert found.waits
-    assert "waited" in found.waits[0]
+    assert "waited" in found.waits[0].message
     # Waited before the third call, not after a refusal: no call was wasted.
     assert [c.status for c in github_api.calls] == [200, 200, 200]
 
