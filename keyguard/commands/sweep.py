@@ -128,7 +128,7 @@ def _sweep_targets(
     cache = blobcache.load(cache_path) if cache_path else frozenset()
     try:
         with (
-            remotes.resumable(plan, remote, plan.names, options, fleet.share) as run,
+            remotes.resumable(plan, remote, fleet.named, options, fleet.share) as run,
             LiveProgress(total=len(chosen)) as live,
         ):
             settled = run.settle(chosen, options)

@@ -283,3 +283,25 @@ def test_a_token_for_another_host_is_not_sent(
     (error,) = report(proc)["errors"]
     assert "asks for credentials and none were given" in error["message"]
     assert {r.token for r in git_server.requests} == {"none"}
+
+
+def test_an_ssh_clone_that_fails_is_one_line(tmp_path: Path, forge_env: dict[str, str]) -> None:
+    proc = keyguard(
+        "ssh://git@127.0.0.1:1/acme/app.git",
+        "git@127.0.0.1:acme/lib.git",
+        "--format",
+        "json",
+        cwd=tmp_path,
+        env={
+            **forge_env,
+            "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=5 "
+            "-o StrictHostKeyChecking=no",
+        },
+    )
+    document = report(proc)
+    assert proc.returncode == 3
+    assert sorted(e["path"] for e in document["errors"]) == [
+        "127.0.0.1/acme/lib",
+        "127.0.0.1:1/acme/app",
+    ]
+    assert all("\n" not in e["message"] for e in document["errors"])

@@ -173,3 +173,21 @@ def test_a_killed_sweep_resumes_without_sweeping_finished_repositories_again(
     before = len(git_server.requests)
     assert keyguard(*command, cwd=tmp_path, env=forge_env).returncode == 1
     assert len({r.path.split(".git/")[0] for r in git_server.requests[before:]}) == 7
+
+
+def test_a_resumed_sweep_takes_in_a_repository_created_meanwhile(
+    tmp_path: Path, git_server: GitHttpServer, github_api: GitHubStandin, forge_env: dict[str, str]
+) -> None:
+    org(git_server, github_api, 3)
+    checkpoint = tmp_path / "sweep.checkpoint"
+    command = ["sweep", "github:acme", "--checkpoint", str(checkpoint), "--format", "json"]
+    assert keyguard(*command, cwd=tmp_path, env=forge_env).returncode == 1
+    lines = checkpoint.read_text().splitlines()
+    checkpoint.write_text("\n".join(lines[:-1]) + "\n")  # as if killed before it completed
+    serve_repo(git_server, "acme/r99", {"k.env": f"K={make_key('created-meanwhile')}\n"})
+    github_api.add_repo("acme/r99")
+    before = len(git_server.requests)
+    proc = keyguard(*command, cwd=tmp_path, env=forge_env)
+    assert proc.returncode == 1, proc.stderr
+    assert {r.path.split(".git/")[0] for r in git_server.requests[before:]} == {"/acme/r99"}
+    assert fingerprint(make_key("created-meanwhile")) in proc.stdout
