@@ -16,6 +16,7 @@ import json
 import os
 from pathlib import Path
 
+from scanner.report.fields import ReportError
 from scanner.stores import blobcache
 from scanner.stores.checkpoint import Finished
 from scanner.sweep import SweepOptions
@@ -38,7 +39,7 @@ def read(mirror: Path, digest: str) -> Finished | None:
         if record.get("options") != digest:
             return None
         return Finished.from_json(record["swept"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ReportError):
         return None
 
 

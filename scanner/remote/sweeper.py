@@ -25,6 +25,7 @@ from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
 from scanner.remote.mirror import MirrorError, fetched_patterns, update_mirror
+from scanner.remote.rebuild import key_hits
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
@@ -179,6 +180,11 @@ class MirrorSweeper:
             return entry.restored()
         if not entry.key_blobs:
             return None  # keys in plain files: reading them again is the sweep
+        hits = key_hits(path, entry.places, options.detect)
+        if hits is not None and len(hits) == entry.occurrences:
+            return TargetResult(entry.target, entry.kind, hits, (), entry.warnings, entry.stats)
+        # Places not recorded, or not found again as recorded: read the blobs that held
+        # keys through a sweep (their attribution redone), all the others skipped.
         rebuilt = sweep_target(path, options, cache=_AllBut(frozenset(entry.key_blobs)))
         repo = self.repos.get(entry.target)
         if repo is not None:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from plugins.errors import UsageError
-from scanner.findings import ScanIssue
+from scanner.findings import Occurrence, ScanIssue
+from scanner.report.fields import Fields, ReportError
 from scanner.sweep import SweepStats, TargetResult
 
 VERSION = 1
@@ -41,6 +42,8 @@ class Finished:
     occurrences: int
     key_blobs: tuple[str, ...]  # blob ids that held a key (never the key)
     warnings: tuple[ScanIssue, ...]
+    #: Where each key was (paths, lines, commits; never the key), in the sweep's order.
+    places: tuple[Occurrence, ...] = ()
 
     @classmethod
     def of(cls, result: TargetResult, state: str | None) -> Finished:
@@ -53,6 +56,7 @@ class Finished:
             len(result.hits),
             tuple(blobs),
             result.warnings,
+            tuple(occurrence for _, occurrence in result.hits),
         )
 
     def restored(self) -> TargetResult:
@@ -68,6 +72,7 @@ class Finished:
             "occurrences": self.occurrences,
             "key_blobs": list(self.key_blobs),
             "warnings": [w.to_json() for w in self.warnings],
+            "places": [o.to_json() for o in self.places],
         }
 
     @classmethod
@@ -80,6 +85,10 @@ class Finished:
             int(record.get("occurrences", 0)),
             tuple(str(b) for b in record.get("key_blobs", ())),
             tuple(ScanIssue(str(w["path"]), str(w["message"])) for w in record.get("warnings", ())),
+            tuple(
+                Occurrence.from_json(Fields(o, f"places[{i}]"))
+                for i, o in enumerate(record.get("places", ()))
+            ),
         )
 
 
@@ -114,7 +123,7 @@ class Checkpoint:
                 "delete it, or name another file for this one"
             )
         for record in records[1:]:
-            with contextlib.suppress(KeyError, TypeError, ValueError):
+            with contextlib.suppress(KeyError, TypeError, ValueError, ReportError):
                 entry = Finished.from_json(record)
                 self.finished[entry.target] = entry
 

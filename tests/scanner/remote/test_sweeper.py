@@ -94,7 +94,11 @@ def test_a_warm_run_neither_fetches_nor_sweeps_what_did_not_move(
     warm = {name: sweep(it, name) for name in cold}
     assert warm == cold
     assert argv_log.read_text().count("clean.git") == 0  # no fetch, no sweep: nothing moved
-    assert "cat-file" in argv_log.read_text()  # the key's blob is read again, and only it
+    # The key's blob is read again, and only it: one git process, no history walked.
+    assert [ln for ln in argv_log.read_text().splitlines() if "keys.git" in ln] == [
+        ln for ln in argv_log.read_text().splitlines() if "keys.git cat-file --batch" in ln
+    ]
+    assert argv_log.read_text().count("keys.git") == 1
     assert {r.method for r in git_server.requests[before:]} == {"GET"}  # one look at the refs
     # Something new: fetched, and swept again.
     new = make_key("warm-new")

@@ -51,6 +51,7 @@ def test_finished_targets_are_recorded_as_they_end_and_read_back(tmp_path: Path)
         1,
         ("b" * 40,),
         (ScanIssue("github:acme/b", "shallow clone"),),
+        tuple(o for _, o in result("github:acme/b", key=key).hits),  # where, never the key
     )
     assert again.finished["github:acme/a"].restored() == result("github:acme/a")
 

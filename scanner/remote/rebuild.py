@@ -1,0 +1,83 @@
+"""A finished sweep's keys found again from where it said they were, with one git process.
+
+A record or checkpoint holds where each key was (path, line, column, blob, commit; never
+the key). Reading only those blobs (one ``cat-file --batch``) and detecting in them again
+gives back each occurrence's key; attribution is not redone, the recorded provenance is.
+Anything that does not come out exactly as recorded (a blob gone, a key not found at its
+place) answers None, and the caller sweeps the repository instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner.detect.engine import detect_bytes
+from scanner.detect.options import DetectOptions
+from scanner.findings import Occurrence
+from scanner.git.command import git_argv, git_env
+from scanner.git.objects import WHOLE_BLOB_LIMIT
+from scanner.git.worktree import Hit
+
+_MEMBER = "!/"  # how a path names a member of an archive
+
+
+def key_hits(
+    repository: Path, places: Sequence[Occurrence], detect: DetectOptions
+) -> tuple[Hit, ...] | None:
+    """*places* with their keys, read again from *repository*'s blobs; None when not all."""
+    if not places or any(o.provenance is None for o in places):
+        return None
+    blobs = _read(repository, sorted({o.provenance.blob for o in places if o.provenance}))
+    if blobs is None:
+        return None
+    found: dict[tuple[str, str], list[Hit]] = {}
+    out: list[Hit] = []
+    for place in places:
+        assert place.provenance is not None
+        base = place.path.split(_MEMBER, 1)[0]
+        where = (place.provenance.blob, base)
+        if where not in found:
+            found[where] = list(detect_bytes(base, blobs[where[0]], options=detect).hits)
+        secret = next(
+            (
+                s
+                for s, seen in found[where]
+                if dataclasses.replace(seen, provenance=place.provenance) == place
+            ),
+            None,
+        )
+        if secret is None:
+            return None
+        out.append((secret, place))
+    return tuple(out)
+
+
+def _read(repository: Path, oids: Sequence[str]) -> dict[str, bytes] | None:
+    try:
+        proc = subprocess.run(
+            git_argv(repository, "cat-file", "--batch"),
+            input="".join(f"{oid}\n" for oid in oids).encode("ascii"),
+            capture_output=True,
+            env=git_env(),
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    out: dict[str, bytes] = {}
+    data, at = proc.stdout, 0
+    for oid in oids:
+        end = data.find(b"\n", at)
+        header = data[at:end].decode("ascii", "replace").split()
+        if len(header) != 3 or header[0] != oid or header[1] != "blob":
+            return None  # missing, or not a blob: the repository changed
+        size = int(header[2])
+        if size > WHOLE_BLOB_LIMIT:
+            return None  # streamed by a sweep: let the sweep read it
+        out[oid] = data[end + 1 : end + 1 + size]
+        at = end + 1 + size + 1
+    return out
