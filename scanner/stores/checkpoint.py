@@ -25,6 +25,10 @@ VERSION = 1
 _STATS = ("blobs", "bytes", "cached", "files", "binary")
 
 
+#: What the first line of a checkpoint file says it is.
+MARKER = "keyguard-sweep"
+
+
 class CheckpointError(UsageError):
     """The checkpoint file belongs to another sweep, or cannot be read or written."""
 
@@ -103,8 +107,8 @@ class Checkpoint:
         if not records:
             return
         head = records[0]
-        if head.get("checkpoint") != "keyguard sweep" or head.get("version") != VERSION:
-            raise CheckpointError(f"{self.path} is not a keyguard sweep checkpoint")
+        if head.get("checkpoint") != MARKER or head.get("version") != VERSION:
+            raise CheckpointError(f"{self.path} is not a sweep checkpoint written by keyguard")
         if records[-1].get("completed"):
             return  # that sweep ended: this one starts afresh
         if head.get("command") != self.command:
@@ -125,9 +129,7 @@ class Checkpoint:
         except OSError as exc:
             raise CheckpointError(f"cannot write checkpoint {self.path}: {exc.strerror}") from exc
         if fresh:
-            self._write(
-                {"checkpoint": "keyguard sweep", "version": VERSION, "command": self.command}
-            )
+            self._write({"checkpoint": MARKER, "version": VERSION, "command": self.command})
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -12,6 +12,8 @@ import pytest
 from keyguard.error_handler import EXIT_CODE, exit_code_for
 from keyguard.exit_codes import MEANING
 from plugins.errors import ErrorKind, KeyguardError, UsageError
+from scanner.remote.api import ApiError, ApiProblem
+from scanner.remote.mirror import MirrorError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +26,9 @@ CLASS_CODES = {
     "plugins.client.api:BetaEndpointUnavailable": 3,
     "plugins.client.api:KlaviyoUrlError": 2,
     "scanner.git.command:GitError": 3,
+    "scanner.remote.api:ApiError": 3,
+    "scanner.remote.mirror:MirrorError": 3,
+    "scanner.stores.checkpoint:CheckpointError": 2,
     "scanner.git.command:GitNotFound": 3,
     "scanner.git.repository:UnknownRevision": 2,
     "scanner.stores.blobcache:CacheError": 2,
@@ -61,6 +66,8 @@ def _load(target: str) -> type[KeyguardError]:
 
 def _make(cls: type[KeyguardError]) -> KeyguardError:
     make: Callable[..., KeyguardError] = cls
+    if issubclass(cls, (ApiError, MirrorError)):  # these name which way they failed first
+        return make(ApiProblem.NOT_FOUND if cls is ApiError else "clone", "what happened")
     try:
         return make("what happened")
     except TypeError:  # a class that words its one message itself (GitNotFound)
