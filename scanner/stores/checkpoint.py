@@ -23,8 +23,11 @@ from scanner.report.fields import Fields, ReportError
 from scanner.sweep import SweepStats, TargetResult
 
 VERSION = 1
-MARK = "keyguard-sweep"  # the first line's "checkpoint": what wrote the file
 _STATS = ("blobs", "bytes", "cached", "files", "binary")
+
+
+#: What the first line of a checkpoint file says it is.
+MARKER = "keyguard-sweep"
 
 
 class CheckpointError(UsageError):
@@ -113,8 +116,8 @@ class Checkpoint:
         if not records:
             return
         head = records[0]
-        if head.get("checkpoint") != MARK or head.get("version") != VERSION:
-            raise CheckpointError(f"{self.path} is not a checkpoint of a sweep")
+        if head.get("checkpoint") != MARKER or head.get("version") != VERSION:
+            raise CheckpointError(f"{self.path} is not a sweep checkpoint written by keyguard")
         if records[-1].get("completed"):
             return  # that sweep ended: this one starts afresh
         if head.get("command") != self.command:
@@ -135,7 +138,7 @@ class Checkpoint:
         except OSError as exc:
             raise CheckpointError(f"cannot write checkpoint {self.path}: {exc.strerror}") from exc
         if fresh:
-            self._write({"checkpoint": MARK, "version": VERSION, "command": self.command})
+            self._write({"checkpoint": MARKER, "version": VERSION, "command": self.command})
         return self
 
     def __exit__(self, *exc: object) -> None:

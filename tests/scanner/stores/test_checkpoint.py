@@ -81,5 +81,5 @@ def test_a_completed_checkpoint_starts_afresh(tmp_path: Path) -> None:
 def test_a_file_that_is_no_checkpoint_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "report.json"
     path.write_text('{"findings": []}\n')
-    with pytest.raises(CheckpointError, match="not a checkpoint of a sweep"):
+    with pytest.raises(CheckpointError, match="not a sweep checkpoint written by keyguard"):
         Checkpoint(path, "cmd")
