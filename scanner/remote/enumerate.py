@@ -11,13 +11,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from plugins.errors import ErrorKind
 from scanner.findings import ScanIssue
-from scanner.remote import github, gitlab
-from scanner.remote.api import ApiClient, ApiError, ApiLog, ApiProblem
 from scanner.remote.endpoints import Endpoint, Endpoints
 from scanner.remote.repo import RemoteRepo
+
+if TYPE_CHECKING:
+    from scanner.remote.api import ApiClient, ApiError
+
 from scanner.remote.targets import (
     Forge,
     ForgeTarget,
@@ -49,6 +52,8 @@ _REFUSED = "credentials in a URL are refused (they would be stored in the clone 
 
 def _issue(target: ForgeTarget, exc: ApiError, endpoint: Endpoint) -> RemoteIssue:
     kind, facts = exc.kind, tuple(exc.facts.items())
+    from scanner.remote.api import ApiProblem
+
     if exc.problem is ApiProblem.NOT_FOUND and endpoint.token is None:
         kind = ErrorKind.FORGE_PRIVATE_UNSEEN
         facts = (("variables", " or ".join(endpoint.token_variables)),)
@@ -72,6 +77,9 @@ def enumerate_targets(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Enumeration:
+    # httpx only when a forge is asked: a sweep of local paths never imports it.
+    from scanner.remote.api import ApiClient, ApiError, ApiLog
+
     log = ApiLog()
     clients: dict[Forge, ApiClient] = {}
     repos: dict[str, RemoteRepo] = {}
@@ -112,5 +120,7 @@ def enumerate_targets(
 
 
 def _list(client: ApiClient, target: ForgeTarget, include_forks: bool) -> list[RemoteRepo]:
+    from scanner.remote import github, gitlab
+
     lister = github.repositories if target.forge is Forge.GITHUB else gitlab.repositories
     return lister(client, target.path, include_forks=include_forks)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import http.client
 import os
-import ssl
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import ssl
 
 from scanner.git.tips import read_refs
 
@@ -31,6 +33,8 @@ def advertised(url: str, authorization: str | None) -> dict[str, str] | None:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname or _proxied(scheme):
         return None  # git knows the way (ssh, a proxy): let it fetch
+    import http.client  # here: a local sweep never asks a server
+
     connection: http.client.HTTPConnection
     if scheme == "https":
         connection = http.client.HTTPSConnection(
@@ -64,6 +68,8 @@ def _proxied(scheme: str) -> bool:
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """One TLS context per process: building one loads the CA bundle (tens of ms)."""
+    import ssl
+
     return ssl.create_default_context()
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plugins.errors import ErrorKind
 from scanner.findings import ScanIssue
@@ -24,12 +24,14 @@ from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
-from scanner.remote.mirror import MirrorError, fetched_patterns, update_mirror
 from scanner.remote.rebuild import key_hits
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
 from scanner.sweep import Progress, SweepOptions, TargetResult, sweep_target
+
+if TYPE_CHECKING:
+    from scanner.remote.mirror import MirrorError
 
 #: The kind a swept mirror is reported as.
 MIRROR = "mirror"
@@ -74,6 +76,10 @@ class MirrorSweeper:
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
         if target not in self.fresh and not self._up_to_date(path, repo, token):
+            # GitPython only when a mirror is cloned or fetched: a local sweep (the
+            # pre-push hook) never pays for its import.
+            from scanner.remote.mirror import MirrorError, update_mirror
+
             try:
                 update_mirror(
                     path,
@@ -127,6 +133,8 @@ class MirrorSweeper:
                 return last.restored(), True
             return None, True
 
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max(1, threads)) as pool:
             answers = list(pool.map(one, targets))
         done = tuple(result for result, _ in answers if result is not None)
@@ -147,6 +155,8 @@ class MirrorSweeper:
         remote = refcheck.advertised(repo.clone_url, header)
         if remote is None:
             return False
+        from scanner.remote.mirror import fetched_patterns
+
         local = refcheck.local_refs(path)
         patterns = fetched_patterns(repo.forge, self.pull_refs)
         return local is not None and refcheck.wanted(remote, patterns) == local
