@@ -4,6 +4,8 @@ server has it, and a warm run that neither fetches nor sweeps what did not move.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import git
@@ -20,6 +22,8 @@ from scanner.sweep import SweepOptions, TargetResult
 from tests.support.forge import serve_history, serve_repo
 from tests.support.keys import make_key
 from tests.support.leaks import git_wrapper
+
+CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 def sweeper(server: GitHttpServer, cache: Path, *repos: RemoteRepo) -> MirrorSweeper:
@@ -131,3 +135,15 @@ def test_settling_answers_what_did_not_move_without_a_worker(
     assert settled.sweeper.fresh == frozenset({"github:acme/keys"})  # not asked again
     assert argv_log.read_text() == ""  # no git process at all
     assert sweep(settled.sweeper, "github:acme/keys") == cold["github:acme/keys"]
+
+
+def test_a_local_sweep_never_imports_what_remote_targets_need() -> None:
+    code = (
+        "import sys, keyguard.commands.sweep, scanner.remote.plan\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'git', 'ssl'}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=CHECKOUT
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
