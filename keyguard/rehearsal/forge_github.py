@@ -1,4 +1,8 @@
-"""The GitHub REST API stand-in: organisations', users' and single repositories' endpoints."""
+"""The GitHub REST API stand-in: organisations', users' and single repositories' endpoints.
+
+As on GitHub, ``/users/LOGIN/repos`` lists public repositories only, even to their owner;
+the token's own user (``token_login``) sees its private ones at ``/user/repos``.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ def _not_found() -> Answer:
 class GitHubStandin(ForgeStandin):
     """``with GitHubStandin(git.url, token=t) as api:``; ``GITHUB_API_URL=api.url``."""
 
+    #: The login of the user the good token belongs to (``GET /user``).
+    token_login = "keyguard-bot"  # noqa: S105 (a login, not a secret)
+
     def add_owner(self, login: str, kind: str = "Organization") -> None:
         self.forge.owners[login] = kind
 
@@ -32,7 +39,24 @@ class GitHubStandin(ForgeStandin):
             wanted = "Organization" if parts[0] == "orgs" else "User"
             if self.forge.owners.get(parts[1]) != wanted:
                 return _not_found()
-            repos = self.forge.listed(parts[1], nested=False, authorized=request.authorized)
+            repos = self.forge.listed(
+                parts[1], nested=False, authorized=request.authorized and wanted != "User"
+            )
+            return self.paged(request, [self._json(r) for r in repos], lambda *_: {})
+        if parts == ["user"]:
+            if not request.authorized:
+                return Answer(
+                    401,
+                    {"message": "Requires authentication", "documentation_url": _DOCS},
+                )
+            return Answer(200, {"login": self.token_login, "type": "User"})
+        if parts == ["user", "repos"]:
+            if not request.authorized:
+                return Answer(
+                    401,
+                    {"message": "Requires authentication", "documentation_url": _DOCS},
+                )
+            repos = self.forge.listed(self.token_login, nested=False, authorized=True)
             return self.paged(request, [self._json(r) for r in repos], lambda *_: {})
         if len(parts) == 3 and parts[0] == "repos":
             found = self.forge.find(f"{parts[1]}/{parts[2]}", authorized=request.authorized)

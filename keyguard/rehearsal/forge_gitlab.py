@@ -27,7 +27,13 @@ class GitLabStandin(ForgeStandin):
         for end in range(1, len(parts) + 1):
             self.forge.groups.add("/".join(parts[:end]))
 
+    def add_user(self, username: str) -> None:
+        """A user namespace: its projects are listed at ``/users/USERNAME/projects``."""
+        self.forge.owners[username] = "User"
+
     def add_repo(self, path: str, **flags: bool) -> StandinRepo:
+        if self.forge.owners.get(path.rpartition("/")[0]) == "User":
+            return super().add_repo(path, **flags)
         self.add_group(path.rpartition("/")[0])
         return super().add_repo(path, **flags)
 
@@ -45,6 +51,11 @@ class GitLabStandin(ForgeStandin):
                 return Answer(404, {"message": "404 Group Not Found"})
             nested = request.query.get("include_subgroups") == "true"
             repos = self.forge.listed(parts[1], nested=nested, authorized=request.authorized)
+            return self.paged(request, [self._json(r) for r in repos], _pages)
+        if len(parts) == 3 and parts[0] == "users" and parts[2] == "projects":
+            if self.forge.owners.get(parts[1]) != "User":
+                return Answer(404, {"message": "404 User Not Found"})
+            repos = self.forge.listed(parts[1], nested=False, authorized=request.authorized)
             return self.paged(request, [self._json(r) for r in repos], _pages)
         if len(parts) == 2 and parts[0] == "projects":
             found = self.forge.find(parts[1], authorized=request.authorized)

@@ -114,6 +114,11 @@ class ApiClient:
     def name(self) -> str:
         return _FORGE_NAME[self.endpoint.forge]
 
+    @property
+    def authenticated(self) -> bool:
+        """Whether a token goes with each call."""
+        return self.endpoint.token is not None
+
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         return _json(self._get(self.endpoint.api_url + path, params))
 

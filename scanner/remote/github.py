@@ -1,8 +1,10 @@
 """Listing repositories through the GitHub REST API (github.com or an Enterprise Server).
 
 ``github:OWNER`` lists ``/orgs/OWNER/repos`` and, when OWNER is no organisation, the
-user's ``/users/OWNER/repos``; ``github:OWNER/REPO`` is ``/repos/OWNER/REPO``. 100
-repositories a call, whatever the size of the organisation.
+user's ``/users/OWNER/repos`` (public ones only, as GitHub answers) — or, when OWNER is the
+token's own user (``/user``), ``/user/repos?affiliation=owner``, private ones included;
+``github:OWNER/REPO`` is ``/repos/OWNER/REPO``. 100 repositories
+a call, whatever the size of the organisation.
 """
 
 from __future__ import annotations
@@ -55,9 +57,7 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
         if exc.problem is not ApiProblem.NOT_FOUND:
             raise
         try:
-            pages = list(
-                client.pages(f"/users/{path}/repos", {"per_page": _PER_PAGE, "type": "owner"})
-            )
+            pages = _user_pages(client, path)
         except ApiError as again:
             if again.problem is ApiProblem.NOT_FOUND:
                 raise ApiError(
@@ -69,3 +69,13 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
     for page in pages:
         found.extend(_repo(item) for item in page)
     return [r for r in found if include_forks or not r.fork]
+
+
+def _user_pages(client: ApiClient, login: str) -> list[Any]:
+    """A user's repositories: their own private ones too when the token is theirs."""
+    if client.authenticated:
+        me = client.get("/user")
+        if isinstance(me, dict) and str(me.get("login", "")).lower() == login.lower():
+            params = {"per_page": _PER_PAGE, "affiliation": "owner", "visibility": "all"}
+            return list(client.pages("/user/repos", params))
+    return list(client.pages(f"/users/{login}/repos", {"per_page": _PER_PAGE, "type": "owner"}))

@@ -2,8 +2,9 @@
 
 ``gitlab:PATH`` is first asked for as a project (``/projects/PATH``), then as a group whose
 projects and its subgroups' are listed (``/groups/PATH/projects?include_subgroups=true``),
-100 a call. Archived projects are listed too (GitLab's default); projects merely shared
-with the group are not: they belong to another group.
+then as a user namespace (``/users/PATH/projects``), 100 a call. Archived projects are
+listed too (GitLab's default); projects merely shared with the group are not: they
+belong to another group.
 """
 
 from __future__ import annotations
@@ -58,11 +59,28 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
         for page in client.pages(f"/groups/{encoded}/projects", params):
             found.extend(_project(item) for item in page)
     except ApiError as exc:
-        if exc.problem is ApiProblem.NOT_FOUND:
+        if exc.problem is not ApiProblem.NOT_FOUND:
+            raise
+        user = _user_projects(client, path, params) if "/" not in path else None
+        if user is None:
             raise ApiError(
-                "no such group or project on GitLab, or the token cannot read it (HTTP 404)",
+                "no such group, user or project on GitLab, or the token cannot read it (HTTP 404)",
                 problem=ApiProblem.NOT_FOUND,
                 status=404,
             ) from exc
-        raise
+        found = user
     return [r for r in found if include_forks or not r.fork]
+
+
+def _user_projects(client: ApiClient, user: str, params: dict[str, str]) -> list[RemoteRepo] | None:
+    """The projects of user namespace *user*, or None when there is no such user."""
+    found: list[RemoteRepo] = []
+    asked = {k: v for k, v in params.items() if k not in ("include_subgroups", "with_shared")}
+    try:
+        for page in client.pages(f"/users/{quote(user, safe='')}/projects", asked):
+            found.extend(_project(item) for item in page)
+    except ApiError as exc:
+        if exc.problem is ApiProblem.NOT_FOUND:
+            return None
+        raise
+    return found

@@ -182,3 +182,45 @@ def test_gitlab_missing_group_bad_token_and_rate_limit(
         targets(env, "gitlab:grp"), env, wait_max=5, clock=clock, sleep=clock.sleep
     ).issues
     assert limited.problem == "rate-limited"
+
+
+def test_a_user_lists_public_repositories_and_the_token_owner_its_private_ones_too(
+    github_api: GitHubStandin, forge_env: dict[str, str]
+) -> None:
+    github_api.add_owner("someone", "User")
+    github_api.add_owner(github_api.token_login, "User")
+    github_api.add_repo("someone/public")
+    github_api.add_repo("someone/secret", private=True)
+    github_api.add_repo(f"{github_api.token_login}/mine")
+    github_api.add_repo(f"{github_api.token_login}/hidden", private=True)
+    env = endpoints(forge_env)
+    # Another user's private repositories are not listed, token or not (as on GitHub).
+    other = enumerate_targets(targets(env, "github:someone"), env)
+    assert [r.name for r in other.repos] == ["github:someone/public"]
+    own = enumerate_targets(targets(env, f"github:{github_api.token_login.upper()}"), env)
+    assert [r.name for r in own.repos] == [
+        f"github:{github_api.token_login}/hidden",
+        f"github:{github_api.token_login}/mine",
+    ]
+    assert any(c.path.startswith("/user/repos?") for c in github_api.calls)
+    anonymous = endpoints(forge_env, GITHUB_TOKEN="", GH_TOKEN="")
+    public = enumerate_targets(targets(anonymous, f"github:{github_api.token_login}"), anonymous)
+    assert [r.name for r in public.repos] == [f"github:{github_api.token_login}/mine"]
+
+
+def test_a_gitlab_user_namespace_is_listed_after_groups(
+    gitlab_api: GitLabStandin, forge_env: dict[str, str]
+) -> None:
+    gitlab_api.page_size = 1
+    gitlab_api.add_user("alice")
+    gitlab_api.add_repo("alice/one")
+    gitlab_api.add_repo("alice/two", private=True)
+    gitlab_api.add_repo("grp/app")
+    env = endpoints(forge_env)
+    found = enumerate_targets(targets(env, "gitlab:alice", "gitlab:grp"), env)
+    names = [r.name for r in found.repos]
+    assert names == ["gitlab:alice/one", "gitlab:alice/two", "gitlab:grp/app"]
+    assert not found.issues
+    missing = enumerate_targets(targets(env, "gitlab:nobody"), env)
+    assert [i.problem for i in missing.issues] == ["not-found"]
+    assert "group, user or project" in missing.issues[0].detail
