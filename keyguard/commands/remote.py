@@ -42,8 +42,9 @@ class RemoteSweep:
 
 
 def remote_options(f: F) -> F:
-    """``--clone-cache``, ``--include-forks``, ``--no-pull-refs``, ``--api-wait-max`` and
-    ``--checkpoint``, handed to the command as one ``remote: RemoteSweep``."""
+    """``--clone-cache``, ``--include-forks``, ``--no-pull-refs``, ``--api-wait-max``,
+    ``--clone-timeout`` and ``--checkpoint``, handed to the command as one
+    ``remote: RemoteSweep``."""
 
     @functools.wraps(f)
     def wrapper(
@@ -52,6 +53,7 @@ def remote_options(f: F) -> F:
         include_forks: bool,
         no_pull_refs: bool,
         api_wait_max: float,
+        clone_timeout: float,
         checkpoint: Path | None,
         **kwargs: Any,
     ) -> Any:
@@ -60,6 +62,7 @@ def remote_options(f: F) -> F:
             include_forks=include_forks,
             pull_refs=not no_pull_refs,
             api_wait_max=api_wait_max,
+            clone_timeout=clone_timeout or None,
         )
         return f(*args, remote=RemoteSweep(remote, checkpoint), **kwargs)
 
@@ -88,6 +91,15 @@ def remote_options(f: F) -> F:
             metavar="SECONDS",
             help="Longest wait for a forge API rate limit to reset; past it the owner is "
             "reported unread.",
+        ),
+        click.option(
+            "--clone-timeout",
+            type=click.FloatRange(min=0),
+            default=1800.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Longest one clone or fetch may take; past it git is stopped and the "
+            "repository reported unread (0: no limit).",
         ),
         click.option(
             "--checkpoint",

@@ -44,7 +44,7 @@ _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
 
 class MirrorError(KeyguardError):
     """A mirror could not be cloned or fetched; ``problem`` says which way it failed:
-    not-found, unauthorized, forbidden, disk-full or failed."""
+    not-found, unauthorized, forbidden, disk-full, timeout or failed."""
 
     kind = ErrorKind.UNREADABLE
 
@@ -156,7 +156,7 @@ def _clone(
         repo = git.Repo.init(partial, bare=True, mkdir=True)
         _configure(repo, url, specs)
         updated = _fetch(repo, env, secrets, timeout)
-        _point_head(repo, default_branch or _remote_head(repo, env))
+        _point_head(repo, default_branch or _remote_head(repo, env, timeout))
         repo.close()
         os.replace(partial, path)
     finally:
@@ -171,16 +171,21 @@ def _fetch(
         with repo.git.custom_environment(**env):
             infos = repo.remote("origin").fetch(prune=True, kill_after_timeout=timeout)
     except git.GitCommandError as exc:
+        if timeout is not None and "kill_after_timeout" in str(exc.stderr or ""):
+            raise MirrorError(
+                f"the clone or fetch took longer than {timeout:g} s and was stopped",
+                problem="timeout",
+            ) from exc
         raise _git_error(exc, secrets) from exc
     quiet = git.FetchInfo.HEAD_UPTODATE
     return sum(1 for info in infos if not info.flags & quiet)
 
 
-def _remote_head(repo: git.Repo, env: Mapping[str, str]) -> str | None:
+def _remote_head(repo: git.Repo, env: Mapping[str, str], timeout: float | None) -> str | None:
     """The branch the remote's HEAD names (one ``ls-remote``, for URLs no API described)."""
     try:
         with repo.git.custom_environment(**env):
-            said = str(repo.git.ls_remote("--symref", "origin", "HEAD"))
+            said = str(repo.git.ls_remote("--symref", "origin", "HEAD", kill_after_timeout=timeout))
     except git.GitCommandError:
         return None
     for line in said.splitlines():

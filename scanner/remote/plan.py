@@ -26,6 +26,7 @@ class RemoteOptions:
     include_forks: bool = False
     pull_refs: bool = True
     api_wait_max: float = 60.0  # seconds one rate-limit wait may last
+    clone_timeout: float | None = 1800.0  # seconds one clone or fetch may last (None: no limit)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,13 @@ def plan(
         forge: token for forge in Forge if (token := endpoints.of(forge).token) is not None
     }
     variables = {f: " or ".join(endpoints.of(f).token_variables) for f in Forge}
-    sweeper = MirrorSweeper(repos, options.cache_dir, tokens, options.pull_refs, variables)
+    sweeper = MirrorSweeper(
+        repos,
+        options.cache_dir,
+        tokens,
+        options.pull_refs,
+        variables,
+        clone_timeout=options.clone_timeout,
+    )
     names = tuple(sorted({*local, *repos}))
     return Plan(names, sweeper, listed.issues, listed.api_calls, listed.waits)

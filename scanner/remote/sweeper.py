@@ -49,6 +49,8 @@ class MirrorSweeper:
     restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
     #: Repositories whose mirror :meth:`settle` found up to date: not asked again.
     fresh: frozenset[str] = frozenset()
+    #: Seconds one clone or fetch may last before git is stopped (None: no limit).
+    clone_timeout: float | None = None
 
     def path_of(self, target: str) -> Path:
         """Where *target* is read from: its mirror, or the path it names."""
@@ -89,6 +91,7 @@ class MirrorSweeper:
                     secrets=secrets,
                     pull_refs=self.pull_refs,
                     default_branch=repo.default_branch,
+                    timeout=self.clone_timeout,
                 )
             except MirrorError as exc:
                 return TargetResult(target, MIRROR, errors=(self._note(target, repo, exc),))

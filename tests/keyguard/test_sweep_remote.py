@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -305,3 +306,29 @@ def test_an_ssh_clone_that_fails_is_one_line(tmp_path: Path, forge_env: dict[str
         "127.0.0.1:1/acme/app",
     ]
     assert all("\n" not in e["message"] for e in document["errors"])
+
+
+def test_a_clone_that_hangs_is_stopped_by_clone_timeout_and_the_rest_is_swept(
+    tmp_path: Path, git_server: GitHttpServer, forge_env: dict[str, str]
+) -> None:
+    key = make_key("timeout-neighbour")
+    serve_repo(git_server, "acme/shop", {"settings.py": f"KEY = '{key}'\n"})
+    with socket.socket() as listener:  # accepts, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        stuck = f"http://127.0.0.1:{listener.getsockname()[1]}/acme/stuck.git"
+        proc = keyguard(
+            stuck,
+            git_server.url + "/acme/shop.git",
+            "--clone-timeout",
+            "1.5",
+            "--format",
+            "json",
+            cwd=tmp_path,
+            env=forge_env,
+        )
+    document = report(proc)
+    assert proc.returncode == 1  # a key found outranks a repository unread (3)
+    [error] = document["errors"]
+    assert "took longer than 1.5 s" in error["message"]
+    assert [f["fingerprint"] for f in document["findings"]] == [fingerprint(key)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 from pathlib import Path
 
 import git
@@ -156,3 +158,20 @@ def test_mirror_paths_never_leave_the_cache(tmp_path: Path) -> None:
         path = mirror_path(tmp_path, url)
         assert tmp_path in path.parents
         assert ".." not in path.relative_to(tmp_path).parts
+
+
+def test_a_server_that_never_answers_is_stopped_at_the_timeout(tmp_path: Path) -> None:
+    # A real TCP listener that accepts and never says a word: git waits on it forever.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/acme/stuck.git"
+        path = mirror_path(tmp_path / "cache", url)
+        started = time.monotonic()
+        with pytest.raises(MirrorError) as caught:
+            update_mirror(path, url, forge=None, env=dict(os.environ), secrets=(), timeout=1.5)
+        took = time.monotonic() - started
+    assert caught.value.problem == "timeout"
+    assert str(caught.value) == "the clone or fetch took longer than 1.5 s and was stopped"
+    assert took < 60  # stopped, not left to git's own (absent) limit
+    assert not path.exists()  # no half mirror left behind
