@@ -123,8 +123,15 @@ class Verifier:
                     self._cond.wait()
                     continue
                 now = self._clock()
+                if self._deadline is not None and now >= self._deadline:
+                    # The budget is spent: what is left is said so at once, not in the
+                    # pace's turn (a paced run would otherwise outlive its budget).
+                    state.in_flight += 1
+                    return heapq.heappop(state.queue)
                 delay = max(state.queue[0].ready_at, self._pace.not_before) - now
                 if delay > 0:
+                    if self._deadline is not None:
+                        delay = min(delay, self._deadline - now)
                     self._cond.wait(timeout=delay)
                     continue
                 if self._pace.serial and state.in_flight > 0:

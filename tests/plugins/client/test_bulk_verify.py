@@ -127,6 +127,27 @@ def test_retry_that_would_overrun_the_budget_is_not_waited_for() -> None:
     assert "budget" in second.reason
 
 
+def test_the_budget_ends_a_paced_run_on_time() -> None:
+    # One account at Klaviyo's real limits (1/s, 15/min): once throttled, the run is paced
+    # at a request every few seconds. The budget must end it, not the pace.
+    keys = secrets("paced", 40)
+    with KlaviyoStandin(RateLimit()) as standin:
+        account = standin.add_account()
+        for key in keys:
+            standin.add_key(key, account=account)
+        started = time.monotonic()
+        with KlaviyoClient(standin.url) as client:
+            verifier = Verifier(client, concurrency=4, budget=3.0)
+            results = verifier.verify(keys)
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.0 + 2.0  # the budget plus one request's answer, not 40 paced turns
+    live = [c for c in results.values() if c.status is KeyStatus.LIVE]
+    skipped = [c for c in results.values() if c.status is KeyStatus.UNKNOWN]
+    assert live
+    assert len(live) + len(skipped) == 40
+    assert all("budget" in c.reason for c in skipped)
+
+
 class Exploding:
     """A prober with a bug: the run must end and re-raise, not hang the other workers."""
 
