@@ -25,7 +25,7 @@ from scanner.fleet import RemoteStats, SweepResult
 from scanner.git.tips import ref_state
 from scanner.remote.cache import default_cache_dir
 from scanner.remote.endpoints import Endpoints, from_environment
-from scanner.remote.plan import Plan, RemoteOptions, plan
+from scanner.remote.plan import API_WAIT_MAX, CLONE_TIMEOUT, Plan, RemoteOptions, plan
 from scanner.remote.sweeper import MirrorSweeper, Settled
 from scanner.stores.checkpoint import Checkpoint
 from scanner.sweep import SweepOptions, TargetResult
@@ -39,6 +39,18 @@ class RemoteSweep:
 
     remote: RemoteOptions
     checkpoint: Path | None = None
+
+
+def _seconds(name: str, default: float, text: str) -> Callable[[F], F]:
+    """An option of SECONDS, zero or more, its default shown."""
+    return click.option(
+        name,
+        type=click.FloatRange(min=0),
+        default=default,
+        show_default=True,
+        metavar="SECONDS",
+        help=text,
+    )
 
 
 def remote_options(f: F) -> F:
@@ -83,22 +95,16 @@ def remote_options(f: F) -> F:
             is_flag=True,
             help="Skip pull-request heads (refs/pull/*/head, refs/merge-requests/*/head).",
         ),
-        click.option(
+        _seconds(
             "--api-wait-max",
-            type=click.FloatRange(min=0),
-            default=60.0,
-            show_default=True,
-            metavar="SECONDS",
-            help="Longest wait for a forge API rate limit to reset; past it the owner is "
+            API_WAIT_MAX,
+            "Longest wait for a forge API rate limit to reset; past it the owner is "
             "reported unread.",
         ),
-        click.option(
+        _seconds(
             "--clone-timeout",
-            type=click.FloatRange(min=0),
-            default=1800.0,
-            show_default=True,
-            metavar="SECONDS",
-            help="Longest one clone or fetch may take; past it git is stopped and the "
+            CLONE_TIMEOUT,
+            "Longest one clone or fetch may take; past it git is stopped and the "
             "repository reported unread (0: no limit).",
         ),
         click.option(

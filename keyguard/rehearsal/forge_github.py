@@ -43,19 +43,11 @@ class GitHubStandin(ForgeStandin):
                 parts[1], nested=False, authorized=request.authorized and wanted != "User"
             )
             return self.paged(request, [self._json(r) for r in repos], lambda *_: {})
+        if parts[0] == "user" and not request.authorized:
+            return Answer(401, {"message": "Requires authentication", "documentation_url": _DOCS})
         if parts == ["user"]:
-            if not request.authorized:
-                return Answer(
-                    401,
-                    {"message": "Requires authentication", "documentation_url": _DOCS},
-                )
             return Answer(200, {"login": self.token_login, "type": "User"})
         if parts == ["user", "repos"]:
-            if not request.authorized:
-                return Answer(
-                    401,
-                    {"message": "Requires authentication", "documentation_url": _DOCS},
-                )
             repos = self.forge.listed(self.token_login, nested=False, authorized=True)
             return self.paged(request, [self._json(r) for r in repos], lambda *_: {})
         if len(parts) == 3 and parts[0] == "repos":

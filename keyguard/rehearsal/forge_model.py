@@ -99,7 +99,7 @@ class Forge:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.owners: dict[str, str] = {}  # GitHub: login -> "Organization" or "User"
+        self.owners: dict[str, str] = {}  # login -> "Organization" or "User" (GitLab: users)
         self.groups: set[str] = set()  # GitLab: group and subgroup paths
         self.repos: dict[str, StandinRepo] = {}
 

@@ -3,8 +3,8 @@
 ``github:OWNER`` lists ``/orgs/OWNER/repos`` and, when OWNER is no organisation, the
 user's ``/users/OWNER/repos`` (public ones only, as GitHub answers) — or, when OWNER is the
 token's own user (``/user``), ``/user/repos?affiliation=owner``, private ones included;
-``github:OWNER/REPO`` is ``/repos/OWNER/REPO``. 100 repositories
-a call, whatever the size of the organisation.
+``github:OWNER/REPO`` is ``/repos/OWNER/REPO``. 100 repositories a call, whatever the size
+of the organisation.
 """
 
 from __future__ import annotations

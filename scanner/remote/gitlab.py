@@ -17,6 +17,8 @@ from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 
 _PER_PAGE = "100"
+#: Every listing: 100 a page, in a stable order.
+_ORDER = {"per_page": _PER_PAGE, "order_by": "id", "sort": "asc"}
 
 
 def _project(item: Any) -> RemoteRepo:
@@ -47,37 +49,28 @@ def repositories(client: ApiClient, path: str, *, include_forks: bool) -> list[R
         except ApiError as exc:
             if exc.problem is not ApiProblem.NOT_FOUND:
                 raise
-    params = {
-        "include_subgroups": "true",
-        "with_shared": "false",
-        "per_page": _PER_PAGE,
-        "order_by": "id",
-        "sort": "asc",
-    }
-    found: list[RemoteRepo] = []
-    try:
-        for page in client.pages(f"/groups/{encoded}/projects", params):
-            found.extend(_project(item) for item in page)
-    except ApiError as exc:
-        if exc.problem is not ApiProblem.NOT_FOUND:
-            raise
-        user = _user_projects(client, path, params) if "/" not in path else None
-        if user is None:
-            raise ApiError(
-                "no such group, user or project on GitLab, or the token cannot read it (HTTP 404)",
-                problem=ApiProblem.NOT_FOUND,
-                status=404,
-            ) from exc
-        found = user
+    found = _listed(
+        client,
+        f"/groups/{encoded}/projects",
+        {**_ORDER, "include_subgroups": "true", "with_shared": "false"},
+    )
+    if found is None and "/" not in path:
+        found = _listed(client, f"/users/{encoded}/projects", _ORDER)
+    if found is None:
+        raise ApiError(
+            "no such group, user or project on GitLab, or the token cannot read it (HTTP 404)",
+            problem=ApiProblem.NOT_FOUND,
+            status=404,
+        )
     return [r for r in found if include_forks or not r.fork]
 
 
-def _user_projects(client: ApiClient, user: str, params: dict[str, str]) -> list[RemoteRepo] | None:
-    """The projects of user namespace *user*, or None when there is no such user."""
+def _listed(client: ApiClient, path: str, params: dict[str, str]) -> list[RemoteRepo] | None:
+    """Every project the paginated *path* lists, or None when the API has no such group
+    or user (404)."""
     found: list[RemoteRepo] = []
-    asked = {k: v for k, v in params.items() if k not in ("include_subgroups", "with_shared")}
     try:
-        for page in client.pages(f"/users/{quote(user, safe='')}/projects", asked):
+        for page in client.pages(path, params):
             found.extend(_project(item) for item in page)
     except ApiError as exc:
         if exc.problem is ApiProblem.NOT_FOUND:

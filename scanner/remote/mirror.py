@@ -171,12 +171,7 @@ def _fetch(
         with repo.git.custom_environment(**env):
             infos = repo.remote("origin").fetch(prune=True, kill_after_timeout=timeout)
     except git.GitCommandError as exc:
-        if timeout is not None and "kill_after_timeout" in str(exc.stderr or ""):
-            raise MirrorError(
-                f"the clone or fetch took longer than {timeout:g} s and was stopped",
-                problem="timeout",
-            ) from exc
-        raise _git_error(exc, secrets) from exc
+        raise _git_error(exc, secrets, timeout) from exc
     quiet = git.FetchInfo.HEAD_UPTODATE
     return sum(1 for info in infos if not info.flags & quiet)
 
@@ -214,10 +209,17 @@ def _stderr(exc: git.GitCommandError) -> str:
     return (fatal or lines or ["git failed without a message"])[-1]
 
 
-def _git_error(exc: git.GitCommandError, secrets: tuple[str, ...]) -> MirrorError:
+def _git_error(
+    exc: git.GitCommandError, secrets: tuple[str, ...], timeout: float | None = None
+) -> MirrorError:
     said = redact(_stderr(exc), secrets).strip("'\"")
     lowered = said.lower()
     everything = str(exc.stderr or "").lower()
+    if timeout is not None and "kill_after_timeout" in everything:  # GitPython stopped git
+        return MirrorError(
+            f"the clone or fetch took longer than {timeout:g} s and was stopped",
+            problem="timeout",
+        )
     # git says why a write failed on an earlier line than the one it ends with.
     if "no space left" in everything or "disk quota" in everything:
         return MirrorError(f"no space left in the clone cache ({said})", problem="disk-full")

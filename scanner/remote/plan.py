@@ -17,6 +17,10 @@ from scanner.remote.enumerate import RemoteIssue, enumerate_targets
 from scanner.remote.sweeper import MirrorSweeper
 from scanner.remote.targets import Forge, is_remote, parse
 
+#: Seconds one rate-limit wait may last, and one clone or fetch, unless told otherwise.
+API_WAIT_MAX = 60.0
+CLONE_TIMEOUT = 1800.0
+
 
 @dataclass(frozen=True)
 class RemoteOptions:
@@ -25,8 +29,8 @@ class RemoteOptions:
     cache_dir: Path
     include_forks: bool = False
     pull_refs: bool = True
-    api_wait_max: float = 60.0  # seconds one rate-limit wait may last
-    clone_timeout: float | None = 1800.0  # seconds one clone or fetch may last (None: no limit)
+    api_wait_max: float = API_WAIT_MAX
+    clone_timeout: float | None = CLONE_TIMEOUT  # None: no limit
 
 
 @dataclass(frozen=True)
