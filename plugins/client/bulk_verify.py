@@ -6,12 +6,13 @@ run, however often it was found), and its time budget covers the whole run. Resu
 keyed by fingerprint; the keys themselves stay in the callers' ``Secret``s.
 
 Klaviyo limits per account, and a key's account is known only once the key has answered,
-so a 429 for any key pauses every request of the run until its ``Retry-After`` has
-passed (asking about other keys then would only collect more 429s: 40 keys of one account
-sent 382 requests, 342 throttled). After the pause the run eases back in: one request at a
-time until an answer advertises its window (``RateLimit-Remaining`` in
-``RateLimit-Reset`` seconds), then spaced evenly over that window, at most one request
-per remaining slot. A run that never met a 429 is not slowed.
+so the run is paced per account it has met (``plugins.client.pacing``): nothing slows a run
+until its first 429; then the run asks about one key per burst window for each account
+whose answers show room left, widening as answers come from different accounts and
+narrowing with each 429. A 429 backs off its own key for the ``Retry-After``; it pauses
+every request of the run only when the pace is down to one account (all keys left may
+share it: 40 keys of one account once sent 382 requests, 342 throttled, when nothing
+paused), or when every account met has spent its steady window.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from plugins.client.defaults import DEFAULT_BUDGET, DEFAULT_CONCURRENCY
-from plugins.client.responses import Attempt, AttemptKind, KeyCheck, RateInfo
+from plugins.client.defaults import BURST_WINDOW, DEFAULT_BUDGET, DEFAULT_CONCURRENCY
+from plugins.client.pacing import Pace
+from plugins.client.responses import Attempt, AttemptKind, KeyCheck
 from plugins.key_status import KeyStatus
 from plugins.pattern import Secret
 
@@ -64,6 +66,7 @@ class Verifier:
         # Klaviyo's per-minute window can ask for up to 60 s; a shorter cap turned live
         # keys into "unknown" at its real limits.
         max_wait: float = 65.0,
+        burst_window: float = BURST_WINDOW,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.prober = prober
@@ -78,7 +81,7 @@ class Verifier:
         self._cond = threading.Condition()
         self.requests = 0  # HTTP requests made during this run
         self.throttled = 0  # of them, answered 429
-        self._pace = _Pace()
+        self._pace = Pace(burst_window)
 
     def verify(self, secrets: Iterable[Secret]) -> dict[str, KeyCheck]:
         """The check for each distinct key, by fingerprint (in first-seen order)."""
@@ -134,9 +137,6 @@ class Verifier:
                         delay = min(delay, self._deadline - now)
                     self._cond.wait(timeout=delay)
                     continue
-                if self._pace.serial and state.in_flight > 0:
-                    self._cond.wait()  # easing back in: one request at a time
-                    continue
                 state.in_flight += 1
                 self._pace.started(now)
                 return heapq.heappop(state.queue)
@@ -176,8 +176,9 @@ class Verifier:
             self.throttled += 1
             pause = outcome.wait if outcome.wait is not None else self._backoff(task.throttled + 1)
             self._pace.throttled(now, min(pause, self.max_wait))
-        elif outcome.rate is not None:
-            self._pace.advertised(now, outcome.rate)
+        else:
+            account = outcome.check.account if outcome.check is not None else None
+            self._pace.answered(now, account.id if account is not None else None, outcome.rate)
         if outcome.check is not None:
             self._cache[task.fingerprint] = outcome.check
             return
@@ -221,37 +222,3 @@ class _RunState:
     queue: list[_Task]
     secrets: dict[str, Secret]
     in_flight: int = 0
-
-
-@dataclass
-class _Pace:
-    """When the run may start its next request (under the verifier's lock).
-
-    Not pacing until a 429; then paused until its wait has passed, then *serial* (one
-    request in flight) until an answer advertises its window, then one request per
-    ``reset / remaining`` seconds.
-    """
-
-    pacing: bool = False
-    serial: bool = False
-    interval: float = 0.0
-    not_before: float = 0.0
-
-    def throttled(self, now: float, wait: float) -> None:
-        self.pacing = True
-        self.serial = True  # what the window allows is unknown again
-        self.not_before = max(self.not_before, now + wait)
-
-    def advertised(self, now: float, rate: RateInfo) -> None:
-        if not self.pacing:
-            return
-        if rate.remaining <= 0:
-            self.serial = True
-            self.not_before = max(self.not_before, now + rate.reset)
-            return
-        self.serial = False
-        self.interval = rate.reset / rate.remaining
-
-    def started(self, now: float) -> None:
-        if self.pacing:
-            self.not_before = max(self.not_before, now) + self.interval

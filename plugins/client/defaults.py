@@ -17,3 +17,5 @@ ENV_URL = "KEYGUARD_KLAVIYO_URL"
 #: Verification: measured 1,000 keys in ~10 s at the limit (benchmarks/verify_throughput.py).
 DEFAULT_CONCURRENCY = 8
 DEFAULT_BUDGET = 300.0  # seconds for a whole run's verification
+#: Klaviyo's burst window in seconds (its steady one is a minute); both count per account.
+BURST_WINDOW = 1.0

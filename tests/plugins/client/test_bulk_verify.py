@@ -176,7 +176,7 @@ def test_a_429_storm_on_one_account_pauses_the_run_and_eases_back_in() -> None:
         for key in keys:
             standin.add_key(key, account=account)
         with KlaviyoClient(standin.url) as client:
-            verifier = Verifier(client, concurrency=8)
+            verifier = Verifier(client, concurrency=8, burst_window=0.05)
             results = verifier.verify(keys)
         statuses = [e.status for e in standin.log.entries()]
     assert [c.status for c in results.values()] == [KeyStatus.LIVE] * len(keys)
