@@ -12,8 +12,8 @@ account it allows for, the *cap*:
 - at the first 429 the cap is the number of accounts met with room left;
 - an answer from another account than the previous answer's raises it by one (up to the
   accounts met): keys of several accounts are being answered, so several can be asked;
-- each 429 lowers it by the number of 429s since the last answer that went through the
-  limiter (1, 2, 3, ...), so a run of 429s brings it down fast;
+- each 429 lowers it by one more than the 429s since the last answer that went through
+  the limiter (2, 3, 4, ...), so a run of 429s brings it down fast;
 - a 429 with the cap already at one account pauses the whole run for its ``Retry-After``
   (the keys left may all share that account), and so does every account met having spent
   its window (until the first one resets).
@@ -80,7 +80,7 @@ class Pace:
         self.cap = self.allowed(now)
         if self.cap == 1:
             self.not_before = max(self.not_before, now + wait)
-        self.cap = max(1, self.cap - self.streak)
+        self.cap = max(1, self.cap - self.streak - 1)
 
     def started(self, now: float) -> None:
         """A request starts now: the next one waits its turn."""
