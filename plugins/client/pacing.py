@@ -7,7 +7,8 @@ and it sets that from the accounts the run has met. Each account that answered i
 remembered with the window its answer advertised (``RateLimit-Remaining`` requests left,
 ``RateLimit-Reset`` seconds to go); one whose window is spent does not count until it
 resets. After the first 429 the run starts at most one request per burst window for each
-account it allows for, the *cap*:
+account it allows for, the *cap* (more when recent answers show the limiter did not count
+some, up to four times as many: a 401 is for a key of no account):
 
 - at the first 429 the cap is the number of accounts met with room left;
 - an answer from another account than the previous answer's raises it by one (up to the
@@ -29,6 +30,11 @@ from dataclasses import dataclass, field
 
 from plugins.client.responses import RateInfo
 
+_RECENT = 32  # answers: the share the limiter counted is averaged over about this many
+#: However many answers were not counted, at most four requests per counted turn: the keys
+#: left may be live keys of one account.
+_LEAST_COUNTED = 0.25
+
 
 @dataclass
 class _Window:
@@ -43,11 +49,18 @@ class _Window:
 class Pace:
     burst_window: float  # seconds; Klaviyo's is one
     pacing: bool = False  # after the run's first 429
-    not_before: float = 0.0  # no request starts before this
+    paused_until: float = 0.0  # a pause of the whole run
+    next_slot: float = 0.0  # the pace's next turn
     cap: int = 1  # accounts the pace allows for
     streak: int = 0  # 429s since the last answer that went through the limiter
     last_account: str | None = None
+    counted: float = 1.0  # the share of recent answers the limiter counted
     accounts: dict[str, _Window] = field(default_factory=dict)
+
+    @property
+    def not_before(self) -> float:
+        """No request starts before this."""
+        return max(self.paused_until, self.next_slot)
 
     def open_accounts(self, now: float) -> int:
         return sum(1 for window in self.accounts.values() if window.open(now))
@@ -58,8 +71,9 @@ class Pace:
 
     def answered(self, now: float, account: str | None, rate: RateInfo | None) -> None:
         """An answer that was not a 429; *rate* is the window it advertised, if any."""
+        self._count(counted=rate is not None)
         if rate is None:
-            return  # it did not go through the limiter (a 401, a 5xx): it says nothing
+            return  # not counted by the limiter (a 401: the key has no account)
         self.streak = 0
         if account is None:
             return  # a window, but of an account the answer did not name (a 403)
@@ -69,20 +83,25 @@ class Pace:
         self.last_account = account
         if self.pacing and self.open_accounts(now) == 0:
             earliest = min(window.resets_at for window in self.accounts.values())
-            self.not_before = max(self.not_before, earliest)
+            self.paused_until = max(self.paused_until, earliest)
 
     def throttled(self, now: float, wait: float) -> None:
         """A 429 that asked to wait *wait* seconds."""
+        self._count(counted=True)
         self.streak += 1
         if not self.pacing:
             self.pacing = True
             self.cap = self.open_accounts(now)
         self.cap = self.allowed(now)
         if self.cap == 1:
-            self.not_before = max(self.not_before, now + wait)
+            self.paused_until = max(self.paused_until, now + wait)
         self.cap = max(1, self.cap - self.streak - 1)
 
     def started(self, now: float) -> None:
         """A request starts now: the next one waits its turn."""
         if self.pacing:
-            self.not_before = max(self.not_before, now) + self.burst_window / self.allowed(now)
+            turn = self.burst_window * max(self.counted, _LEAST_COUNTED) / self.allowed(now)
+            self.next_slot = max(self.next_slot, now) + turn
+
+    def _count(self, *, counted: bool) -> None:
+        self.counted += ((1.0 if counted else 0.0) - self.counted) / _RECENT
