@@ -11,8 +11,9 @@ account it allows for, the *cap* (more when recent answers show the limiter did 
 some, up to four times as many: a 401 is for a key of no account):
 
 - at the first 429 the cap is the number of accounts met with room left;
-- an answer from another account than the previous answer's raises it by one (up to the
-  accounts met): keys of several accounts are being answered, so several can be asked;
+- an answer from another account than the previous answer's, with no 429 between them,
+  raises it by one (up to the accounts met): keys of several accounts are being answered,
+  so several can be asked;
 - each 429 lowers it by one more than the 429s since the last answer that went through
   the limiter (2, 3, 4, ...), so a run of 429s brings it down fast;
 - a 429 with the cap already at one account pauses the whole run for its ``Retry-After``
@@ -74,11 +75,11 @@ class Pace:
         self._count(counted=rate is not None)
         if rate is None:
             return  # not counted by the limiter (a 401: the key has no account)
-        self.streak = 0
+        after_429, self.streak = self.streak > 0, 0
         if account is None:
             return  # a window, but of an account the answer did not name (a 403)
         self.accounts[account] = _Window(rate.remaining, now + rate.reset)
-        if self.pacing and account != self.last_account:
+        if self.pacing and account != self.last_account and not after_429:
             self.cap = min(self.cap + 1, len(self.accounts))
         self.last_account = account
         if self.pacing and self.open_accounts(now) == 0:
