@@ -184,3 +184,61 @@ def test_a_429_storm_on_one_account_pauses_the_run_and_eases_back_in() -> None:
     assert statuses.count(429) <= len(keys)  # at most one throttled answer per key
     assert verifier.throttled == statuses.count(429)
     assert verifier.requests == len(statuses)
+
+
+def test_many_accounts_are_verified_each_at_its_own_pace_not_one_after_another() -> None:
+    # 20 accounts of 5 live keys at Klaviyo's limits, the windows scaled to 0.1 s / 6 s.
+    # Each account at its own pace needs 5 burst windows (0.5 s); the run paced as one
+    # account would need 100 (10 s) at best. The budget is half that: a run paced as one
+    # account leaves keys unknown.
+    keys = secrets("spread", 100)
+    with KlaviyoStandin(RateLimit(second=0.1)) as standin:
+        accounts = [standin.add_account() for _ in range(20)]
+        for i, key in enumerate(keys):
+            standin.add_key(key, account=accounts[i % 20])
+        with KlaviyoClient(standin.url) as client:
+            verifier = Verifier(client, concurrency=8, budget=5.0, burst_window=0.1)
+            results = verifier.verify(keys)
+        statuses = [e.status for e in standin.log.entries()]
+    assert [c.status for c in results.values()] == [KeyStatus.LIVE] * len(keys)
+    assert statuses.count(429) == verifier.throttled <= len(keys) // 2
+    assert len({c.account.id for c in results.values() if c.account is not None}) == 20
+
+
+def test_one_account_at_klaviyo_limits_gets_one_request_per_burst_window() -> None:
+    # 30 keys of one account at Klaviyo's limits (1 per burst window, 15 per steady window;
+    # scaled to 0.05 s / 3 s): two steady windows' worth. Unpaced, most requests would be
+    # 429s; paced, the 429s are those of the opening (the requests in flight when the first
+    # 429 comes back) and about one per window after.
+    keys = secrets("single", 30)
+    with KlaviyoStandin(RateLimit(second=0.05)) as standin:
+        account = standin.add_account()
+        for key in keys:
+            standin.add_key(key, account=account)
+        with KlaviyoClient(standin.url) as client:
+            verifier = Verifier(client, concurrency=8, burst_window=0.05)
+            results = verifier.verify(keys)
+        statuses = [e.status for e in standin.log.entries()]
+    assert [c.status for c in results.values()] == [KeyStatus.LIVE] * len(keys)
+    assert statuses.count(200) == len(keys)
+    assert statuses.count(429) == verifier.throttled <= 2 * 8
+
+
+def test_keys_left_in_one_account_after_many_others_get_at_most_a_429_each() -> None:
+    # 30 accounts of one key and one of 30: the pace widens for the many accounts, and must
+    # narrow again for the one whose keys are left, not keep asking at 30 accounts' rate.
+    crowd, single = secrets("crowd", 30), secrets("big", 30)
+    with KlaviyoStandin(RateLimit(second=0.1)) as standin:
+        big = standin.add_account()
+        for key in crowd:
+            standin.add_key(key)
+        for key in single:
+            standin.add_key(key, account=big)
+        with KlaviyoClient(standin.url) as client:
+            verifier = Verifier(client, concurrency=8, burst_window=0.1)
+            results = verifier.verify(crowd + single)
+        entries = standin.log.entries()
+    big_keys = {key.fingerprint for key in single}
+    assert {c.status for c in results.values()} == {KeyStatus.LIVE}
+    assert sum(1 for e in entries if e.status == 429 and e.fingerprint in big_keys) <= len(single)
+    assert sum(1 for e in entries if e.status == 429) == verifier.throttled
