@@ -168,7 +168,7 @@ def test_a_bug_in_the_prober_ends_the_run_instead_of_hanging() -> None:
         verifier.verify(secrets("bug", 50))
 
 
-def test_a_429_storm_on_one_account_pauses_the_run_and_eases_back_in() -> None:
+def test_a_429_storm_on_one_account_pauses_the_run_and_paces_it() -> None:
     # Burst 2 / steady 30 per "minute", with the windows scaled to 0.05 s and 3 s.
     keys = secrets("storm", 40)
     with KlaviyoStandin(RateLimit(burst=2, steady=30, second=0.05)) as standin:
