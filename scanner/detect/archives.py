@@ -73,11 +73,18 @@ def damage_errors() -> tuple[type[Exception], ...]:
 @dataclass(frozen=True)
 class Note:
     """Something a reader of archive (or map) bytes could not do, before it is placed at
-    a path; ``kind`` names the limit or the error that stopped it, with its facts."""
+    a path; ``kind`` names the limit or the error that stopped it, with its facts.
+
+    ``left_unread`` (the safe default) says bytes a reader could decode were not scanned:
+    a limit stopped it, a member is encrypted. A report lists such a note as an error.
+    False says the input is damaged (or odd) and everything that can be read of it was
+    scanned, as a truncated gzip's recovered bytes: a warning, with nothing left to do.
+    """
 
     message: str
     kind: ErrorKind | None = None
     facts: tuple[tuple[str, str], ...] = ()
+    left_unread: bool = True
 
 
 class Refused(Exception):
@@ -89,6 +96,11 @@ class Refused(Exception):
 
     def note(self) -> Note:
         return Note(str(self), self.kind)
+
+
+def _damaged(message: str) -> Note:
+    """A note about damaged input of which everything readable was scanned."""
+    return Note(message, left_unread=False)
 
 
 def kind_of(path: str, data: bytes, *, by_name: bool = True) -> str | None:
@@ -155,12 +167,13 @@ def gunzip(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
                 out += piece
                 _check(len(out), consumed, cap, budget, "gzip stream")
         except zlib.error:
+            # Deflate cannot resume past a corrupt block: no reader gets more out of it.
             notes.append(
-                Note(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
+                _damaged(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
             )
             break
         if not d.eof:
-            notes.append(Note(f"truncated gzip stream; scanned the {len(out)} bytes recovered"))
+            notes.append(_damaged(f"truncated gzip stream; scanned the {len(out)} bytes recovered"))
             break
         rest = d.unused_data
     budget.left -= len(out)
@@ -180,10 +193,14 @@ def unbrotli(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
             out += d.process(b"", output_buffer_limit=_READ)
             _check(len(out), len(data), cap, budget, "brotli stream")
     except brotli.error:
-        notes.append(Note(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage"))
+        notes.append(
+            _damaged(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage")
+        )
     else:
         if not d.is_finished():
-            notes.append(Note(f"truncated brotli stream; scanned the {len(out)} bytes recovered"))
+            notes.append(
+                _damaged(f"truncated brotli stream; scanned the {len(out)} bytes recovered")
+            )
     budget.left -= len(out)
     return bytes(out)
 
@@ -192,15 +209,24 @@ def unbrotli(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
 class Member:
     name: str
     data: bytes
+    partial: bool = False  # cut short where a truncated archive ends
 
 
 class Container:
     """The members of a zip or tar held in memory, read one at a time."""
 
     def __init__(
-        self, kind: str, data: bytes | IO[bytes], budget: Budget, notes: list[Note]
+        self,
+        kind: str,
+        data: bytes | IO[bytes],
+        budget: Budget,
+        notes: list[Note],
+        *,
+        cut: bool = False,
     ) -> None:
-        """*data* is the archive in memory, or a seekable file (an archive of any size)."""
+        """*data* is the archive in memory, or a seekable file (an archive of any size).
+        *cut*: it is the recovered part of a truncated stream, which says so already: a
+        tar that ends where the stream was cut adds no note of its own."""
         import tarfile
         import zipfile
 
@@ -208,9 +234,11 @@ class Container:
 
         self.budget = budget
         self.notes = notes
+        self._source = source
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}
+        self._partial: str | None = None  # the member a truncated tar cuts short
         if kind == "zip":
             self._zip = zipfile.ZipFile(source)
             for info in self._zip.infolist():
@@ -218,15 +246,46 @@ class Container:
                     self._add(info.filename, info)
         else:
             self._tar = tarfile.TarFile(fileobj=source, mode="r")
-            for tinfo in self._tar:
-                if tinfo.isfile():
-                    self._add(tinfo.name, tinfo)
+            last: tarfile.TarInfo | None = None
+            try:
+                for last in self._tar:
+                    if last.isfile():
+                        self._add(last.name, last)
+            except tarfile.ReadError:
+                if not self._cut_short(self._tar.offset, last):
+                    raise  # a header tarfile could not parse: not only the end missing
+                if not cut:
+                    self._note_cut()
+
+    def _cut_short(self, wanted: int, last: tarfile.TarInfo | None) -> bool:
+        """Whether tarfile stopped because the file ends before *wanted*, inside the
+        *last* member it read: the members before it are whole, and the bytes of the last
+        one present are read as they are (a tar stores them plainly)."""
+        end = self._source.seek(0, io.SEEK_END)
+        if end >= wanted:
+            return False
+        if last is None or not last.isfile() or last.offset_data + last.size <= end:
+            return True  # only the padding after the last member is missing
+        self._partial = next((n for n, i in self._index.items() if i is last), None)
+        return self._partial is not None  # a name met before shadows it: not read
+
+    def _note_cut(self) -> None:
+        cut_member = "" if self._partial is None else f" and the part of {self._partial} present"
+        self.notes.append(
+            Note(
+                f"truncated tar archive; scanned the members before the cut{cut_member}",
+                left_unread=False,
+            )
+        )
 
     def _add(self, raw: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> None:
         name, changed = safe_name(raw)
         if changed:
             self.notes.append(
-                Note(f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}")
+                Note(
+                    f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}",
+                    left_unread=False,
+                )
             )
         self._index.setdefault(name, info)
 
@@ -246,6 +305,12 @@ class Container:
             _check(info.file_size, info.compress_size, cap, self.budget, name)
             stream: IO[bytes] | None = self._zip.open(info)
             packed = info.compress_size
+        elif name == self._partial:
+            _check(info.size, info.size, cap, self.budget, name)
+            self._source.seek(info.offset_data)
+            present = self._source.read(info.size)
+            self.budget.left -= len(present)
+            return present
         else:
             assert self._tar is not None
             _check(info.size, info.size, cap, self.budget, name)
@@ -275,4 +340,4 @@ class Container:
                     Note(f"{name}: unreadable member ({type(exc).__name__}); skipped")
                 )
                 continue
-            yield Member(name, data)
+            yield Member(name, data, partial=name == self._partial)

@@ -8,6 +8,7 @@ of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
@@ -55,14 +56,17 @@ def looks_binary(head: bytes, path: str = "") -> bool:
 class Detection:
     """Occurrences found in one blob, split by whether an allowlist pragma silenced them.
 
-    ``notes`` are things the scan could not open in full (a truncated gzip, a refused
-    source map reference, a decompression bomb); the rest of the blob was still scanned.
+    ``notes`` are what was left unread (a decompression bomb, an encrypted member, a
+    refused source map reference): errors, the rest of the blob still scanned.
+    ``warnings`` are damage read around (a truncated gzip, whose recovered bytes were
+    scanned): nothing a reader could decode was left out.
     """
 
     hits: tuple[tuple[Secret, Occurrence], ...]
     allowlisted: int
     notes: tuple[ScanIssue, ...] = ()
     binary: bool = False  # read as binary: raw ASCII and UTF-16 keys only
+    warnings: tuple[ScanIssue, ...] = ()
 
 
 class _Run:
@@ -72,13 +76,28 @@ class _Run:
         self.hits: list[tuple[Secret, Occurrence]] = []
         self.allowlisted = 0
         self.notes: list[ScanIssue] = []
+        self.warnings: list[ScanIssue] = []
         self.binary = False
 
-    def note(self, path: str, notes: list[Note]) -> None:
-        self.notes.extend(ScanIssue(path, n.message, n.kind, n.facts) for n in notes)
+    def note(self, path: str, notes: list[Note], *, cut: bool = False) -> None:
+        """*notes* placed at *path*: what was left unread as errors, damage as warnings.
+        *cut*: the bytes are what a truncated stream recovered, which its own warning
+        says; damage that follows from the cut (a tar ending early) adds no second line."""
+        for n in notes:
+            if n.left_unread:
+                self.notes.append(ScanIssue(path, n.message, n.kind, n.facts))
+            elif not cut:
+                self.warnings.append(ScanIssue(path, n.message, n.kind, n.facts))
 
     def blob(
-        self, path: str, data: bytes, depth: int, resolve: Resolver | None, *, by_name: bool = True
+        self,
+        path: str,
+        data: bytes,
+        depth: int,
+        resolve: Resolver | None,
+        *,
+        by_name: bool = True,
+        cut: bool = False,
     ) -> None:
         kind = kind_of(path, data, by_name=by_name)
         if kind is None:
@@ -109,35 +128,37 @@ class _Run:
                     # Named .br but not brotli at all (``example.com.br``): read it as it is.
                     self.text(path, data, resolve)
                     return
-                self.note(path, messages)
+                self.note(path, messages, cut=cut)
+                damaged = cut or any(not n.left_unread for n in messages)
                 # The inner stream keeps the outer name (``app.js.br``): judge it by content.
-                self.blob(path, inner, depth + 1, resolve, by_name=False)
+                self.blob(path, inner, depth + 1, resolve, by_name=False, cut=damaged)
                 return
-            container = Container(kind, data, self.budget, messages)
+            container = Container(kind, data, self.budget, messages, cut=cut)
         except Refused as exc:
-            self.note(path, [*messages, exc.note()])
+            self.note(path, [*messages, exc.note()], cut=cut)
             return
         except damage_errors() as exc:
             # A damaged archive may still show stored members as plain bytes.
-            self.note(
-                path, [Note(f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes")]
-            )
+            self.note(path, [unreadable_archive(kind, exc, data)], cut=cut)
             self.text(path, data, None)
             return
-        self.members(path, container, depth, messages)
+        self.members(path, container, depth, messages, cut)
 
-    def members(self, path: str, container: Container, depth: int, messages: list[Note]) -> None:
+    def members(
+        self, path: str, container: Container, depth: int, messages: list[Note], cut: bool
+    ) -> None:
         names = set(container.names())
         for member in container.members():
-            self.note(path, messages)
+            self.note(path, messages, cut=cut)
             messages.clear()
             self.blob(
                 f"{path}!/{member.name}",
                 member.data,
                 depth + 1,
                 _sibling_resolver(container, names, member.name),
+                cut=member.partial,
             )
-        self.note(path, messages)
+        self.note(path, messages, cut=cut)
 
     def big_text(self, path: str, head: bytes, read: Callable[[int], bytes]) -> None:
         from scanner.detect.bigtext import scan_big_text
@@ -182,7 +203,37 @@ class _Run:
             self.hits.append((Secret(h.key), occurrence))
 
     def detection(self) -> Detection:
-        return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes), self.binary)
+        return Detection(
+            tuple(self.hits),
+            self.allowlisted,
+            tuple(self.notes),
+            self.binary,
+            tuple(self.warnings),
+        )
+
+
+def unreadable_archive(kind: str, exc: Exception, data: bytes | None) -> Note:
+    """The note for an archive whose structure cannot be parsed, scanned as its bytes.
+
+    A tar stores its members plainly, so its bytes hold every member's: when they hold no
+    compressed stream either (no gzip or zip signature, no ``.br`` name), nothing was
+    left unread and the note is a warning. A zip's deflated members are not in its bytes
+    as they are; neither is anything compressed inside a tar: those stay errors.
+    """
+    why = f"unreadable {kind} archive ({type(exc).__name__})"
+    if kind == "tar" and data is not None and not _packed(data):
+        return Note(f"{why}; scanned as bytes, nothing compressed in it", left_unread=False)
+    what = "its compressed members" if kind == "zip" else "the compressed data in it"
+    return Note(f"{why}; scanned as bytes, but {what} could not be opened")
+
+
+#: What starts a stream the scan decompresses, or names one (brotli has no signature).
+_PACKED = re.compile(rb"\x1f\x8b|PK\x03\x04|\.[bB][rR]")
+
+
+def _packed(data: bytes) -> bool:
+    """Whether *data* may hold something the scan would have decompressed."""
+    return _PACKED.search(data) is not None
 
 
 def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:
@@ -268,7 +319,13 @@ def detect_stream(
     run = _Run(opts)
     if kind is not None:
         run.note(
-            path, [Note(f"{kind} stream larger than {opts.in_memory} bytes; scanned as its bytes")]
+            path,
+            [
+                Note(
+                    f"{kind} stream larger than {opts.in_memory} bytes; not decompressed, "
+                    "scanned as its bytes"
+                )
+            ],
         )
     run.big_text(path, head, read)
     return run.detection()
@@ -286,13 +343,12 @@ def detect_archive_file(
         run.note(path, [*messages, exc.note()])
         return run.detection()
     except damage_errors() as exc:
-        run.note(
-            path, [Note(f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes")]
-        )
+        # Not searched for compressed streams: an archive this large stays an error.
+        run.note(path, [unreadable_archive(kind, exc, None)])
         source.seek(0)
         run.big_text(path, _read_head(source.read, run.options.in_memory + 1), source.read)
         return run.detection()
-    run.members(path, container, 0, messages)
+    run.members(path, container, 0, messages, False)
     return run.detection()
 
 
