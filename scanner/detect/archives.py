@@ -1,11 +1,12 @@
-"""Compressed assets and archives, opened in memory (or, past the in-memory bound, from the
-file itself or a temporary spool of a history blob: zip by seeking, tar as a stream).
+"""Archives, opened in memory (or, past the in-memory bound, from the file itself or a
+temporary spool of a history blob: zip by seeking, tar as a stream).
 
-``.gz`` and ``.br`` hold one stream (the blob itself, compressed); ``.zip`` (and the
-zip-based ``.jar``/``.apk``/``.ipa``/``.aab``) and ``.tar`` hold members, reported as
-``outer!/member``. Every byte decompressed counts against one budget per scanned blob,
-each member against a per-member cap, and a member that inflates beyond the ratio cap
-is left unread: a decompression bomb costs a note, not the machine.
+``.zip`` (and the zip-based ``.jar``/``.apk``/``.ipa``/``.aab``) and ``.tar`` hold
+members, reported as ``outer!/member``; ``.gz`` and ``.br`` hold one stream (the blob
+itself, compressed: :mod:`scanner.detect.streams`). Every byte decompressed counts
+against one budget per scanned blob, each member against a per-member cap, and a member
+that inflates beyond the ratio cap is left unread: a decompression bomb costs a note,
+not the machine.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class Refused(Exception):
         return Note(str(self), self.kind)
 
 
-def _damaged(message: str) -> Note:
+def damaged(message: str) -> Note:
     """A note about damaged input of which everything readable was scanned."""
     return Note(message, left_unread=False)
 
@@ -126,7 +127,8 @@ def safe_name(name: str) -> tuple[str, bool]:
     return "/".join(kept) or "(unnamed)", escapes
 
 
-def _check(out: int, consumed: int, member_cap: int, budget: Budget, label: str) -> None:
+def check_size(out: int, consumed: int, member_cap: int, budget: Budget, label: str) -> None:
+    """Refused when *out* bytes decompressed from *consumed* pass a cap or the ratio."""
     limits = budget.limits
     if out > member_cap:
         raise Refused(
@@ -140,69 +142,6 @@ def _check(out: int, consumed: int, member_cap: int, budget: Budget, label: str)
         raise Refused(
             f"{label} inflates more than {limits.max_ratio}:1 (a decompression bomb?); not scanned"
         )
-
-
-def gunzip(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
-    """Every gzip member of *data*; a truncated or corrupt tail is noted, the rest kept."""
-    out = bytearray()
-    rest = data
-    consumed = 0
-    cap = budget.limits.max_member_bytes
-    while rest[:2] == b"\x1f\x8b":
-        d = zlib.decompressobj(wbits=31)
-        try:
-            pending = rest
-            while pending:
-                piece = d.decompress(pending, _READ)
-                consumed += len(pending) - len(d.unconsumed_tail)
-                pending = d.unconsumed_tail
-                out += piece
-                _check(len(out), consumed, cap, budget, "gzip stream")
-                if d.eof:
-                    break
-            while not d.eof:
-                piece = d.decompress(b"", _READ)
-                if not piece:
-                    break
-                out += piece
-                _check(len(out), consumed, cap, budget, "gzip stream")
-        except zlib.error:
-            # Deflate cannot resume past a corrupt block: no reader gets more out of it.
-            notes.append(
-                _damaged(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
-            )
-            break
-        if not d.eof:
-            notes.append(_damaged(f"truncated gzip stream; scanned the {len(out)} bytes recovered"))
-            break
-        rest = d.unused_data
-    budget.left -= len(out)
-    return bytes(out)
-
-
-def unbrotli(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
-    import brotli  # only needed for .br assets: keep it off the pre-commit import path
-
-    d = brotli.Decompressor()
-    out = bytearray()
-    cap = budget.limits.max_member_bytes
-    try:
-        out += d.process(data, output_buffer_limit=_READ)
-        _check(len(out), len(data), cap, budget, "brotli stream")
-        while not d.is_finished() and not d.can_accept_more_data():
-            out += d.process(b"", output_buffer_limit=_READ)
-            _check(len(out), len(data), cap, budget, "brotli stream")
-    except brotli.error:
-        notes.append(
-            _damaged(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage")
-        )
-    else:
-        if not d.is_finished():
-            notes.append(
-                _damaged(f"truncated brotli stream; scanned the {len(out)} bytes recovered")
-            )
-    budget.left -= len(out)
-    return bytes(out)
 
 
 @dataclass(frozen=True)
@@ -272,10 +211,7 @@ class Container:
     def _note_cut(self) -> None:
         cut_member = "" if self._partial is None else f" and the part of {self._partial} present"
         self.notes.append(
-            Note(
-                f"truncated tar archive; scanned the members before the cut{cut_member}",
-                left_unread=False,
-            )
+            damaged(f"truncated tar archive; scanned the members before the cut{cut_member}")
         )
 
     def _add(self, raw: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> None:
@@ -302,18 +238,18 @@ class Container:
             assert self._zip is not None
             if info.flag_bits & 0x1:
                 raise Refused(f"{name}: encrypted zip member; not scanned")
-            _check(info.file_size, info.compress_size, cap, self.budget, name)
+            check_size(info.file_size, info.compress_size, cap, self.budget, name)
             stream: IO[bytes] | None = self._zip.open(info)
             packed = info.compress_size
         elif name == self._partial:
-            _check(info.size, info.size, cap, self.budget, name)
+            check_size(info.size, info.size, cap, self.budget, name)
             self._source.seek(info.offset_data)
             present = self._source.read(info.size)
             self.budget.left -= len(present)
             return present
         else:
             assert self._tar is not None
-            _check(info.size, info.size, cap, self.budget, name)
+            check_size(info.size, info.size, cap, self.budget, name)
             stream = self._tar.extractfile(info)
             packed = info.size
         if stream is None:
@@ -323,7 +259,7 @@ class Container:
             while piece := stream.read(_READ):
                 out += piece
                 # Declared sizes can lie: judge what actually comes out.
-                _check(len(out), packed, cap, self.budget, name)
+                check_size(len(out), packed, cap, self.budget, name)
         self.budget.left -= len(out)
         return bytes(out)
 

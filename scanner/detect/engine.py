@@ -21,13 +21,12 @@ from scanner.detect.archives import (
     Note,
     Refused,
     damage_errors,
-    gunzip,
     kind_of,
-    unbrotli,
 )
 from scanner.detect.decode.concat import ESCAPED_SPLIT
 from scanner.detect.decode.gate import INLINE_MAP, Gates, find_gates
 from scanner.detect.options import DetectOptions
+from scanner.detect.streams import gunzip, unbrotli
 from scanner.detect.textscan import Hit, scan_text
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 

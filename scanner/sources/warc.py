@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from plugins.errors import ErrorKind
-from scanner.detect.archives import ArchiveLimits, Budget, Note, Refused, gunzip, unbrotli
+from scanner.detect.archives import ArchiveLimits, Budget, Note, Refused
+from scanner.detect.streams import gunzip, unbrotli
 from scanner.findings import ScanIssue
 
 _MAX_HEADER_LINES = 500
