@@ -178,6 +178,9 @@ class Container:
         self._tar: tarfile.TarFile | None = None
         self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}
         self._partial: str | None = None  # the member a truncated tar cuts short
+        #: Where the bytes a tar's headers do not describe start, when any is not zero (a
+        #: header tarfile could not parse, a second archive appended): read as bytes.
+        self.unparsed: int | None = None
         if kind == "zip":
             self._zip = zipfile.ZipFile(source)
             for info in self._zip.infolist():
@@ -192,9 +195,20 @@ class Container:
                         self._add(last.name, last)
             except tarfile.ReadError:
                 if not self._cut_short(self._tar.offset, last):
-                    raise  # a header tarfile could not parse: not only the end missing
-                if not cut:
+                    self.unparsed = self._tar.offset  # a header it could not parse
+                elif not cut:
                     self._note_cut()
+            else:
+                # tarfile ends quietly at an invalid header or the first end marker.
+                self.unparsed = self._past_the_end(self._tar.offset)
+
+    def _past_the_end(self, offset: int) -> int | None:
+        """*offset* if a byte from it on is not zero (what ends a tar is zeros)."""
+        self._source.seek(offset)
+        while piece := self._source.read(_READ):
+            if piece.count(0) != len(piece):
+                return offset
+        return None
 
     def _cut_short(self, wanted: int, last: tarfile.TarInfo | None) -> bool:
         """Whether tarfile stopped because the file ends before *wanted*, inside the

@@ -142,6 +142,20 @@ class _Run:
             self.text(path, data, None)
             return
         self.members(path, container, depth, messages, cut)
+        if container.unparsed is not None:
+            self.unparsed(path, data, container.unparsed, cut)
+
+    def unparsed(self, path: str, data: bytes, start: int, cut: bool) -> None:
+        """The bytes of a tar past the headers tarfile could parse, read as they are, at
+        their own lines (what came before is blanked, newlines kept)."""
+        rest = data[start:]
+        self.text(path, data[:start].translate(_BLANK) + rest, None)
+        what = f"tar archive: {len(rest)} bytes past the members it could parse"
+        if _packed(rest):
+            note = Note(f"{what}; scanned as bytes, but the compressed data in them not opened")
+        else:
+            note = Note(f"{what}; scanned as bytes, nothing compressed in them", left_unread=False)
+        self.note(path, [note], cut=cut)
 
     def members(
         self, path: str, container: Container, depth: int, messages: list[Note], cut: bool
@@ -225,6 +239,9 @@ def unreadable_archive(kind: str, exc: Exception, data: bytes | None) -> Note:
     what = "its compressed members" if kind == "zip" else "the compressed data in it"
     return Note(f"{why}; scanned as bytes, but {what} could not be opened")
 
+
+#: Every byte to a space but the newline: bytes already read, blanked where lines count.
+_BLANK = bytes(b if b == 0x0A else 0x20 for b in range(256))
 
 #: What starts a stream the scan decompresses, or names one (brotli has no signature).
 _PACKED = re.compile(rb"\x1f\x8b|PK\x03\x04|\.[bB][rR]")
@@ -348,6 +365,10 @@ def detect_archive_file(
         run.big_text(path, _read_head(source.read, run.options.in_memory + 1), source.read)
         return run.detection()
     run.members(path, container, 0, messages, False)
+    if container.unparsed is not None:
+        size = source.seek(0, 2) - container.unparsed
+        what = f"tar archive: {size} bytes past the members it could parse not scanned"
+        run.note(path, [Note(what)])
     return run.detection()
 
 
