@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from scanner.sweep import SweepOptions, sweep_target
-from tests.support.archives import cut_gzip, data_offset, tar_of, zip_of
+from tests.support.archives import cut_tgz, zip_of
 from tests.support.git import git, init_repo
 from tests.support.keys import make_key
 
@@ -33,15 +33,12 @@ def test_archives_in_history_are_opened_and_bombs_noted(tmp_path: Path) -> None:
 
 
 def _cut_tgz(key: str) -> bytes:
-    """A .tgz whose gzip stream ends inside its last member, as npm's tar test fixtures
-    hold one: the key sits in the first member, whole."""
-    tar = tar_of(
+    return cut_tgz(
         {
             "package/package.json": f'{{"token": "{key}"}}\n'.encode(),
             "package/rand": os.urandom(3000),
         }
     )
-    return cut_gzip(tar, data_offset(tar, "package/rand") + 500)
 
 
 def _blob(repo: Path, path: str) -> str:

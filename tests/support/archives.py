@@ -45,6 +45,13 @@ def cut_gzip(data: bytes, keep: int) -> bytes:
     return compressor.compress(data[:keep]) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
+def cut_tgz(members: dict[str, bytes], *, into: int = 500) -> bytes:
+    """A .tgz whose gzip stream ends *into* bytes inside its last member, as npm's tar
+    test fixture ``cb-never-called-1.0.1.tgz`` does (committed under node_modules)."""
+    tar = tar_of(members)
+    return cut_gzip(tar, data_offset(tar, list(members)[-1]) + into)
+
+
 def rotted_crc(gz: bytes) -> bytes:
     """*gz* with its last member's CRC-32 changed, as a flipped bit on disk leaves it."""
     return gz[:-8] + struct.pack("<I", zlib.crc32(gz[-8:-4]) ^ 0xFFFFFFFF) + gz[-4:]
