@@ -128,7 +128,7 @@ class _Run:
                     self.text(path, data, resolve)
                     return
                 self.note(path, messages, cut=cut)
-                damaged = cut or any(not n.left_unread for n in messages)
+                damaged = cut or bool(messages)  # a note here is the stream's damage
                 # The inner stream keeps the outer name (``app.js.br``): judge it by content.
                 self.blob(path, inner, depth + 1, resolve, by_name=False, cut=damaged)
                 return
