@@ -8,8 +8,10 @@ temporary directory renamed into place when complete, so a killed sweep never le
 half mirror that the next one would take for whole. The remote's push URL is set to
 something git cannot push to: a sweep never writes to a remote.
 
-GitPython drives git here (init, config, fetch with its ref-update report); sweeping the
-mirror then goes through :mod:`scanner.sweep` like any bare repository.
+GitPython drives git here (init, config, fetch and its stderr); sweeping the mirror then
+goes through :mod:`scanner.sweep` like any bare repository. What a fetch moved is told by
+the refs before and after it, read in-process: GitPython's own report resolves every
+updated ref through a ``cat-file`` of its own, two more processes per repository.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from git.cmd import handle_process_output
 
 from plugins.errors import ErrorKind, KeyguardError
+from scanner.git.tips import read_refs
 from scanner.remote.gitauth import redact
 from scanner.remote.targets import PULL_REFS, Forge
 
@@ -167,13 +171,27 @@ def _clone(
 def _fetch(
     repo: git.Repo, env: Mapping[str, str], secrets: tuple[str, ...], timeout: float | None
 ) -> int:
+    refs = Path(repo.git_dir)
+    before = read_refs(refs) or {}
+    said = git.RemoteProgress()  # sorts git's stderr into error lines and the rest
     try:
         with repo.git.custom_environment(**env):
-            infos = repo.remote("origin").fetch(prune=True, kill_after_timeout=timeout)
+            proc = repo.git.fetch(
+                "--prune", "origin", as_process=True, with_stdout=False, universal_newlines=True
+            )
+            handle_process_output(
+                proc,
+                None,
+                said.new_message_handler(),
+                finalizer=None,
+                decode_streams=False,
+                kill_after_timeout=timeout,
+            )
+            proc.wait(stderr="\n".join(said.error_lines))
     except git.GitCommandError as exc:
         raise _git_error(exc, secrets, timeout) from exc
-    quiet = git.FetchInfo.HEAD_UPTODATE
-    return sum(1 for info in infos if not info.flags & quiet)
+    after = read_refs(refs) or {}
+    return sum(1 for name, oid in after.items() if before.get(name) != oid)
 
 
 def _remote_head(repo: git.Repo, env: Mapping[str, str], timeout: float | None) -> str | None:

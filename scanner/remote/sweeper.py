@@ -47,8 +47,10 @@ class MirrorSweeper:
     token_variables: Mapping[Forge, str] = field(default_factory=dict)
     #: Targets a checkpoint says were swept through already, rebuilt instead of swept.
     restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
-    #: Repositories whose mirror :meth:`settle` found up to date: not asked again.
-    fresh: frozenset[str] = frozenset()
+    #: What :meth:`settle` learnt of each mirror it compared with its server: whether it
+    #: was up to date. Not asked again: an up-to-date mirror is swept as it is, and one
+    #: that is behind is fetched at once.
+    up_to_date: Mapping[str, bool] = field(default_factory=dict)
     #: Seconds one clone or fetch may last before git is stopped (None: no limit).
     clone_timeout: float | None = None
 
@@ -77,7 +79,10 @@ class MirrorSweeper:
         token = self._token(repo)
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
-        if target not in self.fresh and not self._up_to_date(path, repo, token):
+        current = self.up_to_date.get(target)
+        if current is None:
+            current = self._up_to_date(path, repo, token)
+        if not current:
             # GitPython only when a mirror is cloned or fetched: a local sweep (the
             # pre-push hook) never pays for its import.
             from scanner.remote.mirror import MirrorError, update_mirror
@@ -115,14 +120,14 @@ class MirrorSweeper:
         key, and mirrors that did not move since a sweep that found none."""
         digest = record.options_digest(options, self.pull_refs)
 
-        def one(name: str) -> tuple[TargetResult | None, bool]:
+        def one(name: str) -> tuple[TargetResult | None, bool | None]:
             entry = self.restore.get(name)
             clean = entry is not None and not entry.occurrences
             if entry is not None and clean and ref_state(self.path_of(name)) == entry.state:
-                return entry.restored(), False
+                return entry.restored(), None
             repo = self.repos.get(name)
             if repo is None or entry is not None:
-                return None, False
+                return None, None
             path = mirror_path(self.cache_dir, repo.clone_url)
             if not self._up_to_date(path, repo, self._token(repo)):
                 return None, False
@@ -141,13 +146,13 @@ class MirrorSweeper:
         with ThreadPoolExecutor(max(1, threads)) as pool:
             answers = list(pool.map(one, targets))
         done = tuple(result for result, _ in answers if result is not None)
-        left = [
-            (name, fresh)
-            for name, (result, fresh) in zip(targets, answers, strict=True)
-            if result is None
-        ]
-        fresh = frozenset(name for name, is_fresh in left if is_fresh)
-        return Settled(done, [name for name, _ in left], dataclasses.replace(self, fresh=fresh))
+        left = [name for name, (result, _) in zip(targets, answers, strict=True) if result is None]
+        known = {
+            name: current
+            for name, (result, current) in zip(targets, answers, strict=True)
+            if result is None and current is not None
+        }
+        return Settled(done, left, dataclasses.replace(self, up_to_date=known))
 
     def _up_to_date(self, path: Path, repo: RemoteRepo, token: Token | None) -> bool:
         """Whether the mirror at *path* already holds every ref the server advertises: one

@@ -132,9 +132,28 @@ def test_settling_answers_what_did_not_move_without_a_worker(
     )
     assert settled.done == (cold["github:acme/clean"],)
     assert settled.left == ["github:acme/keys", "github:acme/new"]
-    assert settled.sweeper.fresh == frozenset({"github:acme/keys"})  # not asked again
+    # What settling learnt is not asked again: up to date, or (no mirror yet) behind.
+    assert settled.sweeper.up_to_date == {"github:acme/keys": True, "github:acme/new": False}
     assert argv_log.read_text() == ""  # no git process at all
     assert sweep(settled.sweeper, "github:acme/keys") == cold["github:acme/keys"]
+
+
+def test_a_mirror_settling_found_behind_is_fetched_without_a_second_look(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    serve_repo(git_server, "acme/shop", {"a.txt": "clean\n"})
+    repo = RemoteRepo("github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB)
+    it = sweeper(git_server, tmp_path / "cache", repo)
+    sweep(it, "github:acme/shop")
+    key = make_key("pushed-later")
+    serve_history(git_server, "acme/shop", [{"k.env": f"K={key}\n"}])
+    settled = it.settle(["github:acme/shop"], SweepOptions())
+    assert settled.sweeper.up_to_date == {"github:acme/shop": False}
+    before = len(git_server.requests)
+    moved = sweep(settled.sweeper, "github:acme/shop")
+    assert {s.fingerprint for s, _ in moved.hits} == {fingerprint(key)}
+    asked = [r for r in git_server.requests[before:] if r.method == "GET"]
+    assert len(asked) == 1  # the fetch's own look at the refs, no refcheck before it
 
 
 def test_a_local_sweep_never_imports_what_remote_targets_need() -> None:
