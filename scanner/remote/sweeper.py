@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 from plugins.errors import ErrorKind
 from scanner.findings import ScanIssue
 from scanner.fleet import local_sweeper
-from scanner.git.tips import ref_state
+from scanner.git.tips import read_refs, ref_state
 from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
-from scanner.remote.rebuild import key_hits
+from scanner.remote.rebuild import key_hits, new_blobs
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
@@ -102,16 +102,21 @@ class MirrorSweeper:
                 return TargetResult(target, MIRROR, errors=(self._note(target, repo, exc),))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
-        if last is not None and last.target == target:
-            again = self._rebuilt(last, options)
+        skip: Collection[str] = cache
+        if last is not None and last.entry.target == target:
+            again = self._rebuilt(last.entry, options)
             if again is not None:
                 return again  # nothing new since the last sweep: what it found stands
-        swept = sweep_target(path, options, cache=cache, remember=remember, progress=progress)
+            skip = _since(path, last, options, cache)
+        # What the sweep covers is told before it starts: a fetch by another job sharing
+        # the cache while it runs leaves the record older than the sweep, never newer.
+        state, tips = ref_state(path), (read_refs(path) or {}).values()
+        swept = sweep_target(path, options, cache=skip, remember=remember, progress=progress)
         result = renamed(swept, target, path, secrets)
         if result.errors:
             record.forget(path)
         else:
-            record.write(path, digest, Finished.of(result, ref_state(path)))
+            record.write(path, digest, Finished.of(result, state), tips)
         return result
 
     def settle(self, targets: Sequence[str], options: SweepOptions, *, threads: int = 8) -> Settled:
@@ -134,11 +139,11 @@ class MirrorSweeper:
             last = record.read(path, digest)
             if (
                 last is not None
-                and last.target == name
-                and not last.occurrences
-                and ref_state(path) == last.state
+                and last.entry.target == name
+                and not last.entry.occurrences
+                and ref_state(path) == last.entry.state
             ):
-                return last.restored(), True
+                return last.entry.restored(), True
             return None, True
 
         from concurrent.futures import ThreadPoolExecutor
@@ -223,19 +228,41 @@ class Settled:
 
 
 class _AllBut(Collection[str]):
-    """Every blob id except *kept*: as a scan cache, it makes a sweep read only those."""
+    """Every blob id except *kept*, and those in *also*: as a scan cache, it makes a sweep
+    read only the blobs of *kept* that *also* (the run's own scan cache) does not hold."""
 
-    def __init__(self, kept: frozenset[str]) -> None:
+    def __init__(self, kept: frozenset[str], also: Collection[str] = ()) -> None:
         self.kept = kept
+        self.also = also
 
     def __contains__(self, oid: object) -> bool:
-        return oid not in self.kept
+        return oid not in self.kept or oid in self.also
 
     def __len__(self) -> int:
         return 1  # never empty: the stream consults it
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
+
+
+def _since(
+    path: Path, last: record.Swept, options: SweepOptions, cache: Collection[str]
+) -> Collection[str]:
+    """What a sweep of the mirror at *path* may leave unread: the blobs its *last* sweep
+    read clean, when that is certain; else only *cache*.
+
+    Certain means: every ref swept (no ``--since``, ``--ref`` or ``--unreachable``), no
+    warning that a blob may have caused, and git still holding the commits the refs named
+    then. The blobs that held keys are read again with the new ones, so every key is
+    attributed anew over the whole history, as a full sweep would.
+    """
+    entry = last.entry
+    if options.refs or options.since or options.unreachable or not last.tips or entry.warnings:
+        return cache
+    new = new_blobs(path, last.tips)
+    if new is None:
+        return cache
+    return _AllBut(new | frozenset(entry.key_blobs), cache)
 
 
 def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:

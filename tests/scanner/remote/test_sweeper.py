@@ -3,6 +3,7 @@ server has it, and a warm run that neither fetches nor sweeps what did not move.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 from keyguard.rehearsal.git_http import GitHttpServer
 from plugins.pattern import fingerprint
-from scanner.remote import refcheck
+from scanner.remote import record, refcheck
 from scanner.remote.endpoints import Token
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.sweeper import MirrorSweeper
@@ -166,3 +167,48 @@ def test_a_local_sweep_never_imports_what_remote_targets_need() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_moved_mirror_reads_only_what_is_new_and_reports_as_a_whole_sweep_would(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    old, new = make_key("before-the-move"), make_key("after-the-move")
+    history = [{f"src/m{i}.js": f"export const m{i} = {i};\n" for i in range(8)}]
+    history.append({"k.env": f"K={old}\n", "src/m0.js": "export const m0 = 'changed';\n"})
+    serve_history(git_server, "acme/shop", history)
+    repo = RemoteRepo(
+        "github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB, default_branch="main"
+    )
+    it = sweeper(git_server, tmp_path / "cache", repo)
+    cold = sweep(it, "github:acme/shop")
+    assert cold.stats.cached == 0
+    # The old key leaves HEAD, a new one arrives: the attribution of both is redone.
+    (git_server.root.parent / "work" / "acme/shop" / "k.env").unlink()
+    serve_history(git_server, "acme/shop", [{"n.env": f"K={new}\n"}])
+    warm = sweep(it, "github:acme/shop")
+    whole = sweep(sweeper(git_server, tmp_path / "other-cache", repo), "github:acme/shop")
+    assert warm.hits == whole.hits
+    assert {s.fingerprint for s, _ in warm.hits} == {fingerprint(old), fingerprint(new)}
+    at_head = {s.fingerprint: o.provenance.at_head for s, o in warm.hits if o.provenance}
+    assert at_head == {fingerprint(old): False, fingerprint(new): True}
+    # Read: the new blob and the old key's blob; the nine blobs read clean before are not.
+    assert (warm.stats.blobs, warm.stats.cached) == (2, whole.stats.blobs - 2)
+    assert warm.errors == whole.errors == ()
+
+
+def test_a_mirror_whose_recorded_commits_are_gone_is_swept_whole(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    serve_history(git_server, "acme/shop", [{"a.txt": "a\n"}, {"b.txt": "b\n"}])
+    repo = RemoteRepo("github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB)
+    it = sweeper(git_server, tmp_path / "cache", repo)
+    sweep(it, "github:acme/shop")
+    mirror = it.path_of("github:acme/shop")
+    kept = json.loads((mirror / record.NAME).read_text())
+    kept["tips"] = ["0" * 40]  # a commit git does not hold (collected since, say)
+    (mirror / record.NAME).write_text(json.dumps(kept))
+    key = make_key("after-a-gc")
+    serve_history(git_server, "acme/shop", [{"k.env": f"K={key}\n"}])
+    warm = sweep(it, "github:acme/shop")
+    assert {s.fingerprint for s, _ in warm.hits} == {fingerprint(key)}
+    assert (warm.stats.blobs, warm.stats.cached) == (3, 0)
