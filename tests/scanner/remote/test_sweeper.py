@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import git
@@ -173,7 +174,9 @@ def test_a_moved_mirror_reads_only_what_is_new_and_reports_as_a_whole_sweep_woul
     git_server: GitHttpServer, tmp_path: Path
 ) -> None:
     old, new = make_key("before-the-move"), make_key("after-the-move")
-    history = [{f"src/m{i}.js": f"export const m{i} = {i};\n" for i in range(8)}]
+    history: list[Mapping[str, str]] = [
+        {f"src/m{i}.js": f"export const m{i} = {i};\n" for i in range(8)}
+    ]
     history.append({"k.env": f"K={old}\n", "src/m0.js": "export const m0 = 'changed';\n"})
     serve_history(git_server, "acme/shop", history)
     repo = RemoteRepo(
