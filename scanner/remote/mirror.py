@@ -20,7 +20,8 @@ import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,10 @@ _BASE_REFSPECS = (
     "+refs/notes/*:refs/notes/*",
 )
 NEVER_PUSH = "keyguard-never-pushes:"
+#: How far git is in a clone or fetch: (phase, done, total), such as
+#: ("receiving objects", 1200, 9000); total is None when git does not know it.
+FetchProgress = Callable[[str, int, "int | None"], None]
+_PROGRESS_EVERY = 0.2  # seconds between two reports of one phase (its end always told)
 _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
 
 
@@ -94,13 +99,14 @@ def update_mirror(
     pull_refs: bool = True,
     default_branch: str | None = None,
     timeout: float | None = None,
+    progress: FetchProgress | None = None,
 ) -> Fetched:
     """Clone *url* into *path* as a bare mirror, or fetch what is new into the mirror there.
 
     *env* carries the token (:func:`scanner.remote.gitauth.auth_environment`); *secrets*
     are cut from every message. A first clone points HEAD at *default_branch* (asking the
-    server when it is None), so a sweep can tell what is still at HEAD. Raises
-    :class:`MirrorError`.
+    server when it is None), so a sweep can tell what is still at HEAD. *progress* hears
+    how far git is, as git reports it. Raises :class:`MirrorError`.
     """
     specs = refspecs(forge, pull_refs)
     try:
@@ -109,10 +115,10 @@ def update_mirror(
             if (path / "HEAD").is_file():
                 repo = git.Repo(path)
                 _configure(repo, url, specs)
-                updated = _fetch(repo, env, secrets, timeout)
+                updated = _fetch(repo, env, secrets, timeout, progress)
                 cloned = False
             else:
-                updated = _clone(path, url, specs, env, secrets, timeout, default_branch)
+                updated = _clone(path, url, specs, env, secrets, timeout, default_branch, progress)
                 cloned = True
             if not pull_refs:
                 _drop_pull_refs(git.Repo(path))
@@ -153,13 +159,14 @@ def _clone(
     secrets: tuple[str, ...],
     timeout: float | None,
     default_branch: str | None,
+    progress: FetchProgress | None,
 ) -> int:
     partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
         repo = git.Repo.init(partial, bare=True, mkdir=True)
         _configure(repo, url, specs)
-        updated = _fetch(repo, env, secrets, timeout)
+        updated = _fetch(repo, env, secrets, timeout, progress)
         _point_head(repo, default_branch or _remote_head(repo, env, timeout))
         repo.close()
         os.replace(partial, path)
@@ -168,16 +175,62 @@ def _clone(
     return updated
 
 
+_PHASES: Mapping[int, str] = {
+    git.RemoteProgress.COUNTING: "counting objects",
+    git.RemoteProgress.COMPRESSING: "compressing objects",
+    git.RemoteProgress.RECEIVING: "receiving objects",
+    git.RemoteProgress.RESOLVING: "resolving deltas",
+}
+
+
+class _Relay(git.RemoteProgress):
+    """GitPython's reading of git's progress lines, passed on a few times a second."""
+
+    def __init__(self, tell: FetchProgress) -> None:
+        super().__init__()
+        self._tell = tell
+        self._last = 0.0
+
+    def update(
+        self,
+        op_code: int,
+        cur_count: str | float,
+        max_count: str | float | None = None,
+        message: str = "",
+    ) -> None:
+        phase = _PHASES.get(op_code & self.OP_MASK)
+        if phase is None:
+            return
+        now = time.monotonic()
+        if not op_code & self.END and now - self._last < _PROGRESS_EVERY:
+            return
+        self._last = now
+        total = int(float(max_count)) if max_count not in (None, "") else None
+        self._tell(phase, int(float(cur_count or 0)), total)
+
+
 def _fetch(
-    repo: git.Repo, env: Mapping[str, str], secrets: tuple[str, ...], timeout: float | None
+    repo: git.Repo,
+    env: Mapping[str, str],
+    secrets: tuple[str, ...],
+    timeout: float | None,
+    progress: FetchProgress | None = None,
 ) -> int:
     refs = Path(repo.git_dir)
     before = read_refs(refs) or {}
-    said = git.RemoteProgress()  # sorts git's stderr into error lines and the rest
+    # Either way GitPython sorts git's stderr into error lines and the rest.
+    said = git.RemoteProgress() if progress is None else _Relay(progress)
+    # Progress only when someone listens: git writes it on every object count change.
+    shown = () if progress is None else ("--progress",)
     try:
         with repo.git.custom_environment(**env):
             proc = repo.git.fetch(
-                "--prune", "origin", as_process=True, with_stdout=False, universal_newlines=True
+                "--prune",
+                *shown,
+                "origin",
+                as_process=True,
+                with_stdout=False,
+                universal_newlines=True,
             )
             handle_process_output(
                 proc,

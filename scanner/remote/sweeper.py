@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from plugins.errors import ErrorKind
 from scanner.findings import ScanIssue
-from scanner.fleet import local_sweeper
+from scanner.fleet import Activity, Watcher, local_sweeper
 from scanner.git.tips import read_refs, ref_state
 from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
@@ -31,7 +31,7 @@ from scanner.stores.checkpoint import Finished
 from scanner.sweep import Progress, SweepOptions, TargetResult, sweep_target
 
 if TYPE_CHECKING:
-    from scanner.remote.mirror import MirrorError
+    from scanner.remote.mirror import FetchProgress, MirrorError
 
 #: The kind a swept mirror is reported as.
 MIRROR = "mirror"
@@ -67,6 +67,7 @@ class MirrorSweeper:
         cache: frozenset[str],
         remember: bool,
         progress: Progress | None,
+        watch: Watcher | None = None,
     ) -> TargetResult:
         entry = self.restore.get(target)
         if entry is not None:
@@ -87,6 +88,10 @@ class MirrorSweeper:
             # pre-push hook) never pays for its import.
             from scanner.remote.mirror import MirrorError, update_mirror
 
+            action = "fetching" if (path / "HEAD").is_file() else "cloning"
+            told = None if watch is None else _teller(watch, target, action)
+            if watch is not None:
+                watch(Activity(target, action))
             try:
                 update_mirror(
                     path,
@@ -97,9 +102,13 @@ class MirrorSweeper:
                     pull_refs=self.pull_refs,
                     default_branch=repo.default_branch,
                     timeout=self.clone_timeout,
+                    progress=told,
                 )
             except MirrorError as exc:
                 return TargetResult(target, MIRROR, errors=(self._note(target, repo, exc),))
+            finally:
+                if watch is not None:
+                    watch(Activity(target, ""))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
         skip: Collection[str] = cache
@@ -243,6 +252,13 @@ class _AllBut(Collection[str]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
+
+
+def _teller(watch: Watcher, target: str, action: str) -> FetchProgress:
+    def tell(phase: str, done: int, total: int | None) -> None:
+        watch(Activity(target, action, phase, done, total))
+
+    return tell
 
 
 def _since(

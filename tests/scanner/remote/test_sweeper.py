@@ -15,6 +15,7 @@ import pytest
 
 from keyguard.rehearsal.git_http import GitHttpServer
 from plugins.pattern import fingerprint
+from scanner.fleet import Activity, sweep_many
 from scanner.remote import record, refcheck
 from scanner.remote.endpoints import Token
 from scanner.remote.repo import RemoteRepo
@@ -215,3 +216,26 @@ def test_a_mirror_whose_recorded_commits_are_gone_is_swept_whole(
     warm = sweep(it, "github:acme/shop")
     assert {s.fingerprint for s, _ in warm.hits} == {fingerprint(key)}
     assert (warm.stats.blobs, warm.stats.cached) == (3, 0)
+
+
+def test_workers_tell_how_their_clones_go_and_a_warm_run_has_nothing_to_tell(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    names = ("acme/one", "acme/two")
+    for name in names:
+        serve_history(git_server, name, [{f"f{i}.txt": f"{name} {i}\n"} for i in range(40)])
+    repos = [RemoteRepo(f"github:{n}", git_server.url_for(n), Forge.GITHUB) for n in names]
+    it = sweeper(git_server, tmp_path / "cache", *repos)
+    targets = [r.name for r in repos]
+    heard: list[Activity] = []
+    cold = sweep_many(targets, SweepOptions(), jobs=2, sweeper=it, watch=heard.append)
+    assert cold.errors == ()
+    for target in targets:  # told from the worker processes, in order, one line each
+        own = [a for a in heard if a.target == target]
+        assert own[0] == Activity(target, "cloning")
+        assert own[-1] == Activity(target, "")
+        assert ("receiving objects", 120, 120) in [(a.phase, a.done, a.total) for a in own]
+    heard.clear()
+    settled = it.settle(targets, SweepOptions())
+    sweep_many(settled.left, SweepOptions(), jobs=2, sweeper=settled.sweeper, watch=heard.append)
+    assert heard == []  # nothing moved: nothing cloned or fetched
