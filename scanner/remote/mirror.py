@@ -49,6 +49,15 @@ NEVER_PUSH = "keyguard-never-pushes:"
 FetchProgress = Callable[[str, int, "int | None"], None]
 _PROGRESS_EVERY = 0.2  # seconds between two reports of one phase (its end always told)
 _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
+_MIRROR_SETTINGS = (
+    # The mirror is ours: no background gc racing the sweep that reads it.
+    ("gc", "autoDetach", "false"),
+    # Protocol v0: a fetch learns every ref from the advertisement it asks for anyway,
+    # where v2 asks for the server's capabilities first and then its refs, one more
+    # request answered by one more process on the server (a mirror fetches every
+    # ref, so v2's ref filtering saves nothing here).
+    ("protocol", "version", "0"),
+)
 
 
 class MirrorError(KeyguardError):
@@ -138,8 +147,29 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _configure(repo: git.Repo, url: str, specs: tuple[str, ...]) -> None:
+    """The remote, its refspecs and the mirror's own settings, written only when they
+    differ (a fetch of a mirror that did not change its remote writes nothing)."""
+    section = 'remote "origin"'
+    wanted = {"url": [url], "pushurl": [NEVER_PUSH], "fetch": list(specs)}
+    with repo.config_reader() as config:
+        current = (
+            {
+                name: [
+                    str(v) for v in config.get_values(section, name, default=None) if v is not None
+                ]
+                for name in wanted
+            }
+            if config.has_section(section)
+            else {}
+        )
+        settled = current == wanted and all(
+            # GitPython reads "false" as False and "0" as 0: compared as git would.
+            str(config.get_value(part, name, default="")).lower() == value
+            for part, name, value in _MIRROR_SETTINGS
+        )
+    if settled:
+        return
     with repo.config_writer() as config:
-        section = 'remote "origin"'
         if config.has_section(section):
             config.remove_section(section)
         config.add_section(section)
@@ -147,8 +177,8 @@ def _configure(repo: git.Repo, url: str, specs: tuple[str, ...]) -> None:
         config.set_value(section, "pushurl", NEVER_PUSH)
         for spec in specs:
             config.add_value(section, "fetch", spec)
-        # The mirror is ours: no background gc racing the sweep that reads it.
-        config.set_value("gc", "autoDetach", "false")
+        for part, name, value in _MIRROR_SETTINGS:
+            config.set_value(part, name, value)
 
 
 def _clone(

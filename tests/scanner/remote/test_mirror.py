@@ -198,3 +198,21 @@ def test_a_clone_tells_how_far_git_is_when_asked(git_server: GitHttpServer, tmp_
     received = [(done, total) for phase, done, total in heard if phase == "receiving objects"]
     assert received[-1] == (120, 120)
     assert all(total is None or 0 <= done <= total for _, done, total in heard)
+
+
+def test_a_fetch_asks_the_server_twice_and_leaves_a_settled_config_alone(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    serve_repo(git_server, "acme/shop", {"a.txt": "one\n"})
+    path = mirror(git_server, tmp_path / "cache", "acme/shop")
+    written = (path / "config").stat().st_mtime_ns
+    serve_history(git_server, "acme/shop", [{"b.txt": "two\n"}])
+    before = len(git_server.requests)
+    mirror(git_server, tmp_path / "cache", "acme/shop")
+    # The refs and the pack: no third request for the server's capabilities (protocol v2).
+    asked = [(r.method, r.path.rsplit("/", 1)[1]) for r in git_server.requests[before:]]
+    assert asked == [("GET", "refs"), ("POST", "git-upload-pack")]
+    assert (path / "config").stat().st_mtime_ns == written
+    assert (
+        refs(path)["refs/heads/main"] == refs(git_server.root / "acme/shop.git")["refs/heads/main"]
+    )
