@@ -142,6 +142,7 @@ def _sweep_targets(
                 on_target=run.on_target(live.target_done),
                 sweeper=settled.sweeper,
                 done=settled.done,
+                watch=live.watch if live.enabled else None,
             )
     except SweepInterrupted as stopped:
         if cache_path is not None:
