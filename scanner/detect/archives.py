@@ -176,8 +176,10 @@ class Container:
         self._source = source
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
-        self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}
-        self._partial: str | None = None  # the member a truncated tar cuts short
+        self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}  # the first by name
+        #: Every member in archive order: a name met twice (a tar appended to) is read twice.
+        self._entries: list[tuple[str, zipfile.ZipInfo | tarfile.TarInfo]] = []
+        self._partial: tarfile.TarInfo | None = None  # the member a truncated tar cuts short
         #: Where the bytes a tar's headers do not describe start, when any is not zero (a
         #: header tarfile could not parse, a second archive appended): read as bytes.
         self.unparsed: int | None = None
@@ -194,10 +196,11 @@ class Container:
                     if last.isfile():
                         self._add(last.name, last)
             except tarfile.ReadError:
-                if not self._cut_short(self._tar.offset, last):
+                end = source.seek(0, io.SEEK_END)
+                if end >= self._tar.offset:
                     self.unparsed = self._tar.offset  # a header it could not parse
-                elif not cut:
-                    self._note_cut()
+                else:
+                    self._cut_short(end, last, cut)
             else:
                 # tarfile ends quietly at an invalid header or the first end marker.
                 self.unparsed = self._past_the_end(self._tar.offset)
@@ -210,23 +213,18 @@ class Container:
                 return offset
         return None
 
-    def _cut_short(self, wanted: int, last: tarfile.TarInfo | None) -> bool:
-        """Whether tarfile stopped because the file ends before *wanted*, inside the
-        *last* member it read: the members before it are whole, and the bytes of the last
-        one present are read as they are (a tar stores them plainly)."""
-        end = self._source.seek(0, io.SEEK_END)
-        if end >= wanted:
-            return False
-        if last is None or not last.isfile() or last.offset_data + last.size <= end:
-            return True  # only the padding after the last member is missing
-        self._partial = next((n for n, i in self._index.items() if i is last), None)
-        return self._partial is not None  # a name met before shadows it: not read
-
-    def _note_cut(self) -> None:
-        cut_member = "" if self._partial is None else f" and the part of {self._partial} present"
-        self.notes.append(
-            damaged(f"truncated tar archive; scanned the members before the cut{cut_member}")
-        )
+    def _cut_short(self, end: int, last: tarfile.TarInfo | None, cut: bool) -> None:
+        """The file ends at *end*, inside the *last* member tarfile read: the members
+        before it are whole, and the bytes of the last one present are read as they are
+        (a tar stores them plainly)."""
+        partial = ""
+        if last is not None and last.isfile() and last.offset_data + last.size > end:
+            self._partial = last
+            partial = f" and the part of {safe_name(last.name)[0]} present"
+        if not cut:
+            self.notes.append(
+                damaged(f"truncated tar archive; scanned the members before the cut{partial}")
+            )
 
     def _add(self, raw: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> None:
         name, changed = safe_name(raw)
@@ -238,15 +236,19 @@ class Container:
                 )
             )
         self._index.setdefault(name, info)
+        self._entries.append((name, info))
 
     def names(self) -> list[str]:
         return list(self._index)
 
     def read(self, name: str) -> bytes:
-        """A member's bytes; raises Refused with the note when a cap stops it."""
+        """The bytes of the first member called *name*; raises Refused with the note when
+        a cap stops it."""
+        return self._read(name, self._index[name])
+
+    def _read(self, name: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> bytes:
         import zipfile
 
-        info = self._index[name]
         cap = self.budget.limits.max_member_bytes
         if isinstance(info, zipfile.ZipInfo):
             assert self._zip is not None
@@ -255,7 +257,7 @@ class Container:
             check_size(info.file_size, info.compress_size, cap, self.budget, name)
             stream: IO[bytes] | None = self._zip.open(info)
             packed = info.compress_size
-        elif name == self._partial:
+        elif info is self._partial:
             check_size(info.size, info.size, cap, self.budget, name)
             self._source.seek(info.offset_data)
             present = self._source.read(info.size)
@@ -278,16 +280,16 @@ class Container:
         return bytes(out)
 
     def members(self) -> Iterator[Member]:
-        damaged = damage_errors()
-        for name in self.names():
+        broken = damage_errors()
+        for name, info in self._entries:
             try:
-                data = self.read(name)
+                data = self._read(name, info)
             except Refused as exc:
                 self.notes.append(exc.note())
                 continue
-            except damaged as exc:
+            except broken as exc:
                 self.notes.append(
                     Note(f"{name}: unreadable member ({type(exc).__name__}); skipped")
                 )
                 continue
-            yield Member(name, data, partial=name == self._partial)
+            yield Member(name, data, partial=info is self._partial)

@@ -152,7 +152,7 @@ class _Run:
         self.text(path, data[:start].translate(_BLANK) + rest, None)
         what = f"tar archive: {len(rest)} bytes past the members it could parse"
         if _packed(rest):
-            note = Note(f"{what}; scanned as bytes, but the compressed data in them not opened")
+            note = Note(f"{what}; scanned as bytes, but the compressed data in them was not opened")
         else:
             note = Note(f"{what}; scanned as bytes, nothing compressed in them", left_unread=False)
         self.note(path, [note], cut=cut)

@@ -18,10 +18,11 @@ def zip_of(members: dict[str, bytes], *, method: int = zipfile.ZIP_DEFLATED) -> 
     return buf.getvalue()
 
 
-def tar_of(members: dict[str, bytes]) -> bytes:
+def tar_of(members: dict[str, bytes] | list[tuple[str, bytes]]) -> bytes:
+    """A tar of *members*; a list may name one member twice, as ``tar -r`` appends."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tf:
-        for name, data in members.items():
+        for name, data in members.items() if isinstance(members, dict) else members:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tf.addfile(info, io.BytesIO(data))

@@ -308,7 +308,7 @@ def test_a_compressed_member_after_a_damaged_tar_header_is_an_error() -> None:
     assert [o.path for _, o in detection.hits] == ["x.tar!/a.js"]
     assert detection.warnings == ()
     [note] = detection.notes
-    assert note.message.endswith("scanned as bytes, but the compressed data in them not opened")
+    assert note.message.endswith("scanned as bytes, but the compressed data in them was not opened")
 
 
 def test_a_second_tar_appended_is_read_too() -> None:
@@ -356,3 +356,12 @@ def test_limits_stay_errors_never_warnings() -> None:
 
 def _depth(levels: int) -> DetectOptions:
     return DetectOptions(limits=ArchiveLimits(max_depth=levels))
+
+
+def test_a_member_name_met_twice_is_read_twice() -> None:
+    # ``tar -r`` appends a new version under the same name: it was never read before.
+    later = make_key("appended-version")
+    tar = tar_of([("config.env", b"KEY=none\n"), ("config.env", f"KEY={later}\n".encode())])
+    detection = detect_bytes("x.tar", tar)
+    assert [(s.reveal(), o.path) for s, o in detection.hits] == [(later, "x.tar!/config.env")]
+    assert (detection.notes, detection.warnings) == ((), ())
