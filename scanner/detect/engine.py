@@ -152,7 +152,7 @@ class _Run:
         self.text(path, data[:start].translate(_BLANK) + rest, None)
         what = f"tar archive: {len(rest)} bytes past the members it could parse"
         if _packed(rest):
-            note = Note(f"{what}; scanned as bytes, but the compressed data in them was not opened")
+            note = Note(f"{what}; scanned as bytes, but anything compressed in them was not opened")
         else:
             note = Note(f"{what}; scanned as bytes, nothing compressed in them", left_unread=False)
         self.note(path, [note], cut=cut)
@@ -236,8 +236,9 @@ def unreadable_archive(kind: str, exc: Exception, data: bytes | None) -> Note:
     why = f"unreadable {kind} archive ({type(exc).__name__})"
     if kind == "tar" and data is not None and not _packed(data):
         return Note(f"{why}; scanned as bytes, nothing compressed in it", left_unread=False)
-    what = "its compressed members" if kind == "zip" else "the compressed data in it"
-    return Note(f"{why}; scanned as bytes, but {what} could not be opened")
+    if kind == "zip":
+        return Note(f"{why}; scanned as bytes, but its compressed members could not be opened")
+    return Note(f"{why}; scanned as bytes, but anything compressed in it was not opened")
 
 
 #: Every byte to a space but the newline: bytes already read, blanked where lines count.

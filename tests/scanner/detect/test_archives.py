@@ -308,7 +308,7 @@ def test_a_compressed_member_after_a_damaged_tar_header_is_an_error() -> None:
     assert [o.path for _, o in detection.hits] == ["x.tar!/a.js"]
     assert detection.warnings == ()
     [note] = detection.notes
-    assert note.message.endswith("scanned as bytes, but the compressed data in them was not opened")
+    assert note.message.endswith("scanned as bytes, but anything compressed in them was not opened")
 
 
 def test_a_second_tar_appended_is_read_too() -> None:
@@ -331,8 +331,8 @@ def test_a_tar_whose_first_header_is_damaged_is_scanned_as_bytes() -> None:
     packed = bad_header(tar_of({"a.js": JS, "b.js.gz": gzip.compress(JS)}), "a.js")
     [note] = detect_bytes("y.tar", packed).notes
     assert note.message == (
-        "unreadable tar archive (ReadError); scanned as bytes, but the compressed data in it "
-        "could not be opened"
+        "unreadable tar archive (ReadError); scanned as bytes, but anything compressed in it "
+        "was not opened"
     )
 
 
@@ -365,3 +365,19 @@ def test_a_member_name_met_twice_is_read_twice() -> None:
     detection = detect_bytes("x.tar", tar)
     assert [(s.reveal(), o.path) for s, o in detection.hits] == [(later, "x.tar!/config.env")]
     assert (detection.notes, detection.warnings) == ((), ())
+
+
+def test_a_tar_past_the_in_memory_bound_cut_short_is_read_from_its_spool() -> None:
+    later = make_key("spooled-cut")
+    tar = tar_of({"blob.bin": os.urandom(2 << 20), "z.env": f"KEY={later}\n".encode() * 40})
+    cut = tar[: data_offset(tar, "z.env") + 300]
+    small = DetectOptions(in_memory=1 << 20)
+    detection = detect_stream("big.tar", io.BytesIO(cut).read, options=small)
+    # The seven lines of z.env before the cut, each with the key.
+    assert [(s.reveal(), o.path, o.line) for s, o in detection.hits] == [
+        (later, "big.tar!/z.env", line) for line in range(1, 8)
+    ]
+    assert detection.notes == ()
+    assert [w.message for w in detection.warnings] == [
+        "truncated tar archive; scanned the members before the cut and the part of z.env present"
+    ]
