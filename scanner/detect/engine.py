@@ -21,6 +21,7 @@ from scanner.detect.archives import (
     Note,
     Refused,
     damage_errors,
+    damaged,
     kind_of,
 )
 from scanner.detect.decode.concat import ESCAPED_SPLIT
@@ -137,13 +138,38 @@ class _Run:
             self.note(path, [*messages, exc.note()], cut=cut)
             return
         except damage_errors() as exc:
-            # A damaged archive may still show stored members as plain bytes.
+            if kind == "zip":
+                self.local_zip(path, data, depth, exc, cut)
+                return
+            # A damaged tar still shows its members as plain bytes.
             self.note(path, [unreadable_archive(kind, exc, data)], cut=cut)
             self.text(path, data, None)
             return
         self.members(path, container, depth, messages, cut)
         if container.unparsed is not None:
             self.unparsed(path, data, container.unparsed, cut)
+
+    def local_zip(self, path: str, data: bytes, depth: int, exc: Exception, cut: bool) -> None:
+        """A zip zipfile cannot open (its directory cut off or damaged), read from its
+        local headers; the bytes between its members are read as they are."""
+        from scanner.detect.localzip import LocalZip
+
+        messages: list[Note] = []
+        found = LocalZip(data, self.budget, messages)
+        for member in found.members():
+            self.note(path, messages, cut=cut)
+            messages.clear()
+            # No sibling source maps: which names the zip holds is known only at its end.
+            self.blob(f"{path}!/{member.name}", member.data, depth + 1, None, cut=member.partial)
+        self.note(path, messages, cut=cut)
+        self.text(path, _blanked(data, found.spans), None)
+        why = f"unreadable zip archive ({type(exc).__name__})"
+        read = f"{found.found} members read from their local headers"
+        if found.whole:
+            self.note(path, [damaged(f"{why}; its {read}")], cut=cut)
+        else:
+            gaps = f"{why}; {read}, but bytes outside them were only scanned as bytes"
+            self.note(path, [Note(gaps)], cut=cut)
 
     def unparsed(self, path: str, data: bytes, start: int, cut: bool) -> None:
         """The bytes of a tar past the headers tarfile could parse, read as they are, at
@@ -243,6 +269,17 @@ def unreadable_archive(kind: str, exc: Exception, data: bytes | None) -> Note:
 
 #: Every byte to a space but the newline: bytes already read, blanked where lines count.
 _BLANK = bytes(b if b == 0x0A else 0x20 for b in range(256))
+
+
+def _blanked(data: bytes, spans: list[tuple[int, int]]) -> bytes:
+    """*data* with the byte ranges *spans* (in order, already read) blanked, lines kept."""
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [data[at:start], data[start:end].translate(_BLANK)]
+        at = end
+    parts.append(data[at:])
+    return b"".join(parts)
+
 
 #: What starts a stream the scan decompresses, or names one (brotli has no signature).
 _PACKED = re.compile(rb"\x1f\x8b|PK\x03\x04|\.[bB][rR]")

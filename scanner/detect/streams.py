@@ -37,7 +37,7 @@ def gunzip(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
 
     at = 0
     while data[at : at + 2] == _GZIP:
-        at, whole = _member(zlib.decompressobj(wbits=31), data, at, out, check)
+        at, whole = inflate(zlib.decompressobj(wbits=31), data, at, out, check)
         if whole is None:
             notes.append(_corrupt(data, at, len(out)))
             break
@@ -56,11 +56,12 @@ def _corrupt(data: bytes, at: int, decoded: int) -> Note:
     return damaged(message)
 
 
-def _member(
+def inflate(
     d: zlib._Decompress, data: bytes, at: int, out: bytearray, check: Check
 ) -> tuple[int, bool | None]:
-    """One gzip member of *data* from *at*, appended to *out*: where the next one starts
-    and True; or where reading stopped and False (the data ends first) or None (corrupt)."""
+    """One deflate stream (a gzip member, a zip member) of *data* from *at*, through *d*,
+    appended to *out*: where it ends and True; or where reading stopped and False (the
+    data ends first) or None (corrupt: what came before the damage is in *out*)."""
     import zlib
 
     pos = at

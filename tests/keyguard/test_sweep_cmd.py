@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import zipfile
 from pathlib import Path
 
 from plugins.pattern import fingerprint
 from scanner.fleet import Shard
-from tests.support.archives import cut_tgz, zip_of
+from tests.support.archives import cut_tgz, encrypted_flag, zip_of
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest
 from tests.support.in_process import run_keyguard_in_process
@@ -400,16 +399,12 @@ def test_a_damaged_fixture_is_a_warning_in_every_format_and_exits_zero(tmp_path:
 
 
 def test_an_archive_left_unread_still_exits_three(tmp_path: Path) -> None:
-    packed = zip_of({"a.js": b"var a = 1;\n" * 40}, method=zipfile.ZIP_DEFLATED)
-    repo = _vendored(tmp_path, {"release.zip": packed[: packed.rindex(b"PK\x01\x02")]})
+    locked = encrypted_flag(zip_of({"config.js": b"var a = 1;\n" * 40}))
+    repo = _vendored(tmp_path, {"release.zip": locked})
     proc = keyguard("sweep", "--format", "json", cwd=repo)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     report = check_report(proc.stdout)
     assert [(e["path"], e["message"]) for e in report["errors"]] == [
-        (
-            "release.zip",
-            "unreadable zip archive (BadZipFile); scanned as bytes, but its compressed "
-            "members could not be opened",
-        )
+        ("release.zip", "config.js: encrypted zip member; not scanned")
     ]
     assert [w["path"] for w in report["warnings"]] == [FIXTURE]

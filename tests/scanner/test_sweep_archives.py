@@ -76,12 +76,13 @@ def test_work_tree_archives_keep_their_notes(tmp_path: Path) -> None:
     (repo / "README").write_text("shop\n")
     git(repo, "add", "README")
     git(repo, "commit", "-q", "-m", "start")
-    # Untracked: a deflated zip cut short, whose members its bytes do not show, and a
-    # damaged gzip read in full. Their notes used to be dropped in the work tree.
+    # Untracked: a bomb, left unread, and a zip and a gzip cut short, read as far as they
+    # go. Their notes used to be dropped in the work tree.
+    (repo / "bomb.zip").write_bytes(zip_of({"zeros.bin": b"\0" * (64 << 20)}))
     packed = zip_of({"a.js": b"var a = 1;\n" * 50}, method=zipfile.ZIP_DEFLATED)
     (repo / "release.zip").write_bytes(packed[: packed.rindex(b"PK\x01\x02")])
     (repo / "app.js.gz").write_bytes(gzip.compress(b"var b = 2;\n" * 50)[:-20])
     result = sweep_target(repo, SweepOptions())
-    assert [e.path for e in result.errors] == ["release.zip"]
-    assert "compressed members could not be opened" in result.errors[0].message
-    assert [w.path for w in result.warnings] == ["app.js.gz"]
+    assert [e.path for e in result.errors] == ["bomb.zip"]
+    assert "decompression bomb" in result.errors[0].message
+    assert [w.path for w in result.warnings] == ["app.js.gz", "release.zip"]

@@ -163,18 +163,16 @@ def test_truncated_gzip_scans_what_it_recovered() -> None:
     assert "truncated gzip" in warning.message
 
 
-def test_corrupt_zip_is_scanned_as_bytes() -> None:
-    data = zip_of({"a.js": JS}, method=zipfile.ZIP_STORED)
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_zip_without_its_directory_is_read_from_its_local_headers(method: int) -> None:
+    data = zip_of({"a.js": JS, "b.txt": b"x" * 300}, method=method)
     broken = data[: data.rindex(b"PK\x01\x02")]  # central directory cut off
     detection = detect_bytes("a.zip", broken)
-    assert [o.path for _, o in detection.hits] == ["a.zip"]
-    # Its bytes were scanned, but a zip's deflated members are not in them as they are.
-    [note] = detection.notes
-    assert note.message == (
-        "unreadable zip archive (BadZipFile); scanned as bytes, but its compressed members "
-        "could not be opened"
-    )
-    assert detection.warnings == ()
+    assert [o.path for _, o in detection.hits] == ["a.zip!/a.js"]
+    assert detection.notes == ()
+    assert [w.message for w in detection.warnings] == [
+        "unreadable zip archive (BadZipFile); its 2 members read from their local headers"
+    ]
 
 
 def test_a_br_name_that_is_not_brotli_is_read_as_it_is() -> None:
