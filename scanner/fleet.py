@@ -230,6 +230,24 @@ def _sweep_in_worker(target: str) -> _Wire:
     )
 
 
+def _context() -> multiprocessing.context.ForkServerContext:
+    # forkserver: workers start from a clean interpreter, never from a copy of a parent
+    # that may hold threads (rich's live display) or keys.
+    return multiprocessing.get_context("forkserver")
+
+
+def start_workers(sweeper: TargetSweeper) -> None:
+    """Start the server that forks the worker processes now, importing what *sweeper*
+    needs (its ``preload``) once there instead of once per worker: called before other
+    work (asking servers about their refs), the imports are done by the time workers fork."""
+    context = _context()
+    modules = ["__main__", "scanner.fleet", *getattr(sweeper, "preload", ())]
+    context.set_forkserver_preload(modules)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 def _relay(activities: multiprocessing.SimpleQueue[Activity | None], watch: Watcher) -> None:
     """Pass the workers' activities on to *watch* until the None that ends them."""
     while (activity := activities.get()) is not None:
@@ -252,9 +270,7 @@ def _results(
                 target, options, cache=cache, remember=remember, progress=progress, watch=watch
             )
         return
-    # forkserver: workers start from a clean interpreter, never from a copy of a parent
-    # that may hold threads (rich's live display) or keys.
-    context = multiprocessing.get_context("forkserver")
+    context = _context()
     activities = None if watch is None else context.SimpleQueue()
     relay = None
     if activities is not None and watch is not None:

@@ -53,6 +53,8 @@ class MirrorSweeper:
     up_to_date: Mapping[str, bool] = field(default_factory=dict)
     #: Seconds one clone or fetch may last before git is stopped (None: no limit).
     clone_timeout: float | None = None
+    #: What a worker process needs imported (:func:`scanner.fleet.start_workers`).
+    preload: tuple[str, ...] = ("scanner.remote.sweeper", "scanner.remote.mirror")
 
     def path_of(self, target: str) -> Path:
         """Where *target* is read from: its mirror, or the path it names."""
