@@ -8,7 +8,6 @@ of them at once: a bundle committed years ago, a ``.tgz`` in a release, an asset
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
@@ -21,9 +20,9 @@ from scanner.detect.archives import (
     Note,
     Refused,
     damage_errors,
-    damaged,
     kind_of,
 )
+from scanner.detect.damage import blanked, local_zip_note, tar_rest_note, unreadable_archive
 from scanner.detect.decode.concat import ESCAPED_SPLIT
 from scanner.detect.decode.gate import INLINE_MAP, Gates, find_gates
 from scanner.detect.options import DetectOptions
@@ -162,26 +161,14 @@ class _Run:
             # No sibling source maps: which names the zip holds is known only at its end.
             self.blob(f"{path}!/{member.name}", member.data, depth + 1, None, cut=member.partial)
         self.note(path, messages, cut=cut)
-        self.text(path, _blanked(data, found.spans), None)
-        why = f"unreadable zip archive ({type(exc).__name__})"
-        read = f"{found.found} members read from their local headers"
-        if found.whole:
-            self.note(path, [damaged(f"{why}; its {read}")], cut=cut)
-        else:
-            gaps = f"{why}; {read}, but bytes outside them were only scanned as bytes"
-            self.note(path, [Note(gaps)], cut=cut)
+        self.text(path, blanked(data, found.spans), None)
+        self.note(path, [local_zip_note(exc, found.found, found.whole)], cut=cut)
 
     def unparsed(self, path: str, data: bytes, start: int, cut: bool) -> None:
         """The bytes of a tar past the headers tarfile could parse, read as they are, at
         their own lines (what came before is blanked, newlines kept)."""
-        rest = data[start:]
-        self.text(path, data[:start].translate(_BLANK) + rest, None)
-        what = f"tar archive: {len(rest)} bytes past the members it could parse"
-        if _packed(rest):
-            note = Note(f"{what}; scanned as bytes, but anything compressed in them was not opened")
-        else:
-            note = Note(f"{what}; scanned as bytes, nothing compressed in them", left_unread=False)
-        self.note(path, [note], cut=cut)
+        self.text(path, blanked(data, [(0, start)]), None)
+        self.note(path, [tar_rest_note(data[start:])], cut=cut)
 
     def members(
         self, path: str, container: Container, depth: int, messages: list[Note], cut: bool
@@ -249,45 +236,6 @@ class _Run:
             self.binary,
             tuple(self.warnings),
         )
-
-
-def unreadable_archive(kind: str, exc: Exception, data: bytes | None) -> Note:
-    """The note for an archive whose structure cannot be parsed, scanned as its bytes.
-
-    A tar stores its members plainly, so its bytes hold every member's: when they hold no
-    compressed stream either (no gzip or zip signature, no ``.br`` name), nothing was
-    left unread and the note is a warning. A zip's deflated members are not in its bytes
-    as they are; neither is anything compressed inside a tar: those stay errors.
-    """
-    why = f"unreadable {kind} archive ({type(exc).__name__})"
-    if kind == "tar" and data is not None and not _packed(data):
-        return Note(f"{why}; scanned as bytes, nothing compressed in it", left_unread=False)
-    if kind == "zip":
-        return Note(f"{why}; scanned as bytes, but its compressed members could not be opened")
-    return Note(f"{why}; scanned as bytes, but anything compressed in it was not opened")
-
-
-#: Every byte to a space but the newline: bytes already read, blanked where lines count.
-_BLANK = bytes(b if b == 0x0A else 0x20 for b in range(256))
-
-
-def _blanked(data: bytes, spans: list[tuple[int, int]]) -> bytes:
-    """*data* with the byte ranges *spans* (in order, already read) blanked, lines kept."""
-    parts, at = [], 0
-    for start, end in spans:
-        parts += [data[at:start], data[start:end].translate(_BLANK)]
-        at = end
-    parts.append(data[at:])
-    return b"".join(parts)
-
-
-#: What starts a stream the scan decompresses, or names one (brotli has no signature).
-_PACKED = re.compile(rb"\x1f\x8b|PK\x03\x04|\.[bB][rR]")
-
-
-def _packed(data: bytes) -> bool:
-    """Whether *data* may hold something the scan would have decompressed."""
-    return _PACKED.search(data) is not None
 
 
 def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:
