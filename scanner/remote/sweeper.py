@@ -53,8 +53,12 @@ class MirrorSweeper:
     up_to_date: Mapping[str, bool] = field(default_factory=dict)
     #: Seconds one clone or fetch may last before git is stopped (None: no limit).
     clone_timeout: float | None = None
-    #: What a worker process needs imported (:func:`scanner.fleet.start_workers`).
-    preload: tuple[str, ...] = ("scanner.remote.sweeper", "scanner.remote.mirror")
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """What a worker process needs imported (:func:`scanner.fleet.start_workers`):
+        GitPython only when there are repositories to mirror."""
+        remote = ("scanner.remote.mirror",) if self.repos else ()
+        return ("scanner.remote.sweeper", *remote)
 
     def path_of(self, target: str) -> Path:
         """Where *target* is read from: its mirror, or the path it names."""
