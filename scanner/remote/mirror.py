@@ -47,6 +47,7 @@ NEVER_PUSH = "keyguard-never-pushes:"
 #: How far git is in a clone or fetch: (phase, done, total), such as
 #: ("receiving objects", 1200, 9000); total is None when git does not know it.
 FetchProgress = Callable[[str, int, "int | None"], None]
+_PACK_REFS_FROM = 64  # refs a first clone packs into one file (fewer: not worth a process)
 _PROGRESS_EVERY = 0.2  # seconds between two reports of one phase (its end always told)
 _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
 _MIRROR_SETTINGS = (
@@ -197,6 +198,11 @@ def _clone(
         repo = git.Repo.init(partial, bare=True, mkdir=True)
         _configure(repo, url, specs)
         updated = _fetch(repo, env, secrets, timeout, progress)
+        if updated > _PACK_REFS_FROM:
+            # A first fetch leaves a file per ref, as a clone would not: thousands of pull
+            # requests read one file each, by git and by every warm run's look at the refs.
+            with contextlib.suppress(git.GitCommandError):  # loose refs only cost time
+                repo.git.pack_refs("--all")
         _point_head(repo, default_branch or _remote_head(repo, env, timeout))
         repo.close()
         os.replace(partial, path)

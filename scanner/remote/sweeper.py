@@ -53,8 +53,12 @@ class MirrorSweeper:
     up_to_date: Mapping[str, bool] = field(default_factory=dict)
     #: Seconds one clone or fetch may last before git is stopped (None: no limit).
     clone_timeout: float | None = None
-    #: What a worker process needs imported (:func:`scanner.fleet.start_workers`).
-    preload: tuple[str, ...] = ("scanner.remote.sweeper", "scanner.remote.mirror")
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """What a worker process needs imported (:func:`scanner.fleet.start_workers`):
+        GitPython only when there are repositories to mirror."""
+        remote = ("scanner.remote.mirror",) if self.repos else ()
+        return ("scanner.remote.sweeper", *remote)
 
     def path_of(self, target: str) -> Path:
         """Where *target* is read from: its mirror, or the path it names."""
@@ -82,35 +86,9 @@ class MirrorSweeper:
         token = self._token(repo)
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
-        current = self.up_to_date.get(target)
-        if current is None:
-            current = self._up_to_date(path, repo, token)
-        if not current:
-            # GitPython only when a mirror is cloned or fetched: a local sweep (the
-            # pre-push hook) never pays for its import.
-            from scanner.remote.mirror import MirrorError, update_mirror
-
-            action = "fetching" if (path / "HEAD").is_file() else "cloning"
-            told = None if watch is None else _teller(watch, target, action)
-            if watch is not None:
-                watch(Activity(target, action))
-            try:
-                update_mirror(
-                    path,
-                    repo.clone_url,
-                    forge=repo.forge,
-                    env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
-                    secrets=secrets,
-                    pull_refs=self.pull_refs,
-                    default_branch=repo.default_branch,
-                    timeout=self.clone_timeout,
-                    progress=told,
-                )
-            except MirrorError as exc:
-                return TargetResult(target, MIRROR, errors=(self._note(target, repo, exc),))
-            finally:
-                if watch is not None:
-                    watch(Activity(target, ""))
+        failed = self._update(target, repo, path, token, watch)
+        if failed is not None:
+            return TargetResult(target, MIRROR, errors=(failed,))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
         skip: Collection[str] = cache
@@ -129,6 +107,41 @@ class MirrorSweeper:
         else:
             record.write(path, digest, Finished.of(result, state), tips)
         return result
+
+    def _update(
+        self, target: str, repo: RemoteRepo, path: Path, token: Token | None, watch: Watcher | None
+    ) -> ScanIssue | None:
+        """Clone or fetch the mirror at *path* unless it is up to date; why it failed."""
+        current = self.up_to_date.get(target)
+        if current is None:
+            current = self._up_to_date(path, repo, token)
+        if current:
+            return None
+        # GitPython only when a mirror is cloned or fetched: a local sweep (the pre-push
+        # hook) never pays for its import.
+        from scanner.remote.mirror import MirrorError, update_mirror
+
+        action = "fetching" if (path / "HEAD").is_file() else "cloning"
+        if watch is not None:
+            watch(Activity(target, action))
+        try:
+            update_mirror(
+                path,
+                repo.clone_url,
+                forge=repo.forge,
+                env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
+                secrets=secret_forms(token),
+                pull_refs=self.pull_refs,
+                default_branch=repo.default_branch,
+                timeout=self.clone_timeout,
+                progress=None if watch is None else _teller(watch, target, action),
+            )
+        except MirrorError as exc:
+            return self._note(target, repo, exc)
+        finally:
+            if watch is not None:
+                watch(Activity(target, ""))
+        return None
 
     def settle(self, targets: Sequence[str], options: SweepOptions, *, threads: int = 8) -> Settled:
         """What can be known of *targets* without a worker process, asked *threads* at a

@@ -11,6 +11,7 @@ import git
 import pytest
 
 from keyguard.rehearsal.git_http import GitHttpServer
+from scanner.git.tips import read_refs
 from scanner.remote.cache import default_cache_dir, mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, secret_forms
@@ -216,3 +217,16 @@ def test_a_fetch_asks_the_server_twice_and_leaves_a_settled_config_alone(
     assert (
         refs(path)["refs/heads/main"] == refs(git_server.root / "acme/shop.git")["refs/heads/main"]
     )
+
+
+def test_a_first_clone_of_many_refs_packs_them_into_one_file(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    bare = serve_repo(git_server, "acme/shop", {"a.txt": "one\n"})
+    served = git.Repo(bare)
+    for number in range(1, 81):  # eighty pull requests, each a ref of its own
+        served.git.update_ref(f"refs/pull/{number}/head", "refs/heads/main")
+    path = mirror(git_server, tmp_path / "cache", "acme/shop")
+    assert not list((path / "refs" / "pull").rglob("head"))  # no file per ref
+    assert len(read_refs(path) or {}) == 81
+    assert read_refs(path) == refs(path)
