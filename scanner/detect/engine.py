@@ -128,9 +128,9 @@ class _Run:
                     self.text(path, data, resolve)
                     return
                 self.note(path, messages, cut=cut)
-                damaged = cut or bool(messages)  # a note here is the stream's damage
+                stream_cut = cut or bool(messages)  # a note here is the stream's damage
                 # The inner stream keeps the outer name (``app.js.br``): judge it by content.
-                self.blob(path, inner, depth + 1, resolve, by_name=False, cut=damaged)
+                self.blob(path, inner, depth + 1, resolve, by_name=False, cut=stream_cut)
                 return
             container = Container(kind, data, self.budget, messages, cut=cut)
         except Refused as exc:
