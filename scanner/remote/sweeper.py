@@ -53,6 +53,7 @@ class MirrorSweeper:
     up_to_date: Mapping[str, bool] = field(default_factory=dict)
     #: Seconds one clone or fetch may last before git is stopped (None: no limit).
     clone_timeout: float | None = None
+
     @property
     def preload(self) -> tuple[str, ...]:
         """What a worker process needs imported (:func:`scanner.fleet.start_workers`):
