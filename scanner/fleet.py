@@ -132,6 +132,7 @@ class _Wire:
                 result.warnings,
                 result.stats,
                 result.clean_blobs,
+                result.noted_blobs,
             ),
             keys,
             occurrences,
@@ -140,7 +141,7 @@ class _Wire:
     def unpack(self) -> TargetResult:
         hits = tuple(zip((Secret(k) for k in self.keys), self.occurrences, strict=True))
         r = self.result
-        return TargetResult(r.target, r.kind, hits, r.errors, r.warnings, r.stats, r.clean_blobs)
+        return dataclasses.replace(r, hits=hits)
 
 
 @dataclass(frozen=True)

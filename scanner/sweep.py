@@ -77,6 +77,8 @@ class TargetResult:
     warnings: tuple[ScanIssue, ...] = ()
     stats: SweepStats = SweepStats()
     clean_blobs: tuple[str, ...] = field(default=(), repr=False)  # for a scan cache
+    #: Blobs whose reading left a warning (damage read around): never taken as clean.
+    noted_blobs: tuple[str, ...] = field(default=(), repr=False)
 
 
 Progress = Callable[[int, int], None]  # (blobs, bytes) scanned since the last call
@@ -205,6 +207,7 @@ def _sweep_repository(
             blobs=blobs, bytes=size, cached=stream.skipped, files=files, binary=tally.binary
         ),
         tuple(clean),
+        tuple(tally.noted),
     )
 
 
@@ -226,6 +229,7 @@ class _Tally:
         self.clean: list[str] = []
         self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
         self.warnings: list[ScanIssue] = []  # damaged blobs, read as far as they go
+        self.noted: list[str] = []  # the blobs those warnings are about
         self.blobs = self.bytes = self.binary = 0
         self._pending_blobs = self._pending_bytes = 0
         self.lock = threading.Lock()
@@ -240,11 +244,14 @@ class _Tally:
             self.binary += detection.binary
             self.notes.extend(detection.notes)
             self.warnings.extend(detection.warnings)
+            if detection.warnings:
+                self.noted.append(blob.oid)
             if detection.hits:
                 self.matched[blob.oid] = (blob.path, detection.hits)
-            elif self.remember and not detection.notes:
-                # A blob with something left unread is not clean: the next sweep reads it
-                # again (and says so again) instead of trusting a cache.
+            elif self.remember and not detection.notes and not detection.warnings:
+                # A blob with something left unread, or damage read around, is not clean:
+                # the next sweep reads it again (and says so again) instead of trusting a
+                # cache that would make the line disappear.
                 self.clean.append(blob.oid)
             self._pending_blobs += 1
             self._pending_bytes += blob.size

@@ -283,18 +283,21 @@ def _since(
     """What a sweep of the mirror at *path* may leave unread: the blobs its *last* sweep
     read clean, when that is certain; else only *cache*.
 
-    Certain means: every ref swept (no ``--since``, ``--ref`` or ``--unreachable``), no
-    warning that a blob may have caused, and git still holding the commits the refs named
-    then. The blobs that held keys are read again with the new ones, so every key is
-    attributed anew over the whole history, as a full sweep would.
+    Certain means: every ref swept (no ``--since``, ``--ref`` or ``--unreachable``), the
+    blobs behind its warnings known, and git still holding the commits the refs named
+    then. The blobs that held keys or warned of damage are read again with the new ones,
+    so every key is attributed anew over the whole history and every warning said again,
+    as a full sweep would.
     """
     entry = last.entry
-    if options.refs or options.since or options.unreachable or not last.tips or entry.warnings:
+    unknown = entry.warnings and entry.warned_blobs is None
+    if options.refs or options.since or options.unreachable or not last.tips or unknown:
         return cache
     new = new_blobs(path, last.tips)
     if new is None:
         return cache
-    return _AllBut(new | frozenset(entry.key_blobs), cache)
+    again = frozenset(entry.key_blobs) | frozenset(entry.warned_blobs or ())
+    return _AllBut(new | again, cache)
 
 
 def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:

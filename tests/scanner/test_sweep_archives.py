@@ -86,3 +86,20 @@ def test_work_tree_archives_keep_their_notes(tmp_path: Path) -> None:
     assert [e.path for e in result.errors] == ["bomb.zip"]
     assert "decompression bomb" in result.errors[0].message
     assert [w.path for w in result.warnings] == ["app.js.gz", "release.zip"]
+
+
+def test_damage_read_around_is_said_again_by_a_sweep_that_trusts_a_scan_cache(
+    tmp_path: Path,
+) -> None:
+    repo = init_repo(tmp_path / "shop")
+    (repo / "fixture.tgz").write_bytes(cut_tgz({"package/rand": os.urandom(3000)}))
+    (repo / "plain.txt").write_text("nothing here\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "vendor")
+    first = sweep_target(repo, SweepOptions(), remember=True)
+    assert [w.path for w in first.warnings] == ["fixture.tgz"]
+    assert first.noted_blobs == (_blob(repo, "fixture.tgz"),)
+    assert first.clean_blobs == (_blob(repo, "plain.txt"),)  # the damaged one is not clean
+    again = sweep_target(repo, SweepOptions(), cache=frozenset(first.clean_blobs))
+    assert again.warnings == first.warnings
+    assert (again.stats.blobs, again.stats.cached) == (1, 1)

@@ -22,6 +22,7 @@ from scanner.remote.repo import RemoteRepo
 from scanner.remote.sweeper import MirrorSweeper
 from scanner.remote.targets import Forge
 from scanner.sweep import SweepOptions, TargetResult
+from tests.support.archives import cut_tgz
 from tests.support.forge import serve_history, serve_repo
 from tests.support.keys import make_key
 from tests.support.leaks import git_wrapper
@@ -239,3 +240,21 @@ def test_workers_tell_how_their_clones_go_and_a_warm_run_has_nothing_to_tell(
     settled = it.settle(targets, SweepOptions())
     sweep_many(settled.left, SweepOptions(), jobs=2, sweeper=settled.sweeper, watch=heard.append)
     assert heard == []  # nothing moved: nothing cloned or fetched
+
+
+def test_a_moved_mirror_with_a_damaged_fixture_warns_again_and_reads_only_what_is_new(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    serve_history(git_server, "acme/shop", [{f"src/m{i}.js": f"m{i}\n" for i in range(6)}])
+    work = git_server.root.parent / "work" / "acme/shop"
+    (work / "fixture.tgz").write_bytes(cut_tgz({"package/rand": os.urandom(3000)}))
+    serve_history(git_server, "acme/shop", [{"README.md": "shop\n"}])
+    repo = RemoteRepo("github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB)
+    it = sweeper(git_server, tmp_path / "cache", repo)
+    cold = sweep(it, "github:acme/shop")
+    assert [w.path for w in cold.warnings] == ["fixture.tgz"]
+    serve_history(git_server, "acme/shop", [{"new.js": "new\n"}])
+    warm = sweep(it, "github:acme/shop")
+    whole = sweep(sweeper(git_server, tmp_path / "other-cache", repo), "github:acme/shop")
+    assert warm.warnings == whole.warnings == cold.warnings  # the damage said again
+    assert (warm.stats.blobs, warm.stats.cached) == (2, whole.stats.blobs - 2)
