@@ -14,9 +14,14 @@ GitHub API stand-in, both from keyguard.rehearsal, on 127.0.0.1. Then times:
 - peak RSS of the cold run over the whole organisation and over half of it
   (``--shard 0/2``): memory follows --jobs, not the number of repositories.
 
+With ``--real PATH`` (repeatable), real public repositories join the organisation: each
+bare repository at PATH (a fetched mirror, such as woocommerce/storefront) is served as
+``acme/real-NAME`` beside the generated ones, and gets a new commit on its default branch
+before every warm run too (a generated history flattered an earlier sweep by 3x).
+
 Targets (issue 11): cold at most 0.5x the loop on 2 cores; warm at most 0.2x cold.
 
-    python benchmarks/sweep_fleet.py [--repos 200] [--changed 20] [--runs 1]
+    python benchmarks/sweep_fleet.py [--repos 200] [--changed 20] [--runs 1] [--real PATH]...
 
 Run it on a quiet machine (load under 0.5): the git server shares the cores.
 """
@@ -34,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from _common import REPO, WORK, keyguard_installed, make_key
@@ -120,22 +126,51 @@ def build(root: Path, repos: int, commits: int) -> list[str]:
     return paths
 
 
-def change(root: Path, paths: list[str], count: int, round_: int) -> None:
-    """One new commit on main in *count* of the repositories."""
-    for i, path in enumerate(paths[:: max(1, len(paths) // count)][:count]):
+def serve_real(root: Path, sources: list[Path]) -> list[str]:
+    """Each real bare repository of *sources* served as ``acme/real-NAME`` (copied once)."""
+    paths = []
+    for source in sources:
+        name = source.resolve().name
+        if name in ("repo", ".git"):  # a fetched mirror's own directory: name it by its owner
+            name = source.resolve().parent.name.split("+")[-1]
+        path = f"{ORG}/real-{name}"
+        bare = root / f"{path}.git"
+        if not (bare / ".copied").exists():
+            shutil.rmtree(bare, ignore_errors=True)
+            bare.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["git", "clone", "-q", "--mirror", str(source), str(bare)], check=True)
+            (bare / ".copied").write_text("")
+        paths.append(path)
+    return paths
+
+
+def branch(bare: Path) -> str:
+    """The branch HEAD names in *bare* (``refs/heads/...``)."""
+    return subprocess.run(
+        ["git", "-C", str(bare), "symbolic-ref", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def change(root: Path, paths: list[str], count: int, round_: int, real: Sequence[str] = ()) -> None:
+    """One new commit on the default branch of *count* of the repositories, and of each
+    of the *real* ones."""
+    chosen = [*paths[:: max(1, len(paths) // count)][:count], *real]
+    for i, path in enumerate(chosen):
+        bare = root / f"{path}.git"
+        head = branch(bare)
         stream = b"".join(
             [
-                b"commit refs/heads/main\n",
+                f"commit {head}\n".encode(),
                 f"committer {_IDENTITY} {1_900_000_000 + round_} +0000\n".encode(),
                 _blob(b"change"),
-                b"from refs/heads/main^0\n",
+                f"from {head}^0\n".encode(),
                 f"M 100644 inline src/new_{round_}.js\n".encode(),
                 _blob(_text(f"new/{round_}/{i}", 40)),
                 b"\n",
             ]
         )
         subprocess.run(
-            ["git", "-C", str(root / f"{path}.git"), "fast-import", "--quiet"],
+            ["git", "-C", str(bare), "fast-import", "--quiet"],
             input=stream,
             check=True,
         )
@@ -184,18 +219,24 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=20)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=None, help="keyguard --jobs (default: cores)")
+    parser.add_argument(
+        "--real", type=Path, action="append", default=[], help="a real bare repository to serve"
+    )
     args = parser.parse_args()
 
     work = WORK / "fleet"
     served = work / "served"
-    paths = build(served, args.repos, args.commits)
+    generated = build(served, args.repos, args.commits)
+    real = serve_real(served, args.real)
+    paths = [*generated, *real]
     bindir = keyguard_installed()
     token = "kgbench_" + base64.b32encode(os.urandom(20)).decode().lower()
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
     with GitHttpServer(served, token=token) as git, GitHubStandin(git.url, token=token) as api:
         for path in paths:
-            api.add_repo(path)
+            head = branch(served / f"{path}.git").removeprefix("refs/heads/")
+            api.add_repo(path, default_branch=head)
         header = "Authorization: Basic " + base64.b64encode(
             f"x-access-token:{token}".encode()
         ).decode("ascii")
@@ -240,7 +281,7 @@ def main() -> None:
             found["cold"] = fingerprints([scratch / "cold.json"])
             print(f"run {run}: loop {results['loop'][-1]:.1f} s, cold {wall:.1f} s (exit {code})")
 
-            change(served, paths, args.changed, run)
+            change(served, generated, args.changed, run, real)
             wall, rss["warm"], code = timed(
                 [*sweep, "--format", "json", "-o", str(scratch / "warm.json")], env, scratch
             )
@@ -261,6 +302,8 @@ def main() -> None:
     loop, cold, warm = (statistics.median(results[k]) for k in ("loop", "cold", "warm"))
     print()
     print(f"{args.repos} repositories, {args.commits} commits each, {args.changed} changed")
+    if real:
+        print(f"and {len(real)} real ones, each with a new commit: {', '.join(real)}")
     print(f"cores: {os.cpu_count()}, keyguard --jobs {args.jobs or 'default'}")
     print(f"{'run':<34}{'wall s':>8}{'ratio':>10}")
     print(f"{'loop: clone --mirror + sweep each':<34}{loop:>8.1f}{'':>10}")

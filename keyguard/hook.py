@@ -48,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for error in result.errors:
         message = error_wording.note(error)
         sys.stderr.write(redact_keys(f"keyguard: could not read {error.path}: {message}\n"))
+    for warning in result.warnings:  # damaged, read as far as it goes: no reason to block
+        message = error_wording.note(warning)
+        sys.stderr.write(redact_keys(f"keyguard: note: {warning.path}: {message}\n"))
     if out:
         # A file named after a key shows redacted, as the key itself does.
         sys.stdout.write(redact_keys("\n".join(out)) + "\n" + ADVICE + "\n")

@@ -1,26 +1,40 @@
-"""A live progress display for long sweeps, shown only when stderr is a terminal."""
+"""A live progress display for long sweeps, shown only when stderr is a terminal.
+
+One line counts the targets swept; below it, one line per mirror being cloned or fetched
+says how far git is ("cloning github:acme/shop  receiving objects  1200/9000").
+"""
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from rich.console import Console, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from plugins.pattern import redact_keys
+from scanner.fleet import Activity
 from scanner.report.wording import count
 from scanner.sweep import TargetResult
 
 
 class LiveProgress:
-    """Repos done, blobs and bytes scanned, keys found so far; silent when piped."""
+    """Repos done, blobs and bytes scanned, keys found so far, and the clones under way;
+    silent when piped."""
 
     def __init__(self, total: int, console: Console | None = None) -> None:
         self.console = console or Console(stderr=True)
         self.enabled = self.console.is_terminal
         self.blobs = self.bytes = self.keys = 0
         self.progress = Progress(
-            TextColumn("sweeping"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"),
@@ -28,7 +42,9 @@ class LiveProgress:
             console=self.console,
             transient=True,
         )
-        self.task = self.progress.add_task("sweep", total=total, detail="")
+        self.task = self.progress.add_task("sweeping", total=total, detail="")
+        self._doing: dict[str, TaskID] = {}  # a line per mirror being cloned or fetched
+        self._lock = threading.Lock()  # activities arrive on the pool reader's thread
 
     def __enter__(self) -> LiveProgress:
         if self.enabled:
@@ -61,6 +77,33 @@ class LiveProgress:
         if self.enabled:
             self.progress.advance(self.task)
             self._refresh()
+
+    def watch(self, activity: Activity) -> None:
+        """Show how a clone or fetch goes; its line goes when it ends."""
+        if not self.enabled:
+            return
+        with self._lock:
+            task = self._doing.get(activity.target)
+            if not activity.action:
+                if task is not None:
+                    self.progress.remove_task(self._doing.pop(activity.target))
+                return
+            described = f"  {activity.action} {activity.target}"
+            if task is None:
+                self._doing[activity.target] = self.progress.add_task(
+                    described,
+                    total=activity.total,
+                    completed=activity.done,
+                    detail=activity.phase,
+                )
+            else:
+                self.progress.update(
+                    task,
+                    description=described,
+                    total=activity.total,
+                    completed=activity.done,
+                    detail=activity.phase,
+                )
 
     @staticmethod
     def show_on_terminal(renderable: RenderableType) -> None:

@@ -21,6 +21,7 @@ class Collector:
     options: DetectOptions = field(default_factory=DetectOptions)
     hits: list[tuple[Secret, Occurrence]] = field(default_factory=list)
     errors: list[ScanIssue] = field(default_factory=list)
+    warnings: list[ScanIssue] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
     binary: int = 0
@@ -36,6 +37,7 @@ class Collector:
 
     def add(self, detection: Detection) -> None:
         self.errors.extend(detection.notes)
+        self.warnings.extend(detection.warnings)
         self.suppressed += detection.allowlisted
         for secret, occurrence in detection.hits:
             if secret.baseline_hash in self.ignored_hashes:
@@ -54,4 +56,5 @@ class Collector:
                 skipped_gitignored=self.gitignored,
             ),
             suppressed=self.suppressed,
+            warnings=tuple(self.warnings),
         )

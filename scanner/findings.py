@@ -235,10 +235,14 @@ class ScanStats:
 
 @dataclass(frozen=True)
 class ScanResult:
+    """``errors``: what was named and left unread, in part or whole (exit code 3 when no
+    key was found). ``warnings``: damaged files read as far as they can be, nothing left."""
+
     findings: tuple[Finding, ...]
     errors: tuple[ScanIssue, ...]
     stats: ScanStats = ScanStats()
     suppressed: int = 0  # occurrences hidden by a baseline or an allowlist pragma
+    warnings: tuple[ScanIssue, ...] = ()
 
 
 def occurrence_order(o: Occurrence) -> tuple[object, ...]:

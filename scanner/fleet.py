@@ -3,7 +3,9 @@
 Each target is swept in a worker process holding one repository's working set at a time,
 so memory stays bounded however many targets there are. Keys cross the process boundary
 only through the pool's in-memory pipe, as plain strings in a private wire record
-(``Secret`` refuses to be pickled so that nothing persists one by accident).
+(``Secret`` refuses to be pickled so that nothing persists one by accident). What a worker
+is doing before a sweep (cloning a mirror: how far git is) comes back through a queue of
+its own, read by a thread of the caller's, so a display can show it while it happens.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +132,7 @@ class _Wire:
                 result.warnings,
                 result.stats,
                 result.clean_blobs,
+                result.noted_blobs,
             ),
             keys,
             occurrences,
@@ -137,14 +141,32 @@ class _Wire:
     def unpack(self) -> TargetResult:
         hits = tuple(zip((Secret(k) for k in self.keys), self.occurrences, strict=True))
         r = self.result
-        return TargetResult(r.target, r.kind, hits, r.errors, r.warnings, r.stats, r.clean_blobs)
+        return dataclasses.replace(r, hits=hits)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What is being done to *target* before it is swept: ``action`` is "cloning" or
+    "fetching", with git's *phase* and how far it is (*done* of *total*, None when git
+    does not know); an empty action says that work ended."""
+
+    target: str
+    action: str
+    phase: str = ""
+    done: int = 0
+    total: int | None = None
+
+
+#: Told each :class:`Activity`; called from a thread of the pool's reader, not the caller's.
+Watcher = Callable[[Activity], None]
 
 
 class TargetSweeper(Protocol):
     """Sweeps one target by name. Picklable: worker processes receive it once each.
 
     The default sweeps a path (:func:`local_sweeper`); a fleet of remote repositories
-    passes one that mirrors each repository first (``scanner.remote.sweeper``).
+    passes one that mirrors each repository first (``scanner.remote.sweeper``), and tells
+    *watch* how its clones go.
     """
 
     def __call__(
@@ -155,6 +177,7 @@ class TargetSweeper(Protocol):
         cache: frozenset[str],
         remember: bool,
         progress: Progress | None,
+        watch: Watcher | None = None,
     ) -> TargetResult: ...
 
 
@@ -165,6 +188,7 @@ def local_sweeper(
     cache: frozenset[str],
     remember: bool,
     progress: Progress | None,
+    watch: Watcher | None = None,
 ) -> TargetResult:
     return sweep_target(Path(target), options, cache=cache, remember=remember, progress=progress)
 
@@ -175,6 +199,7 @@ class _WorkerState:
     cache: frozenset[str]
     remember: bool
     sweeper: TargetSweeper
+    watch: Watcher | None
 
 
 # Worker state, set once per worker process by the pool initializer.
@@ -182,18 +207,52 @@ _worker: dict[str, _WorkerState] = {}
 
 
 def _init_worker(
-    options: SweepOptions, cache: frozenset[str], remember: bool, sweeper: TargetSweeper
+    options: SweepOptions,
+    cache: frozenset[str],
+    remember: bool,
+    sweeper: TargetSweeper,
+    activities: multiprocessing.SimpleQueue[Activity | None] | None,
 ) -> None:
-    _worker["state"] = _WorkerState(options, cache, remember, sweeper)
+    watch = None if activities is None else activities.put
+    _worker["state"] = _WorkerState(options, cache, remember, sweeper, watch)
 
 
 def _sweep_in_worker(target: str) -> _Wire:
     state = _worker["state"]
     return _Wire.pack(
         state.sweeper(
-            target, state.options, cache=state.cache, remember=state.remember, progress=None
+            target,
+            state.options,
+            cache=state.cache,
+            remember=state.remember,
+            progress=None,
+            watch=state.watch,
         )
     )
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    # forkserver: workers start from a clean interpreter, never from a copy of a parent
+    # that may hold threads (rich's live display) or keys.
+    return multiprocessing.get_context("forkserver")
+
+
+def start_workers(sweeper: TargetSweeper) -> None:
+    """Start the server that forks the worker processes now, importing what *sweeper*
+    needs (its ``preload``) once there instead of once per worker: called before other
+    work (asking servers about their refs), the imports are done by the time workers fork."""
+    context = _context()
+    modules = ["__main__", "scanner.fleet", *getattr(sweeper, "preload", ())]
+    context.set_forkserver_preload(modules)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
+def _relay(activities: multiprocessing.SimpleQueue[Activity | None], watch: Watcher) -> None:
+    """Pass the workers' activities on to *watch* until the None that ends them."""
+    while (activity := activities.get()) is not None:
+        watch(activity)
 
 
 def _results(
@@ -204,25 +263,36 @@ def _results(
     remember: bool,
     progress: Callable[[int, int], None] | None,
     sweeper: TargetSweeper,
+    watch: Watcher | None,
 ) -> Iterator[TargetResult]:
     if jobs <= 1 or len(targets) <= 1:
         for target in targets:
-            yield sweeper(target, options, cache=cache, remember=remember, progress=progress)
+            yield sweeper(
+                target, options, cache=cache, remember=remember, progress=progress, watch=watch
+            )
         return
-    # forkserver: workers start from a clean interpreter, never from a copy of a parent
-    # that may hold threads (rich's live display) or keys.
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(
-        min(jobs, len(targets)),
-        _init_worker,
-        (options, cache, remember, sweeper),
-        maxtasksperchild=64,
-    ) as pool:
-        for wire in pool.imap_unordered(_sweep_in_worker, targets):
-            result = wire.unpack()
-            if progress is not None:
-                progress(result.stats.blobs, result.stats.bytes)
-            yield result
+    context = _context()
+    activities = None if watch is None else context.SimpleQueue()
+    relay = None
+    if activities is not None and watch is not None:
+        relay = threading.Thread(target=_relay, args=(activities, watch), daemon=True)
+        relay.start()
+    try:
+        with context.Pool(
+            min(jobs, len(targets)),
+            _init_worker,
+            (options, cache, remember, sweeper, activities),
+            maxtasksperchild=64,
+        ) as pool:
+            for wire in pool.imap_unordered(_sweep_in_worker, targets):
+                result = wire.unpack()
+                if progress is not None:
+                    progress(result.stats.blobs, result.stats.bytes)
+                yield result
+    finally:
+        if activities is not None and relay is not None:
+            activities.put(None)
+            relay.join(timeout=5)
 
 
 def sweep_many(
@@ -236,9 +306,11 @@ def sweep_many(
     on_target: Callable[[TargetResult], None] | None = None,
     sweeper: TargetSweeper = local_sweeper,
     done: Iterable[TargetResult] = (),
+    watch: Watcher | None = None,
 ) -> SweepResult:
     """Sweep *targets* (``jobs`` at a time) and group every key found into findings,
-    with the results in *done* (targets known without sweeping them) as if swept."""
+    with the results in *done* (targets known without sweeping them) as if swept;
+    *watch* hears what the sweeper does before each sweep (its clones)."""
     frozen = frozenset(cache)
     # Cores not needed for one target each go to reading a repository with more streams.
     # One stream already keeps two cores busy (git inflating, the detector gating with the
@@ -253,7 +325,7 @@ def sweep_many(
     total = SweepStats()
     clean: set[str] = set()
     try:
-        swept = _results(targets, options, jobs, frozen, remember, progress, sweeper)
+        swept = _results(targets, options, jobs, frozen, remember, progress, sweeper, watch)
         for result in itertools.chain(done, swept):
             hits.extend(result.hits)
             errors.extend(result.errors)

@@ -55,7 +55,7 @@ def scan_warc(
     tally = Collector(ignored_hashes=ignored_hashes)
     issues: list[ScanIssue] = []
     try:
-        for record in read_warc(path, opts.limits, issues):
+        for record in read_warc(path, opts.limits, issues, tally.warnings):
             tally.add_blob(len(record.data), detect_bytes(record.url, record.data, options=opts))
     except OSError as exc:
         issues.append(ScanIssue(str(path), f"cannot read: {exc.strerror or exc}"))

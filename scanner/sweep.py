@@ -77,6 +77,8 @@ class TargetResult:
     warnings: tuple[ScanIssue, ...] = ()
     stats: SweepStats = SweepStats()
     clean_blobs: tuple[str, ...] = field(default=(), repr=False)  # for a scan cache
+    #: Blobs whose reading left a warning (damage read around): never taken as clean.
+    noted_blobs: tuple[str, ...] = field(default=(), repr=False)
 
 
 Progress = Callable[[int, int], None]  # (blobs, bytes) scanned since the last call
@@ -138,7 +140,7 @@ def _sweep_directory(target: Path, excludes: Excludes) -> TargetResult:
     stats = SweepStats(
         files=result.stats.files, bytes=result.stats.bytes, binary=result.stats.binary
     )
-    return TargetResult(str(target), "directory", hits, result.errors, stats=stats)
+    return TargetResult(str(target), "directory", hits, result.errors, result.warnings, stats=stats)
 
 
 def _scan_blob(blob: Blob, options: DetectOptions) -> Detection:
@@ -176,6 +178,8 @@ def _sweep_repository(
     tally.flush()
     matched, clean, blobs, size = tally.matched, tally.clean, tally.blobs, tally.bytes
     errors = [ScanIssue(name, message) for message in stream.errors] + tally.notes
+    head = head_tree(repo)
+    warnings = [*_warnings(name, repo, head), *tally.warnings]
     if stream.missing:
         errors.append(
             ScanIssue(
@@ -184,25 +188,26 @@ def _sweep_repository(
                 "store (a partial clone or an incomplete copy); every other blob was swept",
             )
         )
-    head = head_tree(repo)
     log_revs = ("--all", "--reflog") if options.unreachable else revs
     hits = attribute(repo, matched, log_revs, head)
     files = 0
     if repo.work_tree is not None and options.worktree and revs == ("--all",):
-        work_hits, files, work_bytes, work_errors = sweep_worktree(repo, options.excludes)
-        hits.extend(work_hits)
-        size += work_bytes
-        errors.extend(work_errors)
+        work = sweep_worktree(repo, options.excludes, options.detect)
+        hits.extend(work.hits)
+        files, size = work.files, size + work.bytes
+        errors.extend(work.errors)
+        warnings.extend(work.warnings)
     return TargetResult(
         name,
         _kind(repo),
         tuple(hits),
         tuple(errors),
-        _warnings(name, repo, head),
+        tuple(warnings),
         SweepStats(
             blobs=blobs, bytes=size, cached=stream.skipped, files=files, binary=tally.binary
         ),
         tuple(clean),
+        tuple(tally.noted),
     )
 
 
@@ -223,6 +228,8 @@ class _Tally:
         self.matched: dict[str, tuple[str, tuple[Hit, ...]]] = {}
         self.clean: list[str] = []
         self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
+        self.warnings: list[ScanIssue] = []  # damaged blobs, read as far as they go
+        self.noted: list[str] = []  # the blobs those warnings are about
         self.blobs = self.bytes = self.binary = 0
         self._pending_blobs = self._pending_bytes = 0
         self.lock = threading.Lock()
@@ -236,9 +243,15 @@ class _Tally:
             self.bytes += blob.size
             self.binary += detection.binary
             self.notes.extend(detection.notes)
+            self.warnings.extend(detection.warnings)
+            if detection.warnings:
+                self.noted.append(blob.oid)
             if detection.hits:
                 self.matched[blob.oid] = (blob.path, detection.hits)
-            elif self.remember:
+            elif self.remember and not detection.notes and not detection.warnings:
+                # A blob with something left unread, or damage read around, is not clean:
+                # the next sweep reads it again (and says so again) instead of trusting a
+                # cache that would make the line disappear.
                 self.clean.append(blob.oid)
             self._pending_blobs += 1
             self._pending_bytes += blob.size

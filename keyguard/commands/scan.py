@@ -107,7 +107,7 @@ def scan(
     # After the baseline update, so --only-live never drops keys from the baseline.
     if verification is not None:
         result = dataclasses.replace(result, findings=verification.apply(result.findings))
-    if fmt == "console" and not result.findings and not result.errors:
+    if fmt == "console" and not (result.findings or result.errors or result.warnings):
         counts, extras = wording.summary(result)
         parts = [(counts, "bold green")] + ([("; " + extras, "dim")] if extras else [])
         write_styled(parts, output, reveal=show_secrets)

@@ -159,4 +159,6 @@ def as_sweep_result(result: ScanResult, source: str, kind: str) -> SweepResult:
     stats = SweepStats(files=result.stats.files, bytes=result.stats.bytes)
     occurrences = sum(len(f.occurrences) for f in result.findings)
     summary = TargetSummary(source, kind, stats, occurrences, len(result.errors))
-    return SweepResult(result.findings, result.errors, (), (summary,), stats, frozenset())
+    return SweepResult(
+        result.findings, result.errors, result.warnings, (summary,), stats, frozenset()
+    )

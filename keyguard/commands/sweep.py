@@ -28,7 +28,7 @@ from plugins.errors import UsageError
 from scanner.detect.archives import ArchiveLimits
 from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
-from scanner.fleet import SweepResult, select_targets, sweep_many
+from scanner.fleet import SweepResult, select_targets, start_workers, sweep_many
 from scanner.report.model import Report
 from scanner.report.wording import count
 from scanner.stores import blobcache
@@ -131,6 +131,8 @@ def _sweep_targets(
             remotes.resumable(plan, remote, fleet.named, options, fleet.share) as run,
             LiveProgress(total=len(chosen)) as live,
         ):
+            if fleet.jobs > 1 and len(chosen) > 1:
+                start_workers(run.sweeper)  # their imports, while servers are asked
             settled = run.settle(chosen, options)
             result = sweep_many(
                 settled.left,
@@ -142,6 +144,7 @@ def _sweep_targets(
                 on_target=run.on_target(live.target_done),
                 sweeper=settled.sweeper,
                 done=settled.done,
+                watch=live.watch if live.enabled else None,
             )
     except SweepInterrupted as stopped:
         if cache_path is not None:

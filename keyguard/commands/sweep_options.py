@@ -15,7 +15,7 @@ from typing import TypeVar, cast
 import click
 
 from plugins.errors import UsageError
-from scanner.fleet import Shard, select_targets
+from scanner.fleet import Shard
 from scanner.sweep import SweepOptions
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -130,8 +130,3 @@ class Fleet:
             raise UsageError(f"--targets-from {targets_from} names no targets")
         share = Shard.parse(shard) if shard else None
         return cls(tuple(names or ["."]), share, jobs or os.cpu_count() or 1)
-
-    @property
-    def chosen(self) -> list[str]:
-        """The targets this run sweeps: each once, in a stable order, within its share."""
-        return select_targets(self.named, self.share)

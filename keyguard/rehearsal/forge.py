@@ -131,8 +131,8 @@ class ForgeStandin:
     def clone_url(self, path: str) -> str:
         return f"{self.git_url}/{path}.git"
 
-    def add_repo(self, path: str, **flags: bool) -> StandinRepo:
-        return self.forge.add(StandinRepo(path, **flags))
+    def add_repo(self, path: str, *, default_branch: str = "main", **flags: bool) -> StandinRepo:
+        return self.forge.add(StandinRepo(path, default_branch=default_branch, **flags))
 
     # -- serving -----------------------------------------------------------------------------
     def given_token(self, headers: Any) -> str | None:

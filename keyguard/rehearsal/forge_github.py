@@ -29,9 +29,9 @@ class GitHubStandin(ForgeStandin):
     def add_owner(self, login: str, kind: str = "Organization") -> None:
         self.forge.owners[login] = kind
 
-    def add_repo(self, path: str, **flags: bool) -> StandinRepo:
+    def add_repo(self, path: str, *, default_branch: str = "main", **flags: bool) -> StandinRepo:
         self.forge.owners.setdefault(path.partition("/")[0], "Organization")
-        return super().add_repo(path, **flags)
+        return super().add_repo(path, default_branch=default_branch, **flags)
 
     def route(self, request: Request) -> Answer:
         parts = [unquote(p) for p in request.path.strip("/").split("/")]
@@ -90,6 +90,6 @@ class GitHubStandin(ForgeStandin):
             "html_url": f"{self.git_url}/{repo.path}",
             "clone_url": self.clone_url(repo.path),
             "ssh_url": f"git@127.0.0.1:{repo.path}.git",
-            "default_branch": "main",
+            "default_branch": repo.default_branch,
             "visibility": "private" if repo.private else "public",
         }

@@ -31,11 +31,10 @@ class GitLabStandin(ForgeStandin):
         """A user namespace: its projects are listed at ``/users/USERNAME/projects``."""
         self.forge.owners[username] = "User"
 
-    def add_repo(self, path: str, **flags: bool) -> StandinRepo:
-        if self.forge.owners.get(path.rpartition("/")[0]) == "User":
-            return super().add_repo(path, **flags)
-        self.add_group(path.rpartition("/")[0])
-        return super().add_repo(path, **flags)
+    def add_repo(self, path: str, *, default_branch: str = "main", **flags: bool) -> StandinRepo:
+        if self.forge.owners.get(path.rpartition("/")[0]) != "User":
+            self.add_group(path.rpartition("/")[0])
+        return super().add_repo(path, default_branch=default_branch, **flags)
 
     def given_token(self, headers: Any) -> str | None:
         private = headers.get("private-token")
@@ -90,7 +89,7 @@ class GitLabStandin(ForgeStandin):
             "http_url_to_repo": self.clone_url(repo.path),
             "ssh_url_to_repo": f"git@127.0.0.1:{repo.path}.git",
             "web_url": f"{self.git_url}/{repo.path}",
-            "default_branch": "main",
+            "default_branch": repo.default_branch,
         }
         if repo.fork:
             out["forked_from_project"] = {"id": 1, "path_with_namespace": "upstream/" + repo.name}

@@ -25,6 +25,7 @@ class StandinRepo:
     archived: bool = False
     private: bool = False
     hidden: bool = False
+    default_branch: str = "main"
 
     @property
     def namespace(self) -> str:

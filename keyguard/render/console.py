@@ -137,6 +137,7 @@ def render(
         _finding(f, show_secrets, with_repository) for f in result.findings
     ]
     parts.extend(issue_lines(result.errors, "could not read", "yellow"))
+    parts.extend(issue_lines(result.warnings, "note:", "yellow"))
     keys = len(result.findings)
     counts, extras = summary(result, scanned)
     line = Text(counts, style="bold red" if keys else "bold green")

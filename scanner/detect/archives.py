@@ -1,11 +1,12 @@
-"""Compressed assets and archives, opened in memory (or, past the in-memory bound, from the
-file itself or a temporary spool of a history blob: zip by seeking, tar as a stream).
+"""Archives, opened in memory (or, past the in-memory bound, from the file itself or a
+temporary spool of a history blob: zip by seeking, tar as a stream).
 
-``.gz`` and ``.br`` hold one stream (the blob itself, compressed); ``.zip`` (and the
-zip-based ``.jar``/``.apk``/``.ipa``/``.aab``) and ``.tar`` hold members, reported as
-``outer!/member``. Every byte decompressed counts against one budget per scanned blob,
-each member against a per-member cap, and a member that inflates beyond the ratio cap
-is left unread: a decompression bomb costs a note, not the machine.
+``.zip`` (and the zip-based ``.jar``/``.apk``/``.ipa``/``.aab``) and ``.tar`` hold
+members, reported as ``outer!/member``; ``.gz`` and ``.br`` hold one stream (the blob
+itself, compressed: :mod:`scanner.detect.streams`). Every byte decompressed counts
+against one budget per scanned blob, each member against a per-member cap, and a member
+that inflates beyond the ratio cap is left unread: a decompression bomb costs a note,
+not the machine.
 """
 
 from __future__ import annotations
@@ -73,11 +74,18 @@ def damage_errors() -> tuple[type[Exception], ...]:
 @dataclass(frozen=True)
 class Note:
     """Something a reader of archive (or map) bytes could not do, before it is placed at
-    a path; ``kind`` names the limit or the error that stopped it, with its facts."""
+    a path; ``kind`` names the limit or the error that stopped it, with its facts.
+
+    ``left_unread`` (the safe default) says bytes a reader could decode were not scanned:
+    a limit stopped it, a member is encrypted. A report lists such a note as an error.
+    False says the input is damaged (or odd) and everything that can be read of it was
+    scanned, as a truncated gzip's recovered bytes: a warning, with nothing left to do.
+    """
 
     message: str
     kind: ErrorKind | None = None
     facts: tuple[tuple[str, str], ...] = ()
+    left_unread: bool = True
 
 
 class Refused(Exception):
@@ -89,6 +97,11 @@ class Refused(Exception):
 
     def note(self) -> Note:
         return Note(str(self), self.kind)
+
+
+def damaged(message: str) -> Note:
+    """A note about damaged input of which everything readable was scanned."""
+    return Note(message, left_unread=False)
 
 
 def kind_of(path: str, data: bytes, *, by_name: bool = True) -> str | None:
@@ -114,7 +127,8 @@ def safe_name(name: str) -> tuple[str, bool]:
     return "/".join(kept) or "(unnamed)", escapes
 
 
-def _check(out: int, consumed: int, member_cap: int, budget: Budget, label: str) -> None:
+def check_size(out: int, consumed: int, member_cap: int, budget: Budget, label: str) -> None:
+    """Refused when *out* bytes decompressed from *consumed* pass a cap or the ratio."""
     limits = budget.limits
     if out > member_cap:
         raise Refused(
@@ -130,77 +144,28 @@ def _check(out: int, consumed: int, member_cap: int, budget: Budget, label: str)
         )
 
 
-def gunzip(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
-    """Every gzip member of *data*; a truncated or corrupt tail is noted, the rest kept."""
-    out = bytearray()
-    rest = data
-    consumed = 0
-    cap = budget.limits.max_member_bytes
-    while rest[:2] == b"\x1f\x8b":
-        d = zlib.decompressobj(wbits=31)
-        try:
-            pending = rest
-            while pending:
-                piece = d.decompress(pending, _READ)
-                consumed += len(pending) - len(d.unconsumed_tail)
-                pending = d.unconsumed_tail
-                out += piece
-                _check(len(out), consumed, cap, budget, "gzip stream")
-                if d.eof:
-                    break
-            while not d.eof:
-                piece = d.decompress(b"", _READ)
-                if not piece:
-                    break
-                out += piece
-                _check(len(out), consumed, cap, budget, "gzip stream")
-        except zlib.error:
-            notes.append(
-                Note(f"corrupt gzip stream; scanned the {len(out)} bytes before the damage")
-            )
-            break
-        if not d.eof:
-            notes.append(Note(f"truncated gzip stream; scanned the {len(out)} bytes recovered"))
-            break
-        rest = d.unused_data
-    budget.left -= len(out)
-    return bytes(out)
-
-
-def unbrotli(data: bytes, budget: Budget, notes: list[Note]) -> bytes:
-    import brotli  # only needed for .br assets: keep it off the pre-commit import path
-
-    d = brotli.Decompressor()
-    out = bytearray()
-    cap = budget.limits.max_member_bytes
-    try:
-        out += d.process(data, output_buffer_limit=_READ)
-        _check(len(out), len(data), cap, budget, "brotli stream")
-        while not d.is_finished() and not d.can_accept_more_data():
-            out += d.process(b"", output_buffer_limit=_READ)
-            _check(len(out), len(data), cap, budget, "brotli stream")
-    except brotli.error:
-        notes.append(Note(f"corrupt brotli stream; scanned the {len(out)} bytes before the damage"))
-    else:
-        if not d.is_finished():
-            notes.append(Note(f"truncated brotli stream; scanned the {len(out)} bytes recovered"))
-    budget.left -= len(out)
-    return bytes(out)
-
-
 @dataclass(frozen=True)
 class Member:
     name: str
     data: bytes
+    partial: bool = False  # cut short where a truncated archive ends
 
 
 class Container:
     """The members of a zip or tar held in memory, read one at a time."""
 
     def __init__(
-        self, kind: str, data: bytes | IO[bytes], budget: Budget, notes: list[Note]
+        self,
+        kind: str,
+        data: bytes | IO[bytes],
+        budget: Budget,
+        notes: list[Note],
+        *,
+        cut: bool = False,
     ) -> None:
-        """*data* is the archive in memory, or a seekable file (an archive of any size)."""
+        """*data* is the archive in memory, or a seekable file (an archive of any size).
+        *cut*: it is the recovered part of a truncated stream, which says so already: a
+        tar that ends where the stream was cut adds no note of its own."""
         import tarfile
         import zipfile
 
@@ -208,9 +173,16 @@ class Container:
 
         self.budget = budget
         self.notes = notes
+        self._source = source
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
-        self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}
+        self._index: dict[str, zipfile.ZipInfo | tarfile.TarInfo] = {}  # the first by name
+        #: Every member in archive order: a name met twice (a tar appended to) is read twice.
+        self._entries: list[tuple[str, zipfile.ZipInfo | tarfile.TarInfo]] = []
+        self._partial: tarfile.TarInfo | None = None  # the member a truncated tar cuts short
+        #: Where the bytes a tar's headers do not describe start, when any is not zero (a
+        #: header tarfile could not parse, a second archive appended): read as bytes.
+        self.unparsed: int | None = None
         if kind == "zip":
             self._zip = zipfile.ZipFile(source)
             for info in self._zip.infolist():
@@ -218,37 +190,82 @@ class Container:
                     self._add(info.filename, info)
         else:
             self._tar = tarfile.TarFile(fileobj=source, mode="r")
-            for tinfo in self._tar:
-                if tinfo.isfile():
-                    self._add(tinfo.name, tinfo)
+            last: tarfile.TarInfo | None = None
+            try:
+                for last in self._tar:
+                    if last.isfile():
+                        self._add(last.name, last)
+            except tarfile.ReadError:
+                end = source.seek(0, io.SEEK_END)
+                if end >= self._tar.offset:
+                    self.unparsed = self._tar.offset  # a header it could not parse
+                else:
+                    self._cut_short(end, last, cut)
+            else:
+                # tarfile ends quietly at an invalid header or the first end marker.
+                self.unparsed = self._past_the_end(self._tar.offset)
+
+    def _past_the_end(self, offset: int) -> int | None:
+        """*offset* if a byte from it on is not zero (what ends a tar is zeros)."""
+        self._source.seek(offset)
+        while piece := self._source.read(_READ):
+            if piece.count(0) != len(piece):
+                return offset
+        return None
+
+    def _cut_short(self, end: int, last: tarfile.TarInfo | None, cut: bool) -> None:
+        """The file ends at *end*, inside the *last* member tarfile read: the members
+        before it are whole, and the bytes of the last one present are read as they are
+        (a tar stores them plainly)."""
+        partial = ""
+        if last is not None and last.isfile() and last.offset_data + last.size > end:
+            self._partial = last
+            partial = f" and the part of {safe_name(last.name)[0]} present"
+        if not cut:
+            self.notes.append(
+                damaged(f"truncated tar archive; scanned the members before the cut{partial}")
+            )
 
     def _add(self, raw: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> None:
         name, changed = safe_name(raw)
         if changed:
             self.notes.append(
-                Note(f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}")
+                Note(
+                    f"member name {raw[:200]!r} escapes the archive; scanned as {name!r}",
+                    left_unread=False,
+                )
             )
         self._index.setdefault(name, info)
+        self._entries.append((name, info))
 
     def names(self) -> list[str]:
         return list(self._index)
 
     def read(self, name: str) -> bytes:
-        """A member's bytes; raises Refused with the note when a cap stops it."""
+        """The bytes of the first member called *name*; raises Refused with the note when
+        a cap stops it."""
+        return self._read(name, self._index[name])
+
+    def _read(self, name: str, info: zipfile.ZipInfo | tarfile.TarInfo) -> bytes:
         import zipfile
 
-        info = self._index[name]
         cap = self.budget.limits.max_member_bytes
         if isinstance(info, zipfile.ZipInfo):
             assert self._zip is not None
             if info.flag_bits & 0x1:
                 raise Refused(f"{name}: encrypted zip member; not scanned")
-            _check(info.file_size, info.compress_size, cap, self.budget, name)
+            check_size(info.file_size, info.compress_size, cap, self.budget, name)
             stream: IO[bytes] | None = self._zip.open(info)
             packed = info.compress_size
+        elif info is self._partial:
+            check_size(info.size, info.size, cap, self.budget, name)
+            self._source.seek(info.offset_data)
+            present = self._source.read(info.size)
+            self.budget.left -= len(present)
+            return present
         else:
             assert self._tar is not None
-            _check(info.size, info.size, cap, self.budget, name)
+            check_size(info.size, info.size, cap, self.budget, name)
             stream = self._tar.extractfile(info)
             packed = info.size
         if stream is None:
@@ -258,21 +275,21 @@ class Container:
             while piece := stream.read(_READ):
                 out += piece
                 # Declared sizes can lie: judge what actually comes out.
-                _check(len(out), packed, cap, self.budget, name)
+                check_size(len(out), packed, cap, self.budget, name)
         self.budget.left -= len(out)
         return bytes(out)
 
     def members(self) -> Iterator[Member]:
-        damaged = damage_errors()
-        for name in self.names():
+        broken = damage_errors()
+        for name, info in self._entries:
             try:
-                data = self.read(name)
+                data = self._read(name, info)
             except Refused as exc:
                 self.notes.append(exc.note())
                 continue
-            except damaged as exc:
+            except broken as exc:
                 self.notes.append(
                     Note(f"{name}: unreadable member ({type(exc).__name__}); skipped")
                 )
                 continue
-            yield Member(name, data)
+            yield Member(name, data, partial=info is self._partial)

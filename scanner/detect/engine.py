@@ -20,13 +20,13 @@ from scanner.detect.archives import (
     Note,
     Refused,
     damage_errors,
-    gunzip,
     kind_of,
-    unbrotli,
 )
+from scanner.detect.damage import blanked, local_zip_note, tar_rest_note, unreadable_archive
 from scanner.detect.decode.concat import ESCAPED_SPLIT
 from scanner.detect.decode.gate import INLINE_MAP, Gates, find_gates
 from scanner.detect.options import DetectOptions
+from scanner.detect.streams import gunzip, unbrotli
 from scanner.detect.textscan import Hit, scan_text
 from scanner.findings import Occurrence, ScanIssue, SourceLocation
 
@@ -55,14 +55,17 @@ def looks_binary(head: bytes, path: str = "") -> bool:
 class Detection:
     """Occurrences found in one blob, split by whether an allowlist pragma silenced them.
 
-    ``notes`` are things the scan could not open in full (a truncated gzip, a refused
-    source map reference, a decompression bomb); the rest of the blob was still scanned.
+    ``notes`` are what was left unread (a decompression bomb, an encrypted member, a
+    refused source map reference): errors, the rest of the blob still scanned.
+    ``warnings`` are damage read around (a truncated gzip, whose recovered bytes were
+    scanned): nothing a reader could decode was left out.
     """
 
     hits: tuple[tuple[Secret, Occurrence], ...]
     allowlisted: int
     notes: tuple[ScanIssue, ...] = ()
     binary: bool = False  # read as binary: raw ASCII and UTF-16 keys only
+    warnings: tuple[ScanIssue, ...] = ()
 
 
 class _Run:
@@ -72,13 +75,28 @@ class _Run:
         self.hits: list[tuple[Secret, Occurrence]] = []
         self.allowlisted = 0
         self.notes: list[ScanIssue] = []
+        self.warnings: list[ScanIssue] = []
         self.binary = False
 
-    def note(self, path: str, notes: list[Note]) -> None:
-        self.notes.extend(ScanIssue(path, n.message, n.kind, n.facts) for n in notes)
+    def note(self, path: str, notes: list[Note], *, cut: bool = False) -> None:
+        """*notes* placed at *path*: what was left unread as errors, damage as warnings.
+        *cut*: the bytes are what a truncated stream recovered, which its own warning
+        says; damage that follows from the cut (a tar ending early) adds no second line."""
+        for n in notes:
+            if n.left_unread:
+                self.notes.append(ScanIssue(path, n.message, n.kind, n.facts))
+            elif not cut:
+                self.warnings.append(ScanIssue(path, n.message, n.kind, n.facts))
 
     def blob(
-        self, path: str, data: bytes, depth: int, resolve: Resolver | None, *, by_name: bool = True
+        self,
+        path: str,
+        data: bytes,
+        depth: int,
+        resolve: Resolver | None,
+        *,
+        by_name: bool = True,
+        cut: bool = False,
     ) -> None:
         kind = kind_of(path, data, by_name=by_name)
         if kind is None:
@@ -109,35 +127,64 @@ class _Run:
                     # Named .br but not brotli at all (``example.com.br``): read it as it is.
                     self.text(path, data, resolve)
                     return
-                self.note(path, messages)
+                self.note(path, messages, cut=cut)
+                stream_cut = cut or bool(messages)  # a note here is the stream's damage
                 # The inner stream keeps the outer name (``app.js.br``): judge it by content.
-                self.blob(path, inner, depth + 1, resolve, by_name=False)
+                self.blob(path, inner, depth + 1, resolve, by_name=False, cut=stream_cut)
                 return
-            container = Container(kind, data, self.budget, messages)
+            container = Container(kind, data, self.budget, messages, cut=cut)
         except Refused as exc:
-            self.note(path, [*messages, exc.note()])
+            self.note(path, [*messages, exc.note()], cut=cut)
             return
         except damage_errors() as exc:
-            # A damaged archive may still show stored members as plain bytes.
-            self.note(
-                path, [Note(f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes")]
-            )
+            if kind == "zip":
+                self.local_zip(path, data, depth, exc, cut)
+                return
+            # A damaged tar still shows its members as plain bytes.
+            self.note(path, [unreadable_archive(kind, exc, data)], cut=cut)
             self.text(path, data, None)
             return
-        self.members(path, container, depth, messages)
+        self.members(path, container, depth, messages, cut)
+        if container.unparsed is not None:
+            self.unparsed(path, data, container.unparsed, cut)
 
-    def members(self, path: str, container: Container, depth: int, messages: list[Note]) -> None:
+    def local_zip(self, path: str, data: bytes, depth: int, exc: Exception, cut: bool) -> None:
+        """A zip zipfile cannot open (its directory cut off or damaged), read from its
+        local headers; the bytes between its members are read as they are."""
+        from scanner.detect.localzip import LocalZip
+
+        messages: list[Note] = []
+        found = LocalZip(data, self.budget, messages)
+        for member in found.members():
+            self.note(path, messages, cut=cut)
+            messages.clear()
+            # No sibling source maps: which names the zip holds is known only at its end.
+            self.blob(f"{path}!/{member.name}", member.data, depth + 1, None, cut=member.partial)
+        self.note(path, messages, cut=cut)
+        self.text(path, blanked(data, found.spans), None)
+        self.note(path, [local_zip_note(exc, found.found, found.whole)], cut=cut)
+
+    def unparsed(self, path: str, data: bytes, start: int, cut: bool) -> None:
+        """The bytes of a tar past the headers tarfile could parse, read as they are, at
+        their own lines (what came before is blanked, newlines kept)."""
+        self.text(path, blanked(data, [(0, start)]), None)
+        self.note(path, [tar_rest_note(data[start:])], cut=cut)
+
+    def members(
+        self, path: str, container: Container, depth: int, messages: list[Note], cut: bool
+    ) -> None:
         names = set(container.names())
         for member in container.members():
-            self.note(path, messages)
+            self.note(path, messages, cut=cut)
             messages.clear()
             self.blob(
                 f"{path}!/{member.name}",
                 member.data,
                 depth + 1,
                 _sibling_resolver(container, names, member.name),
+                cut=member.partial,
             )
-        self.note(path, messages)
+        self.note(path, messages, cut=cut)
 
     def big_text(self, path: str, head: bytes, read: Callable[[int], bytes]) -> None:
         from scanner.detect.bigtext import scan_big_text
@@ -182,7 +229,13 @@ class _Run:
             self.hits.append((Secret(h.key), occurrence))
 
     def detection(self) -> Detection:
-        return Detection(tuple(self.hits), self.allowlisted, tuple(self.notes), self.binary)
+        return Detection(
+            tuple(self.hits),
+            self.allowlisted,
+            tuple(self.notes),
+            self.binary,
+            tuple(self.warnings),
+        )
 
 
 def _sibling_resolver(container: Container, names: set[str], member: str) -> Resolver:
@@ -268,7 +321,13 @@ def detect_stream(
     run = _Run(opts)
     if kind is not None:
         run.note(
-            path, [Note(f"{kind} stream larger than {opts.in_memory} bytes; scanned as its bytes")]
+            path,
+            [
+                Note(
+                    f"{kind} stream larger than {opts.in_memory} bytes; not decompressed, "
+                    "scanned as its bytes"
+                )
+            ],
         )
     run.big_text(path, head, read)
     return run.detection()
@@ -286,13 +345,16 @@ def detect_archive_file(
         run.note(path, [*messages, exc.note()])
         return run.detection()
     except damage_errors() as exc:
-        run.note(
-            path, [Note(f"unreadable {kind} archive ({type(exc).__name__}); scanned as bytes")]
-        )
+        # Not searched for compressed streams: an archive this large stays an error.
+        run.note(path, [unreadable_archive(kind, exc, None)])
         source.seek(0)
         run.big_text(path, _read_head(source.read, run.options.in_memory + 1), source.read)
         return run.detection()
-    run.members(path, container, 0, messages)
+    run.members(path, container, 0, messages, False)
+    if container.unparsed is not None:
+        size = source.seek(0, 2) - container.unparsed
+        what = f"tar archive: {size} bytes past the members it could parse not scanned"
+        run.note(path, [Note(what)])
     return run.detection()
 
 

@@ -49,20 +49,42 @@ def read_refs(directory: Path) -> dict[str, str] | None:
         oid, _, name = line.partition(" ")
         if _oid(oid) and name:
             refs[name] = oid
-    root = directory / "refs"
-    for folder, _dirs, files in os.walk(root):
-        for file in files:
-            if file.endswith(".lock"):
-                continue
-            ref = Path(folder, file)
-            try:
-                value = ref.read_text(encoding="utf-8", errors="surrogateescape").strip()
-            except OSError:
-                return None
-            if not _oid(value):
-                return None  # a symbolic ref below refs/ (rare) or a torn write: ask git
-            refs[ref.relative_to(directory).as_posix()] = value
+    loose = _loose_refs(os.path.join(directory, "refs"), "refs/")
+    if loose is None:
+        return None
+    refs.update(loose)
     return refs
+
+
+def _loose_refs(folder: str, prefix: str) -> dict[str, str] | None:
+    """The loose refs below *folder*, named from *prefix*; plain strings, not paths: a
+    mirror fetched for the first time holds a file per ref (thousands of pull requests)."""
+    found: dict[str, str] = {}
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return found
+    except OSError:
+        return None
+    for entry in entries:
+        name = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            below = _loose_refs(entry.path, name + "/")
+            if below is None:
+                return None
+            found.update(below)
+            continue
+        if entry.name.endswith(".lock"):
+            continue
+        try:
+            with open(entry.path, encoding="utf-8", errors="surrogateescape") as handle:
+                value = handle.read(128).strip()
+        except OSError:
+            return None
+        if not _oid(value):
+            return None  # a symbolic ref below refs/ (rare) or a torn write: ask git
+        found[name] = value
+    return found
 
 
 def ref_state(path: Path) -> str | None:

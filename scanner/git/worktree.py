@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from dataclasses import dataclass, field
 
 from plugins.pattern import Secret
 from scanner.detect.engine import detect_bytes
+from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
 from scanner.findings import Occurrence, Provenance, ScanIssue
 from scanner.git.command import run_git
@@ -21,9 +23,20 @@ from scanner.sources.staged import iter_staged
 Hit = tuple[Secret, Occurrence]
 
 
+@dataclass
+class WorkTreeScan:
+    """What the work tree held: keys, counts, and notes (as a sweep's errors and warnings)."""
+
+    hits: list[Hit] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+    errors: list[ScanIssue] = field(default_factory=list)
+    warnings: list[ScanIssue] = field(default_factory=list)
+
+
 def sweep_worktree(
-    repo: Repository, excludes: Excludes | None = None
-) -> tuple[list[Hit], int, int, list[ScanIssue]]:
+    repo: Repository, excludes: Excludes | None = None, options: DetectOptions | None = None
+) -> WorkTreeScan:
     """Untracked (not ignored), modified and staged files: content in no commit yet."""
     assert repo.work_tree is not None
     listed = run_git(
@@ -35,9 +48,8 @@ def sweep_worktree(
         "--exclude-standard",
         "--deduplicate",
     )
-    hits: list[Hit] = []
-    errors: list[ScanIssue] = []
-    files = size = 0
+    out = WorkTreeScan()
+    detect = options or DetectOptions()
     for raw in sorted(set(listed.stdout.split(b"\0"))):
         if not raw:
             continue
@@ -50,31 +62,34 @@ def sweep_worktree(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            errors.append(ScanIssue(rel, exc.strerror or "could not be read"))
+            out.errors.append(ScanIssue(rel, exc.strerror or "could not be read"))
             continue
-        files += 1
-        size += len(data)
-        hits.extend(_hits(repo, rel, data))
+        _scan(repo, rel, data, detect, out)
     for staged in iter_staged(repo.work_tree):
         if excludes and excludes.match(staged.path):
             continue
-        files += 1
-        size += len(staged.data)
-        hits.extend(_hits(repo, staged.path, staged.data))
-    return hits, files, size, errors
+        _scan(repo, staged.path, staged.data, detect, out)
+    return out
 
 
-def _hits(repo: Repository, rel: str, data: bytes) -> list[Hit]:
-    detection = detect_bytes(rel, data)
+def _scan(
+    repo: Repository, rel: str, data: bytes, options: DetectOptions, out: WorkTreeScan
+) -> None:
+    detection = detect_bytes(rel, data, options=options)
+    out.files += 1
+    out.bytes += len(data)
+    # An archive here is read as in history: what it left unread is said, not dropped.
+    out.errors.extend(detection.notes)
+    out.warnings.extend(detection.warnings)
     if not detection.hits:
-        return []
+        return
     provenance = Provenance(
         repository=str(repo.root), blob=_blob_id(data, repo.object_format), in_worktree=True
     )
-    return [
+    out.hits.extend(
         (secret, dataclasses.replace(occurrence, provenance=provenance))
         for secret, occurrence in detection.hits
-    ]
+    )
 
 
 def _blob_id(data: bytes, object_format: str) -> str:

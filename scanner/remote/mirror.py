@@ -8,8 +8,10 @@ temporary directory renamed into place when complete, so a killed sweep never le
 half mirror that the next one would take for whole. The remote's push URL is set to
 something git cannot push to: a sweep never writes to a remote.
 
-GitPython drives git here (init, config, fetch with its ref-update report); sweeping the
-mirror then goes through :mod:`scanner.sweep` like any bare repository.
+GitPython drives git here (init, config, fetch and its stderr); sweeping the mirror then
+goes through :mod:`scanner.sweep` like any bare repository. What a fetch moved is told by
+the refs before and after it, read in-process: GitPython's own report resolves every
+updated ref through a ``cat-file`` of its own, two more processes per repository.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from git.cmd import handle_process_output
 
 from plugins.errors import ErrorKind, KeyguardError
+from scanner.git.tips import read_refs
 from scanner.remote.gitauth import redact
 from scanner.remote.targets import PULL_REFS, Forge
 
@@ -39,7 +44,21 @@ _BASE_REFSPECS = (
     "+refs/notes/*:refs/notes/*",
 )
 NEVER_PUSH = "keyguard-never-pushes:"
+#: How far git is in a clone or fetch: (phase, done, total), such as
+#: ("receiving objects", 1200, 9000); total is None when git does not know it.
+FetchProgress = Callable[[str, int, "int | None"], None]
+_PACK_REFS_FROM = 64  # refs a first clone packs into one file (fewer: not worth a process)
+_PROGRESS_EVERY = 0.2  # seconds between two reports of one phase (its end always told)
 _PULL_PREFIXES = ("refs/pull/", "refs/merge-requests/")
+_MIRROR_SETTINGS = (
+    # The mirror is ours: no background gc racing the sweep that reads it.
+    ("gc", "autoDetach", "false"),
+    # Protocol v0: a fetch learns every ref from the advertisement it asks for anyway,
+    # where v2 asks for the server's capabilities first and then its refs, one more
+    # request answered by one more process on the server (a mirror fetches every
+    # ref, so v2's ref filtering saves nothing here).
+    ("protocol", "version", "0"),
+)
 
 
 class MirrorError(KeyguardError):
@@ -90,13 +109,14 @@ def update_mirror(
     pull_refs: bool = True,
     default_branch: str | None = None,
     timeout: float | None = None,
+    progress: FetchProgress | None = None,
 ) -> Fetched:
     """Clone *url* into *path* as a bare mirror, or fetch what is new into the mirror there.
 
     *env* carries the token (:func:`scanner.remote.gitauth.auth_environment`); *secrets*
     are cut from every message. A first clone points HEAD at *default_branch* (asking the
-    server when it is None), so a sweep can tell what is still at HEAD. Raises
-    :class:`MirrorError`.
+    server when it is None), so a sweep can tell what is still at HEAD. *progress* hears
+    how far git is, as git reports it. Raises :class:`MirrorError`.
     """
     specs = refspecs(forge, pull_refs)
     try:
@@ -105,10 +125,10 @@ def update_mirror(
             if (path / "HEAD").is_file():
                 repo = git.Repo(path)
                 _configure(repo, url, specs)
-                updated = _fetch(repo, env, secrets, timeout)
+                updated = _fetch(repo, env, secrets, timeout, progress)
                 cloned = False
             else:
-                updated = _clone(path, url, specs, env, secrets, timeout, default_branch)
+                updated = _clone(path, url, specs, env, secrets, timeout, default_branch, progress)
                 cloned = True
             if not pull_refs:
                 _drop_pull_refs(git.Repo(path))
@@ -128,8 +148,29 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _configure(repo: git.Repo, url: str, specs: tuple[str, ...]) -> None:
+    """The remote, its refspecs and the mirror's own settings, written only when they
+    differ (a fetch of a mirror that did not change its remote writes nothing)."""
+    section = 'remote "origin"'
+    wanted = {"url": [url], "pushurl": [NEVER_PUSH], "fetch": list(specs)}
+    with repo.config_reader() as config:
+        current = (
+            {
+                name: [
+                    str(v) for v in config.get_values(section, name, default=None) if v is not None
+                ]
+                for name in wanted
+            }
+            if config.has_section(section)
+            else {}
+        )
+        settled = current == wanted and all(
+            # GitPython reads "false" as False and "0" as 0: compared as git would.
+            str(config.get_value(part, name, default="")).lower() == value
+            for part, name, value in _MIRROR_SETTINGS
+        )
+    if settled:
+        return
     with repo.config_writer() as config:
-        section = 'remote "origin"'
         if config.has_section(section):
             config.remove_section(section)
         config.add_section(section)
@@ -137,8 +178,8 @@ def _configure(repo: git.Repo, url: str, specs: tuple[str, ...]) -> None:
         config.set_value(section, "pushurl", NEVER_PUSH)
         for spec in specs:
             config.add_value(section, "fetch", spec)
-        # The mirror is ours: no background gc racing the sweep that reads it.
-        config.set_value("gc", "autoDetach", "false")
+        for part, name, value in _MIRROR_SETTINGS:
+            config.set_value(part, name, value)
 
 
 def _clone(
@@ -149,13 +190,19 @@ def _clone(
     secrets: tuple[str, ...],
     timeout: float | None,
     default_branch: str | None,
+    progress: FetchProgress | None,
 ) -> int:
     partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
         repo = git.Repo.init(partial, bare=True, mkdir=True)
         _configure(repo, url, specs)
-        updated = _fetch(repo, env, secrets, timeout)
+        updated = _fetch(repo, env, secrets, timeout, progress)
+        if updated > _PACK_REFS_FROM:
+            # A first fetch leaves a file per ref, as a clone would not: thousands of pull
+            # requests read one file each, by git and by every warm run's look at the refs.
+            with contextlib.suppress(git.GitCommandError):  # loose refs only cost time
+                repo.git.pack_refs("--all")
         _point_head(repo, default_branch or _remote_head(repo, env, timeout))
         repo.close()
         os.replace(partial, path)
@@ -164,16 +211,76 @@ def _clone(
     return updated
 
 
+_PHASES: Mapping[int, str] = {
+    git.RemoteProgress.COUNTING: "counting objects",
+    git.RemoteProgress.COMPRESSING: "compressing objects",
+    git.RemoteProgress.RECEIVING: "receiving objects",
+    git.RemoteProgress.RESOLVING: "resolving deltas",
+}
+
+
+class _Relay(git.RemoteProgress):
+    """GitPython's reading of git's progress lines, passed on a few times a second."""
+
+    def __init__(self, tell: FetchProgress) -> None:
+        super().__init__()
+        self._tell = tell
+        self._last = 0.0
+
+    def update(
+        self,
+        op_code: int,
+        cur_count: str | float,
+        max_count: str | float | None = None,
+        message: str = "",
+    ) -> None:
+        phase = _PHASES.get(op_code & self.OP_MASK)
+        if phase is None:
+            return
+        now = time.monotonic()
+        if not op_code & self.END and now - self._last < _PROGRESS_EVERY:
+            return
+        self._last = now
+        total = int(float(max_count)) if max_count not in (None, "") else None
+        self._tell(phase, int(float(cur_count or 0)), total)
+
+
 def _fetch(
-    repo: git.Repo, env: Mapping[str, str], secrets: tuple[str, ...], timeout: float | None
+    repo: git.Repo,
+    env: Mapping[str, str],
+    secrets: tuple[str, ...],
+    timeout: float | None,
+    progress: FetchProgress | None = None,
 ) -> int:
+    refs = Path(repo.git_dir)
+    before = read_refs(refs) or {}
+    # Either way GitPython sorts git's stderr into error lines and the rest.
+    said = git.RemoteProgress() if progress is None else _Relay(progress)
+    # Progress only when someone listens: git writes it on every object count change.
+    shown = () if progress is None else ("--progress",)
     try:
         with repo.git.custom_environment(**env):
-            infos = repo.remote("origin").fetch(prune=True, kill_after_timeout=timeout)
+            proc = repo.git.fetch(
+                "--prune",
+                *shown,
+                "origin",
+                as_process=True,
+                with_stdout=False,
+                universal_newlines=True,
+            )
+            handle_process_output(
+                proc,
+                None,
+                said.new_message_handler(),
+                finalizer=None,
+                decode_streams=False,
+                kill_after_timeout=timeout,
+            )
+            proc.wait(stderr="\n".join(said.error_lines))
     except git.GitCommandError as exc:
         raise _git_error(exc, secrets, timeout) from exc
-    quiet = git.FetchInfo.HEAD_UPTODATE
-    return sum(1 for info in infos if not info.flags & quiet)
+    after = read_refs(refs) or {}
+    return sum(1 for name, oid in after.items() if before.get(name) != oid)
 
 
 def _remote_head(repo: git.Repo, env: Mapping[str, str], timeout: float | None) -> str | None:

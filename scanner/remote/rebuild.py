@@ -1,17 +1,23 @@
-"""A finished sweep's keys found again from where it said they were, with one git process.
+"""A finished sweep's keys found again from where it said they were, with one git process;
+and what history is new since it.
 
 A record or checkpoint holds where each key was (path, line, column, blob, commit; never
 the key). Reading only those blobs (one ``cat-file --batch``) and detecting in them again
 gives back each occurrence's key; attribution is not redone, the recorded provenance is.
 Anything that does not come out exactly as recorded (a blob gone, a key not found at its
 place) answers None, and the caller sweeps the repository instead.
+
+When the refs moved, :func:`new_blobs` tells which blobs the last sweep never met (one
+``rev-list`` of every ref against the commits the refs named then): a sweep of a mirror
+with one new commit reads that commit's blobs and the few that held keys, not the whole
+history again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from scanner.detect.engine import detect_bytes
@@ -53,6 +59,32 @@ def key_hits(
             return None
         out.append((secret, place))
     return tuple(out)
+
+
+def new_blobs(repository: Path, tips: Iterable[str]) -> frozenset[str] | None:
+    """The blobs every ref of *repository* reaches and none of the commits *tips* did (a
+    last sweep's), with one ``rev-list``; None when git cannot tell (a tip is gone)."""
+    try:
+        proc = subprocess.run(
+            git_argv(
+                repository,
+                "rev-list",
+                "--objects",
+                "--filter=object:type=blob",
+                "--no-object-names",
+                "--all",
+                "--stdin",
+            ),
+            input="".join(f"^{tip}\n" for tip in tips).encode("ascii"),
+            capture_output=True,
+            env=git_env(),
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return frozenset(proc.stdout.decode("ascii", "replace").split())  # blobs, and commits
 
 
 def _read(repository: Path, oids: Sequence[str]) -> dict[str, bytes] | None:

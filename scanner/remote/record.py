@@ -2,9 +2,10 @@
 
 ``keyguard-swept.json`` in the mirror holds a checkpoint entry
 (:class:`scanner.stores.checkpoint.Finished`: counts, warnings, a digest of the refs, the
-ids of blobs that held keys; never a key) and a digest of the sweep options it was swept
-with. When a later sweep finds the mirror's refs and its options unchanged, it rebuilds the
-result from the entry instead of reading the whole history again.
+ids of blobs that held keys; never a key), the commits the refs pointed at, and a digest of
+the sweep options it was swept with. When a later sweep finds the mirror's refs and its
+options unchanged, it rebuilds the result from the entry instead of reading the whole
+history again; when the refs moved, the recorded commits tell what history is new.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.report.fields import ReportError
@@ -33,20 +36,32 @@ def options_digest(options: SweepOptions, pull_refs: bool) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def read(mirror: Path, digest: str) -> Finished | None:
+@dataclass(frozen=True)
+class Swept:
+    """The last sweep of a mirror: what it found, and the objects its refs named then."""
+
+    entry: Finished
+    tips: frozenset[str]
+
+
+def read(mirror: Path, digest: str) -> Swept | None:
     try:
         record = json.loads((mirror / NAME).read_text(encoding="utf-8"))
         if record.get("options") != digest:
             return None
-        return Finished.from_json(record["swept"])
+        tips = record.get("tips", [])
+        if not isinstance(tips, list) or not all(isinstance(t, str) for t in tips):
+            return None
+        return Swept(Finished.from_json(record["swept"]), frozenset(tips))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ReportError):
         return None
 
 
-def write(mirror: Path, digest: str, entry: Finished) -> None:
+def write(mirror: Path, digest: str, entry: Finished, tips: Iterable[str]) -> None:
     """Kept atomically (a new file renamed over the old); a cache that cannot take it
-    (a full disk) only costs the next run its shortcut."""
-    text = json.dumps({"options": digest, "swept": entry.to_json()}, ensure_ascii=False)
+    (a full disk) only costs the next run its shortcut. *tips*: what the refs named."""
+    record = {"options": digest, "swept": entry.to_json(), "tips": sorted(set(tips))}
+    text = json.dumps(record, ensure_ascii=False)
     partial = mirror / f"{NAME}.{os.getpid()}"
     try:
         partial.write_text(text + "\n", encoding="utf-8")

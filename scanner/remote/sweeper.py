@@ -18,20 +18,20 @@ from typing import TYPE_CHECKING
 
 from plugins.errors import ErrorKind
 from scanner.findings import ScanIssue
-from scanner.fleet import local_sweeper
-from scanner.git.tips import ref_state
+from scanner.fleet import Activity, Watcher, local_sweeper
+from scanner.git.tips import read_refs, ref_state
 from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
-from scanner.remote.rebuild import key_hits
+from scanner.remote.rebuild import key_hits, new_blobs
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
 from scanner.sweep import Progress, SweepOptions, TargetResult, sweep_target
 
 if TYPE_CHECKING:
-    from scanner.remote.mirror import MirrorError
+    from scanner.remote.mirror import FetchProgress, MirrorError
 
 #: The kind a swept mirror is reported as.
 MIRROR = "mirror"
@@ -47,10 +47,19 @@ class MirrorSweeper:
     token_variables: Mapping[Forge, str] = field(default_factory=dict)
     #: Targets a checkpoint says were swept through already, rebuilt instead of swept.
     restore: Mapping[str, Finished] = field(default_factory=dict, repr=False)
-    #: Repositories whose mirror :meth:`settle` found up to date: not asked again.
-    fresh: frozenset[str] = frozenset()
+    #: What :meth:`settle` learnt of each mirror it compared with its server: whether it
+    #: was up to date. Not asked again: an up-to-date mirror is swept as it is, and one
+    #: that is behind is fetched at once.
+    up_to_date: Mapping[str, bool] = field(default_factory=dict)
     #: Seconds one clone or fetch may last before git is stopped (None: no limit).
     clone_timeout: float | None = None
+
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """What a worker process needs imported (:func:`scanner.fleet.start_workers`):
+        GitPython only when there are repositories to mirror."""
+        remote = ("scanner.remote.mirror",) if self.repos else ()
+        return ("scanner.remote.sweeper", *remote)
 
     def path_of(self, target: str) -> Path:
         """Where *target* is read from: its mirror, or the path it names."""
@@ -65,6 +74,7 @@ class MirrorSweeper:
         cache: frozenset[str],
         remember: bool,
         progress: Progress | None,
+        watch: Watcher | None = None,
     ) -> TargetResult:
         entry = self.restore.get(target)
         if entry is not None:
@@ -77,37 +87,62 @@ class MirrorSweeper:
         token = self._token(repo)
         secrets = secret_forms(token)
         path = mirror_path(self.cache_dir, repo.clone_url)
-        if target not in self.fresh and not self._up_to_date(path, repo, token):
-            # GitPython only when a mirror is cloned or fetched: a local sweep (the
-            # pre-push hook) never pays for its import.
-            from scanner.remote.mirror import MirrorError, update_mirror
-
-            try:
-                update_mirror(
-                    path,
-                    repo.clone_url,
-                    forge=repo.forge,
-                    env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
-                    secrets=secrets,
-                    pull_refs=self.pull_refs,
-                    default_branch=repo.default_branch,
-                    timeout=self.clone_timeout,
-                )
-            except MirrorError as exc:
-                return TargetResult(target, MIRROR, errors=(self._note(target, repo, exc),))
+        failed = self._update(target, repo, path, token, watch)
+        if failed is not None:
+            return TargetResult(target, MIRROR, errors=(failed,))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
-        if last is not None and last.target == target:
-            again = self._rebuilt(last, options)
+        skip: Collection[str] = cache
+        if last is not None and last.entry.target == target:
+            again = self._rebuilt(last.entry, options)
             if again is not None:
                 return again  # nothing new since the last sweep: what it found stands
-        swept = sweep_target(path, options, cache=cache, remember=remember, progress=progress)
+            skip = _since(path, last, options, cache)
+        # What the sweep covers is told before it starts: a fetch by another job sharing
+        # the cache while it runs leaves the record older than the sweep, never newer.
+        state, tips = ref_state(path), (read_refs(path) or {}).values()
+        swept = sweep_target(path, options, cache=skip, remember=remember, progress=progress)
         result = renamed(swept, target, path, secrets)
         if result.errors:
             record.forget(path)
         else:
-            record.write(path, digest, Finished.of(result, ref_state(path)))
+            record.write(path, digest, Finished.of(result, state), tips)
         return result
+
+    def _update(
+        self, target: str, repo: RemoteRepo, path: Path, token: Token | None, watch: Watcher | None
+    ) -> ScanIssue | None:
+        """Clone or fetch the mirror at *path* unless it is up to date; why it failed."""
+        current = self.up_to_date.get(target)
+        if current is None:
+            current = self._up_to_date(path, repo, token)
+        if current:
+            return None
+        # GitPython only when a mirror is cloned or fetched: a local sweep (the pre-push
+        # hook) never pays for its import.
+        from scanner.remote.mirror import MirrorError, update_mirror
+
+        action = "fetching" if (path / "HEAD").is_file() else "cloning"
+        if watch is not None:
+            watch(Activity(target, action))
+        try:
+            update_mirror(
+                path,
+                repo.clone_url,
+                forge=repo.forge,
+                env=auth_environment(os.environ, repo.clone_url, token, repo.forge),
+                secrets=secret_forms(token),
+                pull_refs=self.pull_refs,
+                default_branch=repo.default_branch,
+                timeout=self.clone_timeout,
+                progress=None if watch is None else _teller(watch, target, action),
+            )
+        except MirrorError as exc:
+            return self._note(target, repo, exc)
+        finally:
+            if watch is not None:
+                watch(Activity(target, ""))
+        return None
 
     def settle(self, targets: Sequence[str], options: SweepOptions, *, threads: int = 8) -> Settled:
         """What can be known of *targets* without a worker process, asked *threads* at a
@@ -115,25 +150,25 @@ class MirrorSweeper:
         key, and mirrors that did not move since a sweep that found none."""
         digest = record.options_digest(options, self.pull_refs)
 
-        def one(name: str) -> tuple[TargetResult | None, bool]:
+        def one(name: str) -> tuple[TargetResult | None, bool | None]:
             entry = self.restore.get(name)
             clean = entry is not None and not entry.occurrences
             if entry is not None and clean and ref_state(self.path_of(name)) == entry.state:
-                return entry.restored(), False
+                return entry.restored(), None
             repo = self.repos.get(name)
             if repo is None or entry is not None:
-                return None, False
+                return None, None
             path = mirror_path(self.cache_dir, repo.clone_url)
             if not self._up_to_date(path, repo, self._token(repo)):
                 return None, False
             last = record.read(path, digest)
             if (
                 last is not None
-                and last.target == name
-                and not last.occurrences
-                and ref_state(path) == last.state
+                and last.entry.target == name
+                and not last.entry.occurrences
+                and ref_state(path) == last.entry.state
             ):
-                return last.restored(), True
+                return last.entry.restored(), True
             return None, True
 
         from concurrent.futures import ThreadPoolExecutor
@@ -141,13 +176,13 @@ class MirrorSweeper:
         with ThreadPoolExecutor(max(1, threads)) as pool:
             answers = list(pool.map(one, targets))
         done = tuple(result for result, _ in answers if result is not None)
-        left = [
-            (name, fresh)
-            for name, (result, fresh) in zip(targets, answers, strict=True)
-            if result is None
-        ]
-        fresh = frozenset(name for name, is_fresh in left if is_fresh)
-        return Settled(done, [name for name, _ in left], dataclasses.replace(self, fresh=fresh))
+        left = [name for name, (result, _) in zip(targets, answers, strict=True) if result is None]
+        known = {
+            name: current
+            for name, (result, current) in zip(targets, answers, strict=True)
+            if result is None and current is not None
+        }
+        return Settled(done, left, dataclasses.replace(self, up_to_date=known))
 
     def _up_to_date(self, path: Path, repo: RemoteRepo, token: Token | None) -> bool:
         """Whether the mirror at *path* already holds every ref the server advertises: one
@@ -218,19 +253,51 @@ class Settled:
 
 
 class _AllBut(Collection[str]):
-    """Every blob id except *kept*: as a scan cache, it makes a sweep read only those."""
+    """Every blob id except *kept*, and those in *also*: as a scan cache, it makes a sweep
+    read only the blobs of *kept* that *also* (the run's own scan cache) does not hold."""
 
-    def __init__(self, kept: frozenset[str]) -> None:
+    def __init__(self, kept: frozenset[str], also: Collection[str] = ()) -> None:
         self.kept = kept
+        self.also = also
 
     def __contains__(self, oid: object) -> bool:
-        return oid not in self.kept
+        return oid not in self.kept or oid in self.also
 
     def __len__(self) -> int:
         return 1  # never empty: the stream consults it
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
+
+
+def _teller(watch: Watcher, target: str, action: str) -> FetchProgress:
+    def tell(phase: str, done: int, total: int | None) -> None:
+        watch(Activity(target, action, phase, done, total))
+
+    return tell
+
+
+def _since(
+    path: Path, last: record.Swept, options: SweepOptions, cache: Collection[str]
+) -> Collection[str]:
+    """What a sweep of the mirror at *path* may leave unread: the blobs its *last* sweep
+    read clean, when that is certain; else only *cache*.
+
+    Certain means: every ref swept (no ``--since``, ``--ref`` or ``--unreachable``), the
+    blobs behind its warnings known, and git still holding the commits the refs named
+    then. The blobs that held keys or warned of damage are read again with the new ones,
+    so every key is attributed anew over the whole history and every warning said again,
+    as a full sweep would.
+    """
+    entry = last.entry
+    unknown = entry.warnings and entry.warned_blobs is None
+    if options.refs or options.since or options.unreachable or not last.tips or unknown:
+        return cache
+    new = new_blobs(path, last.tips)
+    if new is None:
+        return cache
+    again = frozenset(entry.key_blobs) | frozenset(entry.warned_blobs or ())
+    return _AllBut(new | again, cache)
 
 
 def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:

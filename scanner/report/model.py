@@ -197,8 +197,9 @@ class ShardRecord:
 
 @dataclass(frozen=True)
 class Report:
-    """A scan's, a sweep's or a merge's findings and notes. ``warnings`` and ``targets``
-    are a sweep's (None for a scan); ``shard`` says which share of a sweep this is."""
+    """A scan's, a sweep's or a merge's findings and notes. ``targets`` are a sweep's
+    (None for a scan), and so are ``warnings``, except that a scan with warnings (a damaged
+    file read as far as it goes) has them too; ``shard`` says which share of a sweep this is."""
 
     findings: tuple[ReportFinding, ...] = ()
     errors: tuple[ScanIssue, ...] = ()
@@ -221,6 +222,7 @@ class Report:
                 s.skipped_gitignored,
                 result.suppressed,
             ),
+            result.warnings or None,  # a clean scan's report keeps the shape it always had
         )
 
     @classmethod

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from scanner.detect.archives import ArchiveLimits, Budget, Note, Refused, gunzip, unbrotli
+from plugins.errors import ErrorKind
+from scanner.detect.archives import ArchiveLimits, Budget, Note, Refused
+from scanner.detect.streams import gunzip, unbrotli
 from scanner.findings import ScanIssue
 
 _MAX_HEADER_LINES = 500
@@ -74,18 +76,27 @@ def _http_body(block: bytes, limits: ArchiveLimits, notes: list[Note]) -> tuple[
     elif encoding == "br":
         body = unbrotli(body, budget, notes)
     elif encoding == "deflate":
-        body = zlib.decompressobj().decompress(body, limits.max_member_bytes)
+        inflate = zlib.decompressobj()
+        body = inflate.decompress(body, limits.max_member_bytes)
+        if inflate.unconsumed_tail:
+            raise Refused(
+                f"deflate body decompresses past {limits.max_member_bytes} bytes; not scanned",
+                ErrorKind.MEMBER_TOO_LARGE,
+            )
     return status, body
 
 
-def read_warc(path: Path, limits: ArchiveLimits, issues: list[ScanIssue]) -> Iterator[Record]:
-    """Response and resource records of the WARC at *path*, in file order."""
+def read_warc(
+    path: Path, limits: ArchiveLimits, issues: list[ScanIssue], warnings: list[ScanIssue]
+) -> Iterator[Record]:
+    """Response and resource records of the WARC at *path*, in file order. *issues* get
+    what was left unread, *warnings* damaged bodies read as far as they go."""
     with open(path, "rb") as raw:
         magic = raw.read(2)
         raw.seek(0)
         stream: _Stream = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
         try:
-            yield from _records(stream, limits, issues, str(path))
+            yield from _records(stream, limits, issues, warnings, str(path))
         except (OSError, EOFError, ValueError, zlib.error) as exc:
             issues.append(
                 ScanIssue(
@@ -96,7 +107,11 @@ def read_warc(path: Path, limits: ArchiveLimits, issues: list[ScanIssue]) -> Ite
 
 
 def _records(
-    stream: _Stream, limits: ArchiveLimits, issues: list[ScanIssue], name: str
+    stream: _Stream,
+    limits: ArchiveLimits,
+    issues: list[ScanIssue],
+    warnings: list[ScanIssue],
+    name: str,
 ) -> Iterator[Record]:
     while True:
         line = stream.readline(256)
@@ -134,7 +149,10 @@ def _records(
                 limit = exc.kind if isinstance(exc, Refused) else None
                 issues.append(ScanIssue(url, f"unreadable HTTP response in WARC ({exc})", limit))
                 continue
-            issues.extend(ScanIssue(url, n.message, n.kind, n.facts) for n in notes)
+            for n in notes:
+                (issues if n.left_unread else warnings).append(
+                    ScanIssue(url, n.message, n.kind, n.facts)
+                )
             if status == 200:
                 yield Record(url, body)
 

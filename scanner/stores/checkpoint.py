@@ -47,6 +47,8 @@ class Finished:
     warnings: tuple[ScanIssue, ...]
     #: Where each key was (paths, lines, commits; never the key), in the sweep's order.
     places: tuple[Occurrence, ...] = ()
+    #: Blob ids whose warnings are among *warnings* (None: not recorded, an older file).
+    warned_blobs: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, result: TargetResult, state: str | None) -> Finished:
@@ -60,6 +62,7 @@ class Finished:
             tuple(blobs),
             result.warnings,
             tuple(occurrence for _, occurrence in result.hits),
+            tuple(sorted(set(result.noted_blobs))),
         )
 
     def restored(self) -> TargetResult:
@@ -76,6 +79,7 @@ class Finished:
             "key_blobs": list(self.key_blobs),
             "warnings": [w.to_json() for w in self.warnings],
             "places": [o.to_json() for o in self.places],
+            **({} if self.warned_blobs is None else {"warned_blobs": list(self.warned_blobs)}),
         }
 
     @classmethod
@@ -92,6 +96,9 @@ class Finished:
                 Occurrence.from_json(Fields(o, f"places[{i}]"))
                 for i, o in enumerate(record.get("places", ()))
             ),
+            None
+            if record.get("warned_blobs") is None
+            else tuple(str(b) for b in record["warned_blobs"]),
         )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from keyguard.hook import main
+from tests.support.archives import cut_tgz
 from tests.support.keys import make_key
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -45,3 +46,13 @@ def test_hook_import_path_is_lean() -> None:
         [sys.executable, "-c", code], cwd=CHECKOUT, capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_damaged_file_does_not_block_a_commit_but_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture = tmp_path / "cut.tgz"
+    fixture.write_bytes(cut_tgz({"a.txt": b"a\n", "rand": b"r" * 3000}))
+    assert main([str(fixture)]) == 0
+    err = capsys.readouterr().err
+    assert f"keyguard: note: {fixture}: truncated gzip stream; scanned the " in err

@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 
 from keyguard.progress import LiveProgress
+from scanner.fleet import Activity
 from scanner.sweep import TargetResult
 
 
@@ -29,4 +30,26 @@ def test_progress_is_silent_when_piped() -> None:
         live.scanned(10, 100)
         live.target_done(TargetResult("a", "repository"))
     assert not live.enabled
+    assert out.getvalue() == ""
+
+
+def test_a_clone_under_way_has_a_line_of_its_own_until_it_ends() -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120)
+    with LiveProgress(total=3, console=console) as live:
+        live.watch(Activity("github:acme/shop", "cloning"))
+        live.watch(Activity("github:acme/shop", "cloning", "receiving objects", 1200, 9000))
+        live.progress.refresh()
+        assert "cloning github:acme/shop" in out.getvalue()
+        assert "receiving objects" in out.getvalue()
+        assert "1200/9000" in out.getvalue()
+        assert len(live.progress.tasks) == 2
+        live.watch(Activity("github:acme/shop", ""))
+        assert len(live.progress.tasks) == 1  # the sweep's own line stays
+
+
+def test_clones_are_not_shown_when_piped() -> None:
+    out = io.StringIO()
+    with LiveProgress(total=1, console=Console(file=out, force_terminal=False)) as live:
+        live.watch(Activity("github:acme/shop", "cloning", "receiving objects", 1, 2))
     assert out.getvalue() == ""

@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.archives import zip_of
+from tests.support.archives import cut_tgz, zip_of
 from tests.support.git import git, git_env, init_repo
 from tests.support.in_process import run_keyguard_in_process
 from tests.support.keys import make_key
+from tests.support.report_schema import check_report
 
 
 def keyguard(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -245,3 +246,28 @@ def test_a_report_of_many_keys_is_written_compact_and_whole(tmp_path: Path) -> N
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.count("\n") == 1  # the C encoder's compact form, not indented
     assert len(json.loads(proc.stdout)["findings"]) == len(keys)
+
+
+def test_a_damaged_file_is_a_warning_and_an_unread_one_exits_three(tmp_path: Path) -> None:
+    key = make_key("scan-cut-tgz")
+    (tmp_path / "cut.tgz").write_bytes(
+        cut_tgz({"package/.env": f"KEY={key}\n".encode(), "package/rand": b"r" * 3000})
+    )
+    proc = keyguard("scan", "--format", "json", "cut.tgz", cwd=tmp_path)
+    assert proc.returncode == 1  # the key before the cut was read
+    report = check_report(proc.stdout)
+    assert [o["path"] for f in report["findings"] for o in f["occurrences"]] == [
+        "cut.tgz!/package/.env"
+    ]
+    assert report["errors"] == []
+    assert [w["path"] for w in report["warnings"]] == ["cut.tgz"]
+    (tmp_path / "cut.tgz").write_bytes(cut_tgz({"a.txt": b"a", "rand": b"r" * 3000}))
+    console = keyguard("scan", "cut.tgz", cwd=tmp_path)
+    assert console.returncode == 0, console.stdout
+    assert "note: cut.tgz: truncated gzip stream; scanned the " in console.stdout
+    (tmp_path / "bomb.zip").write_bytes(zip_of({"zeros.bin": b"\0" * (64 << 20)}))
+    both = keyguard("scan", "--format", "json", ".", cwd=tmp_path)
+    assert both.returncode == 3
+    report = check_report(both.stdout)
+    assert [e["path"] for e in report["errors"]] == ["bomb.zip"]
+    assert [w["path"] for w in report["warnings"]] == ["cut.tgz"]

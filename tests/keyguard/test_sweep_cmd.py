@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 from plugins.pattern import fingerprint
 from scanner.fleet import Shard
+from tests.support.archives import cut_tgz, encrypted_flag, zip_of
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest
 from tests.support.in_process import run_keyguard_in_process
 from tests.support.keyguard_cli import run_keyguard
 from tests.support.keys import make_key
+from tests.support.report_schema import check_lines, check_report, check_sarif
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -351,3 +354,57 @@ def test_sweep_exclude_skips_history_and_work_tree_paths(tmp_path: Path) -> None
     proc = keyguard("sweep", "shop", "--exclude", "vendor/", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert [f["fingerprint"] for f in json.loads(proc.stdout)["findings"]] == [fingerprint(own)]
+
+
+FIXTURE = "node_modules/tar/test/cb-never-called-1.0.1.tgz"
+
+
+def _vendored(tmp_path: Path, extra: dict[str, bytes] | None = None) -> Path:
+    """A repository that committed a damaged test fixture under node_modules (and *extra*)."""
+    repo = init_repo(tmp_path / "shop")
+    files = {
+        FIXTURE: cut_tgz(
+            {"package/index.js": b"module.exports = 1;\n", "package/rand": os.urandom(2000)}
+        ),
+        **(extra or {}),
+    }
+    for name, data in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "vendor")
+    return repo
+
+
+def test_a_damaged_fixture_is_a_warning_in_every_format_and_exits_zero(tmp_path: Path) -> None:
+    repo = _vendored(tmp_path)
+    proc = keyguard("sweep", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = check_report(proc.stdout)
+    assert report["errors"] == []
+    [warning] = [w for w in report["warnings"] if w["path"] == FIXTURE]
+    assert warning["message"].startswith("truncated gzip stream; scanned the ")
+    assert report["targets"][0]["errors"] == 0
+    lines = check_lines(keyguard("sweep", "--format", "jsonl", cwd=repo).stdout)
+    assert [(r["kind"], r["path"]) for r in lines] == [("warning", FIXTURE)]
+    sarif = keyguard("sweep", "--format", "sarif", cwd=repo)
+    assert sarif.returncode == 0
+    [invocation] = check_sarif(sarif.stdout)["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["warning"]
+    assert FIXTURE in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    console = keyguard("sweep", cwd=repo)
+    assert console.returncode == 0
+    assert f"note: {FIXTURE}: truncated gzip stream; scanned the " in console.stdout
+
+
+def test_an_archive_left_unread_still_exits_three(tmp_path: Path) -> None:
+    locked = encrypted_flag(zip_of({"config.js": b"var a = 1;\n" * 40}))
+    repo = _vendored(tmp_path, {"release.zip": locked})
+    proc = keyguard("sweep", "--format", "json", cwd=repo)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    report = check_report(proc.stdout)
+    assert [(e["path"], e["message"]) for e in report["errors"]] == [
+        ("release.zip", "config.js: encrypted zip member; not scanned")
+    ]
+    assert [w["path"] for w in report["warnings"]] == [FIXTURE]

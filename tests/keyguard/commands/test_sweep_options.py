@@ -13,7 +13,7 @@ import pytest
 from keyguard import error_wording
 from keyguard.commands.sweep_options import Fleet, HistoryRange, history_options
 from plugins.errors import UsageError
-from scanner.fleet import Shard
+from scanner.fleet import Shard, select_targets
 from scanner.sweep import SweepOptions
 
 OLD, NEW, ZERO = "a" * 40, "b" * 40, "0" * 40
@@ -74,7 +74,7 @@ def test_targets_and_targets_from_make_one_list(tmp_path: Path) -> None:
     listing.write_text("# repositories\nb\n\n  c  \na\n", encoding="utf-8")
     fleet = Fleet.of(("a",), listing, None, 3)
     assert fleet == Fleet(("a", "b", "c", "a"), None, 3)
-    assert fleet.chosen == ["a", "b", "c"]
+    assert select_targets(fleet.named, fleet.share) == ["a", "b", "c"]
 
 
 def test_no_target_is_the_current_directory() -> None:
@@ -99,7 +99,7 @@ def test_a_shard_takes_its_share_of_all_the_names() -> None:
     shares = [Fleet.of(names, None, f"{i}/3", 1) for i in range(3)]
     assert [fleet.share for fleet in shares] == [Shard(i, 3) for i in range(3)]
     assert all(fleet.named == names for fleet in shares)
-    chosen = [target for fleet in shares for target in fleet.chosen]
+    chosen = [target for fleet in shares for target in select_targets(fleet.named, fleet.share)]
     assert sorted(chosen) == sorted(names)
     with pytest.raises(UsageError, match="expected I/N"):
         Fleet.of(names, None, "half", 1)

@@ -85,3 +85,18 @@ def test_gitlab_pages_errors_and_limits(gitlab_api: GitLabStandin) -> None:
     bad = get(f"{gitlab_api.api_url}/projects/g%2Fa", make_token("wrong"))
     assert bad.status_code == 401
     assert bad.json() == {"message": "401 Unauthorized"}
+
+
+def test_both_forges_name_each_repository_s_own_default_branch(
+    github_api: GitHubStandin, gitlab_api: GitLabStandin
+) -> None:
+    github_api.add_repo("acme/old", default_branch="master")
+    github_api.add_repo("acme/new")
+    listed = get(f"{github_api.url}/orgs/acme/repos", github_api.token).json()
+    assert {r["full_name"]: r["default_branch"] for r in listed} == {
+        "acme/old": "master",
+        "acme/new": "main",
+    }
+    gitlab_api.add_repo("shop/legacy", default_branch="trunk")
+    (project,) = get(f"{gitlab_api.api_url}/groups/shop/projects", gitlab_api.token).json()
+    assert project["default_branch"] == "trunk"

@@ -21,7 +21,15 @@ from scanner.detect.options import DetectOptions
 from scanner.findings import SourceLocation
 from scanner.scan import scan_paths
 from scanner.sweep import SweepOptions, sweep_target
-from tests.support.archives import tar_of, tgz_of, zip_of
+from tests.support.archives import (
+    bad_header,
+    cut_gzip,
+    data_offset,
+    encrypted_flag,
+    tar_of,
+    tgz_of,
+    zip_of,
+)
 from tests.support.bundles import map_bytes, minify
 from tests.support.git import git, init_repo
 from tests.support.keys import make_key
@@ -135,7 +143,9 @@ def test_path_traversal_names_are_noted_and_never_used(name: str) -> None:
     assert ".." not in occ.path
     assert occ.path.startswith("evil.zip!/")
     assert not occ.path.startswith("evil.zip!//")
-    assert "escapes the archive" in detection.notes[0].message
+    # Read in full under a safe name: a warning, not something left unread.
+    assert detection.notes == ()
+    assert "escapes the archive" in detection.warnings[0].message
     assert safe_name(name)[1] is True
 
 
@@ -148,15 +158,21 @@ def test_truncated_gzip_scans_what_it_recovered() -> None:
     data = gzip.compress(JS + b"\n" + b"y" * 50_000)[:-40]
     detection = detect_bytes("a.js.gz", data)
     assert len(detection.hits) == 1
-    assert "truncated gzip" in detection.notes[0].message
+    assert detection.notes == ()
+    [warning] = detection.warnings
+    assert "truncated gzip" in warning.message
 
 
-def test_corrupt_zip_is_scanned_as_bytes() -> None:
-    data = zip_of({"a.js": JS}, method=zipfile.ZIP_STORED)
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_zip_without_its_directory_is_read_from_its_local_headers(method: int) -> None:
+    data = zip_of({"a.js": JS, "b.txt": b"x" * 300}, method=method)
     broken = data[: data.rindex(b"PK\x01\x02")]  # central directory cut off
     detection = detect_bytes("a.zip", broken)
-    assert [o.path for _, o in detection.hits] == ["a.zip"]
-    assert "unreadable zip" in detection.notes[0].message
+    assert [o.path for _, o in detection.hits] == ["a.zip!/a.js"]
+    assert detection.notes == ()
+    assert [w.message for w in detection.warnings] == [
+        "unreadable zip archive (BadZipFile); its 2 members read from their local headers"
+    ]
 
 
 def test_a_br_name_that_is_not_brotli_is_read_as_it_is() -> None:
@@ -170,7 +186,8 @@ def test_truncated_brotli_scans_what_it_recovered() -> None:
     data = brotli.compress(JS + bytes(range(256)) * 400)
     detection = detect_bytes("a.js.br", data[: len(data) // 2])
     assert len(detection.hits) == 1
-    assert "brotli stream" in detection.notes[0].message
+    assert detection.notes == ()
+    assert "truncated brotli stream" in detection.warnings[0].message
 
 
 _SAMPLES = {
@@ -228,5 +245,137 @@ def test_a_compressed_stream_past_the_bound_is_scanned_as_bytes_with_a_note() ->
     stream = io.BytesIO(data)
     detection = detect_stream("big.js.gz", stream.read, options=DetectOptions(in_memory=1 << 20))
     assert [n.message for n in detection.notes] == [
-        f"gzip stream larger than {1 << 20} bytes; scanned as its bytes"
+        f"gzip stream larger than {1 << 20} bytes; not decompressed, scanned as its bytes"
+    ]
+
+
+def _package(cut_key: str) -> bytes:
+    """An npm-style tar: a whole member with KEY, then one with *cut_key* early in it."""
+    return tar_of(
+        {
+            "package/index.js": JS,
+            "package/rand": f'"{cut_key}"\n'.encode() + os.urandom(3000).hex().encode(),
+        }
+    )
+
+
+def test_a_tgz_cut_inside_a_member_is_one_warning_and_every_byte_read() -> None:
+    # What npm's tar test fixture cb-never-called-1.0.1.tgz is: the gzip stream ends
+    # inside the tar's last member.
+    later = make_key("cut-member")
+    tar = _package(later)
+    keep = data_offset(tar, "package/rand") + 200
+    detection = detect_bytes("fixtures/cb.tgz", cut_gzip(tar, keep))
+    assert sorted((s.reveal(), o.path) for s, o in detection.hits) == sorted(
+        [(KEY, "fixtures/cb.tgz!/package/index.js"), (later, "fixtures/cb.tgz!/package/rand")]
+    )
+    assert detection.notes == ()
+    assert [(w.path, w.message) for w in detection.warnings] == [
+        ("fixtures/cb.tgz", f"truncated gzip stream; scanned the {keep} bytes recovered")
+    ]
+
+
+def test_a_plain_tar_cut_short_says_which_member_it_read_in_part() -> None:
+    later = make_key("cut-tar")
+    tar = _package(later)
+    detection = detect_bytes("x.tar", tar[: data_offset(tar, "package/rand") + 100])
+    assert {o.path for _, o in detection.hits} == {"x.tar!/package/index.js", "x.tar!/package/rand"}
+    assert detection.notes == ()
+    assert [w.message for w in detection.warnings] == [
+        "truncated tar archive; scanned the members before the cut and the part of "
+        "package/rand present"
+    ]
+
+
+def test_members_after_a_damaged_tar_header_are_read_as_bytes() -> None:
+    later = make_key("after-bad-header")
+    tar = tar_of({"a.js": JS, "b.txt": b"plain\n", "c.env": f"KEY={later}\n".encode()})
+    detection = detect_bytes("x.tar", bad_header(tar, "b.txt"))
+    # tarfile stops quietly at the bad header: c.env was never scanned before.
+    assert sorted((s.reveal(), o.path) for s, o in detection.hits) == sorted(
+        [(KEY, "x.tar!/a.js"), (later, "x.tar")]
+    )
+    assert detection.notes == ()
+    [warning] = detection.warnings
+    assert warning.message.endswith("scanned as bytes, nothing compressed in them")
+
+
+def test_a_compressed_member_after_a_damaged_tar_header_is_an_error() -> None:
+    tar = tar_of({"a.js": JS, "b.txt": b"plain\n", "c.js.gz": gzip.compress(JS)})
+    detection = detect_bytes("x.tar", bad_header(tar, "b.txt"))
+    assert [o.path for _, o in detection.hits] == ["x.tar!/a.js"]
+    assert detection.warnings == ()
+    [note] = detection.notes
+    assert note.message.endswith("scanned as bytes, but anything compressed in them was not opened")
+
+
+def test_a_second_tar_appended_is_read_too() -> None:
+    later = make_key("appended")
+    joined = tar_of({"a.js": JS}) + tar_of({"b.env": f"KEY={later}\n".encode()})
+    detection = detect_bytes("x.tar", joined)
+    assert {s.reveal() for s, _ in detection.hits} == {KEY, later}
+    assert detection.notes == ()
+    assert len(detection.warnings) == 1
+
+
+def test_a_tar_whose_first_header_is_damaged_is_scanned_as_bytes() -> None:
+    plain = bad_header(tar_of({"a.js": JS}), "a.js")
+    detection = detect_bytes("x.tar", plain)
+    assert [o.path for _, o in detection.hits] == ["x.tar"]
+    assert detection.notes == ()
+    assert [w.message for w in detection.warnings] == [
+        "unreadable tar archive (ReadError); scanned as bytes, nothing compressed in it"
+    ]
+    packed = bad_header(tar_of({"a.js": JS, "b.js.gz": gzip.compress(JS)}), "a.js")
+    [note] = detect_bytes("y.tar", packed).notes
+    assert note.message == (
+        "unreadable tar archive (ReadError); scanned as bytes, but anything compressed in it "
+        "was not opened"
+    )
+
+
+def test_an_encrypted_zip_member_is_an_error_the_others_read() -> None:
+    locked = encrypted_flag(zip_of({"secret.js": JS}))
+    detection = detect_bytes("x.zip", zip_of({"a.js": JS, "locked.zip": locked}))
+    assert [o.path for _, o in detection.hits] == ["x.zip!/a.js"]
+    assert detection.warnings == ()
+    assert [(n.path, n.message) for n in detection.notes] == [
+        ("x.zip!/locked.zip", "secret.js: encrypted zip member; not scanned")
+    ]
+
+
+def test_limits_stay_errors_never_warnings() -> None:
+    bomb = detect_bytes("bomb.zip", zip_of({"zeros.bin": b"\0" * (64 << 20)}))
+    deep = detect_bytes("nest.zip", zip_of({"in.zip": zip_of({"a.js": JS})}), options=_depth(1))
+    for detection in (bomb, deep):
+        assert detection.warnings == ()
+        assert len(detection.notes) == 1
+
+
+def _depth(levels: int) -> DetectOptions:
+    return DetectOptions(limits=ArchiveLimits(max_depth=levels))
+
+
+def test_a_member_name_met_twice_is_read_twice() -> None:
+    # ``tar -r`` appends a new version under the same name: it was never read before.
+    later = make_key("appended-version")
+    tar = tar_of([("config.env", b"KEY=none\n"), ("config.env", f"KEY={later}\n".encode())])
+    detection = detect_bytes("x.tar", tar)
+    assert [(s.reveal(), o.path) for s, o in detection.hits] == [(later, "x.tar!/config.env")]
+    assert (detection.notes, detection.warnings) == ((), ())
+
+
+def test_a_tar_past_the_in_memory_bound_cut_short_is_read_from_its_spool() -> None:
+    later = make_key("spooled-cut")
+    tar = tar_of({"blob.bin": os.urandom(2 << 20), "z.env": f"KEY={later}\n".encode() * 40})
+    cut = tar[: data_offset(tar, "z.env") + 300]
+    small = DetectOptions(in_memory=1 << 20)
+    detection = detect_stream("big.tar", io.BytesIO(cut).read, options=small)
+    # The seven lines of z.env before the cut, each with the key.
+    assert [(s.reveal(), o.path, o.line) for s, o in detection.hits] == [
+        (later, "big.tar!/z.env", line) for line in range(1, 8)
+    ]
+    assert detection.notes == ()
+    assert [w.message for w in detection.warnings] == [
+        "truncated tar archive; scanned the members before the cut and the part of z.env present"
     ]

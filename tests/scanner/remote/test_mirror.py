@@ -11,6 +11,7 @@ import git
 import pytest
 
 from keyguard.rehearsal.git_http import GitHttpServer
+from scanner.git.tips import read_refs
 from scanner.remote.cache import default_cache_dir, mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, secret_forms
@@ -175,3 +176,57 @@ def test_a_server_that_never_answers_is_stopped_at_the_timeout(tmp_path: Path) -
     assert str(caught.value) == "the clone or fetch took longer than 1.5 s and was stopped"
     assert took < 60  # stopped, not left to git's own (absent) limit
     assert not path.exists()  # no half mirror left behind
+
+
+def test_a_clone_tells_how_far_git_is_when_asked(git_server: GitHttpServer, tmp_path: Path) -> None:
+    # Over a hundred objects: git keeps the pack whole and says how it receives it (a
+    # smaller fetch is unpacked into loose objects, a phase GitPython does not read).
+    serve_history(git_server, "acme/shop", [{f"f{i}.txt": f"{i}\n"} for i in range(40)])
+    url = git_server.url_for("acme/shop")
+    secret = Token("GITHUB_TOKEN", str(git_server.token))
+    heard: list[tuple[str, int, int | None]] = []
+    update_mirror(
+        mirror_path(tmp_path / "cache", url),
+        url,
+        forge=Forge.GITHUB,
+        env=auth_environment(os.environ, url, secret, Forge.GITHUB),
+        secrets=secret_forms(secret),
+        progress=lambda phase, done, total: heard.append((phase, done, total)),
+    )
+    phases = [phase for phase, _, _ in heard]
+    assert "receiving objects" in phases
+    # Each phase ends told whole: 40 commits, 40 trees, 40 blobs received.
+    received = [(done, total) for phase, done, total in heard if phase == "receiving objects"]
+    assert received[-1] == (120, 120)
+    assert all(total is None or 0 <= done <= total for _, done, total in heard)
+
+
+def test_a_fetch_asks_the_server_twice_and_leaves_a_settled_config_alone(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    serve_repo(git_server, "acme/shop", {"a.txt": "one\n"})
+    path = mirror(git_server, tmp_path / "cache", "acme/shop")
+    written = (path / "config").stat().st_mtime_ns
+    serve_history(git_server, "acme/shop", [{"b.txt": "two\n"}])
+    before = len(git_server.requests)
+    mirror(git_server, tmp_path / "cache", "acme/shop")
+    # The refs and the pack: no third request for the server's capabilities (protocol v2).
+    asked = [(r.method, r.path.rsplit("/", 1)[1]) for r in git_server.requests[before:]]
+    assert asked == [("GET", "refs"), ("POST", "git-upload-pack")]
+    assert (path / "config").stat().st_mtime_ns == written
+    assert (
+        refs(path)["refs/heads/main"] == refs(git_server.root / "acme/shop.git")["refs/heads/main"]
+    )
+
+
+def test_a_first_clone_of_many_refs_packs_them_into_one_file(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    bare = serve_repo(git_server, "acme/shop", {"a.txt": "one\n"})
+    served = git.Repo(bare)
+    for number in range(1, 81):  # eighty pull requests, each a ref of its own
+        served.git.update_ref(f"refs/pull/{number}/head", "refs/heads/main")
+    path = mirror(git_server, tmp_path / "cache", "acme/shop")
+    assert not list((path / "refs" / "pull").rglob("head"))  # no file per ref
+    assert len(read_refs(path) or {}) == 81
+    assert read_refs(path) == refs(path)
