@@ -154,7 +154,8 @@ def branch(bare: Path) -> str:
 def change(root: Path, paths: list[str], count: int, round_: int, real: Sequence[str] = ()) -> None:
     """One new commit on the default branch of *count* of the repositories, and of each
     of the *real* ones."""
-    chosen = [*paths[:: max(1, len(paths) // count)][:count], *real]
+    generated = paths[:: max(1, len(paths) // count)][:count] if count > 0 else []
+    chosen = [*generated, *real]
     for i, path in enumerate(chosen):
         bare = root / f"{path}.git"
         head = branch(bare)

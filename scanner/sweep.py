@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,8 +77,9 @@ class TargetResult:
     warnings: tuple[ScanIssue, ...] = ()
     stats: SweepStats = SweepStats()
     clean_blobs: tuple[str, ...] = field(default=(), repr=False)  # for a scan cache
-    #: Blobs whose reading left a warning (damage read around): never taken as clean.
-    noted_blobs: tuple[str, ...] = field(default=(), repr=False)
+    #: Blobs whose reading left a warning (damage read around), with the path each was
+    #: read under: never taken as clean.
+    noted_blobs: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
 Progress = Callable[[int, int], None]  # (blobs, bytes) scanned since the last call
@@ -100,9 +101,12 @@ def sweep_target(
     cache: Collection[str] = (),
     remember: bool = False,
     progress: Progress | None = None,
+    only: Mapping[str, str] | None = None,
 ) -> TargetResult:
     """Sweep *target*; problems are recorded in the result, never raised, except a revision
-    that does not exist (:class:`UnknownRevision`): that is a mistake in what was asked."""
+    that does not exist (:class:`UnknownRevision`): that is a mistake in what was asked.
+    *only* (blob id -> path), when given, are the only blobs of a repository read: what is new
+    since a sweep the caller recorded; keys are still attributed over the whole history."""
     name = str(target)
     if not os.path.lexists(target):
         return TargetResult(
@@ -123,7 +127,7 @@ def sweep_target(
     if repo is None:
         return _sweep_directory(target, options.excludes)
     try:
-        return _sweep_repository(name, repo, options, cache, remember, progress)
+        return _sweep_repository(name, repo, options, cache, remember, progress, only)
     except UnknownRevision:
         raise
     except KeyguardError as exc:
@@ -157,6 +161,7 @@ def _sweep_repository(
     cache: Collection[str],
     remember: bool,
     progress: Progress | None,
+    only: Mapping[str, str] | None = None,
 ) -> TargetResult:
     revs: tuple[str, ...] = options.refs or ("--all",)
     if options.refs:
@@ -167,7 +172,7 @@ def _sweep_repository(
         revs = (*revs, resolve_commit(repo, options.since))
     if options.exclude_remotes:
         revs = (*revs, "--remotes")
-    stream = BlobStream(repo, Selection(revs, options.unreachable), skip=cache)
+    stream = BlobStream(repo, Selection(revs, options.unreachable, only), skip=cache)
     tally = _Tally(remember, progress, options.detect, options.excludes)
     try:
         stream.scan(tally.visit, streams=options.streams)
@@ -229,7 +234,7 @@ class _Tally:
         self.clean: list[str] = []
         self.notes: list[ScanIssue] = []  # archives or maps inside a blob not read in full
         self.warnings: list[ScanIssue] = []  # damaged blobs, read as far as they go
-        self.noted: list[str] = []  # the blobs those warnings are about
+        self.noted: list[tuple[str, str]] = []  # the blobs those warnings are about
         self.blobs = self.bytes = self.binary = 0
         self._pending_blobs = self._pending_bytes = 0
         self.lock = threading.Lock()
@@ -245,7 +250,7 @@ class _Tally:
             self.notes.extend(detection.notes)
             self.warnings.extend(detection.warnings)
             if detection.warnings:
-                self.noted.append(blob.oid)
+                self.noted.append((blob.oid, blob.path))
             if detection.hits:
                 self.matched[blob.oid] = (blob.path, detection.hits)
             elif self.remember and not detection.notes and not detection.warnings:

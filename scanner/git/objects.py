@@ -24,7 +24,7 @@ import contextlib
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Generator, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -59,10 +59,13 @@ _CAT_FILE_CONFIG = (
 
 @dataclass(frozen=True)
 class Selection:
-    """Which history to read. ``revs`` are rev-list arguments (default: every ref)."""
+    """Which history to read. ``revs`` are rev-list arguments (default: every ref);
+    *blobs*, when given, are the blobs to read (id -> path) as the caller listed them,
+    with no listing of the repository's own."""
 
     revs: tuple[str, ...] = ("--all",)
     unreachable: bool = False
+    blobs: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,10 @@ class BlobStream:
 
     def _listing(self) -> bytes:
         """One line per blob to read (``oid [path]``), in pack order."""
+        if self.selection.blobs is not None:
+            given = self.selection.blobs.items()
+            listed = [f"{oid} {path}\n".encode("utf-8", "surrogateescape") for oid, path in given]
+            return b"".join(self._without_skipped(listed) if self.skip else listed)
         root = self.repo.root
         stored = run_git(
             root,

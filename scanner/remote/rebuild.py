@@ -8,9 +8,9 @@ Anything that does not come out exactly as recorded (a blob gone, a key not foun
 place) answers None, and the caller sweeps the repository instead.
 
 When the refs moved, :func:`new_blobs` tells which blobs the last sweep never met (one
-``rev-list`` of every ref against the commits the refs named then): a sweep of a mirror
-with one new commit reads that commit's blobs and the few that held keys, not the whole
-history again.
+``rev-list`` of every ref against the commits the refs named then) and
+:func:`still_reached` whether history was only added to: a sweep of a mirror with one new
+commit then reads that commit's blobs and the few that held keys, and lists nothing else.
 """
 
 from __future__ import annotations
@@ -61,21 +61,38 @@ def key_hits(
     return tuple(out)
 
 
-def new_blobs(repository: Path, tips: Iterable[str]) -> frozenset[str] | None:
+def new_blobs(repository: Path, tips: Iterable[str]) -> dict[str, str] | None:
     """The blobs every ref of *repository* reaches and none of the commits *tips* did (a
-    last sweep's), with one ``rev-list``; None when git cannot tell (a tip is gone)."""
+    last sweep's), each with a path it has there (id -> path), with one ``rev-list``;
+    None when git cannot tell (a tip is gone)."""
+    listed = _rev_list(
+        repository,
+        ("--objects", "--filter=object:type=blob", "--all"),
+        "".join(f"^{tip}\n" for tip in tips),
+    )
+    if listed is None:
+        return None
+    blobs: dict[str, str] = {}
+    for line in listed.split("\n"):
+        oid, space, path = line.partition(" ")
+        if space:  # commits come without a path
+            blobs.setdefault(oid, path)
+    return blobs
+
+
+def still_reached(repository: Path, tips: Iterable[str], refs: Iterable[str]) -> bool:
+    """Whether every commit *tips* names is still reached from *refs* (the refs now): then
+    history was only added to, and everything a last sweep read is still there to read."""
+    negated = "".join(f"^{ref}\n" for ref in refs)  # every ref on stdin: no --not to mind
+    listed = _rev_list(repository, ("--max-count=1",), "".join(f"{t}\n" for t in tips) + negated)
+    return listed is not None and not listed.strip()
+
+
+def _rev_list(repository: Path, args: Sequence[str], stdin: str) -> str | None:
     try:
         proc = subprocess.run(
-            git_argv(
-                repository,
-                "rev-list",
-                "--objects",
-                "--filter=object:type=blob",
-                "--no-object-names",
-                "--all",
-                "--stdin",
-            ),
-            input="".join(f"^{tip}\n" for tip in tips).encode("ascii"),
+            git_argv(repository, "rev-list", *args, "--stdin"),
+            input=stdin.encode("utf-8", "surrogateescape"),
             capture_output=True,
             env=git_env(),
             check=False,
@@ -84,7 +101,7 @@ def new_blobs(repository: Path, tips: Iterable[str]) -> frozenset[str] | None:
         return None
     if proc.returncode != 0:
         return None
-    return frozenset(proc.stdout.decode("ascii", "replace").split())  # blobs, and commits
+    return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def _read(repository: Path, oids: Sequence[str]) -> dict[str, bytes] | None:

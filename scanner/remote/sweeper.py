@@ -24,7 +24,7 @@ from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
-from scanner.remote.rebuild import key_hits, new_blobs
+from scanner.remote.rebuild import key_hits, new_blobs, still_reached
 from scanner.remote.repo import RemoteRepo
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
@@ -92,16 +92,23 @@ class MirrorSweeper:
             return TargetResult(target, MIRROR, errors=(failed,))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
-        skip: Collection[str] = cache
+        since = _Since(cache)
         if last is not None and last.entry.target == target:
             again = self._rebuilt(last.entry, options)
             if again is not None:
                 return again  # nothing new since the last sweep: what it found stands
-            skip = _since(path, last, options, cache)
+            since = _since(path, last, options, cache)
         # What the sweep covers is told before it starts: a fetch by another job sharing
         # the cache while it runs leaves the record older than the sweep, never newer.
         state, tips = ref_state(path), (read_refs(path) or {}).values()
-        swept = sweep_target(path, options, cache=skip, remember=remember, progress=progress)
+        swept = sweep_target(
+            path, options, cache=since.skip, remember=remember, progress=progress, only=since.blobs
+        )
+        if since.known:
+            cached = swept.stats.cached + since.known
+            swept = dataclasses.replace(
+                swept, stats=dataclasses.replace(swept.stats, cached=cached)
+            )
         result = renamed(swept, target, path, secrets)
         if result.errors:
             record.forget(path)
@@ -277,9 +284,18 @@ def _teller(watch: Watcher, target: str, action: str) -> FetchProgress:
     return tell
 
 
-def _since(
-    path: Path, last: record.Swept, options: SweepOptions, cache: Collection[str]
-) -> Collection[str]:
+@dataclass(frozen=True)
+class _Since:
+    """How to sweep a mirror for what is new since its last sweep: the blobs to leave
+    unread, or (history only added to) the very blobs to read, and how many blobs of the
+    last sweep are taken as read without listing them."""
+
+    skip: Collection[str]
+    blobs: Mapping[str, str] | None = None
+    known: int = 0
+
+
+def _since(path: Path, last: record.Swept, options: SweepOptions, cache: Collection[str]) -> _Since:
     """What a sweep of the mirror at *path* may leave unread: the blobs its *last* sweep
     read clean, when that is certain; else only *cache*.
 
@@ -287,17 +303,27 @@ def _since(
     blobs behind its warnings known, and git still holding the commits the refs named
     then. The blobs that held keys or warned of damage are read again with the new ones,
     so every key is attributed anew over the whole history and every warning said again,
-    as a full sweep would.
+    as a full sweep would. When every commit the refs named then is still reached, history
+    was only added to: those blobs and the new ones are all there is to read, and the
+    repository is not listed at all.
     """
     entry = last.entry
     unknown = entry.warnings and entry.warned_blobs is None
     if options.refs or options.since or options.unreachable or not last.tips or unknown:
-        return cache
+        return _Since(cache)
     new = new_blobs(path, last.tips)
     if new is None:
-        return cache
-    again = frozenset(entry.key_blobs) | frozenset(entry.warned_blobs or ())
-    return _AllBut(new | again, cache)
+        return _Since(cache)
+    again = {o.provenance.blob: o.path.split("!/", 1)[0] for o in entry.places if o.provenance}
+    again.update(entry.warned_blobs or ())
+    if len(again) < len(entry.key_blobs):
+        return _Since(
+            _AllBut(frozenset(new) | frozenset(entry.key_blobs) | frozenset(again), cache)
+        )
+    if still_reached(path, last.tips, (read_refs(path) or {}).values()):
+        known = entry.stats.blobs + entry.stats.cached - len(again)
+        return _Since(cache, {**again, **new}, max(0, known))
+    return _Since(_AllBut(frozenset(new) | frozenset(again), cache))
 
 
 def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:

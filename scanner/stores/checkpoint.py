@@ -47,8 +47,9 @@ class Finished:
     warnings: tuple[ScanIssue, ...]
     #: Where each key was (paths, lines, commits; never the key), in the sweep's order.
     places: tuple[Occurrence, ...] = ()
-    #: Blob ids whose warnings are among *warnings* (None: not recorded, an older file).
-    warned_blobs: tuple[str, ...] | None = None
+    #: The blobs whose warnings are among *warnings*, with the path each was read under
+    #: (None: not recorded, an older file).
+    warned_blobs: tuple[tuple[str, str], ...] | None = None
 
     @classmethod
     def of(cls, result: TargetResult, state: str | None) -> Finished:
@@ -79,7 +80,11 @@ class Finished:
             "key_blobs": list(self.key_blobs),
             "warnings": [w.to_json() for w in self.warnings],
             "places": [o.to_json() for o in self.places],
-            **({} if self.warned_blobs is None else {"warned_blobs": list(self.warned_blobs)}),
+            **(
+                {}
+                if self.warned_blobs is None
+                else {"warned_blobs": [list(pair) for pair in self.warned_blobs]}
+            ),
         }
 
     @classmethod
@@ -98,7 +103,7 @@ class Finished:
             ),
             None
             if record.get("warned_blobs") is None
-            else tuple(str(b) for b in record["warned_blobs"]),
+            else tuple((str(oid), str(path)) for oid, path in record["warned_blobs"]),
         )
 
 

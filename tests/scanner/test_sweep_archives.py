@@ -98,7 +98,7 @@ def test_damage_read_around_is_said_again_by_a_sweep_that_trusts_a_scan_cache(
     git(repo, "commit", "-q", "-m", "vendor")
     first = sweep_target(repo, SweepOptions(), remember=True)
     assert [w.path for w in first.warnings] == ["fixture.tgz"]
-    assert first.noted_blobs == (_blob(repo, "fixture.tgz"),)
+    assert first.noted_blobs == ((_blob(repo, "fixture.tgz"), "fixture.tgz"),)
     assert first.clean_blobs == (_blob(repo, "plain.txt"),)  # the damaged one is not clean
     again = sweep_target(repo, SweepOptions(), cache=frozenset(first.clean_blobs))
     assert again.warnings == first.warnings

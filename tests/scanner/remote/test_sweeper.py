@@ -24,6 +24,7 @@ from scanner.remote.targets import Forge
 from scanner.sweep import SweepOptions, TargetResult
 from tests.support.archives import cut_tgz
 from tests.support.forge import serve_history, serve_repo
+from tests.support.git import git as git_cli
 from tests.support.keys import make_key
 from tests.support.leaks import git_wrapper
 
@@ -258,3 +259,24 @@ def test_a_moved_mirror_with_a_damaged_fixture_warns_again_and_reads_only_what_i
     whole = sweep(sweeper(git_server, tmp_path / "other-cache", repo), "github:acme/shop")
     assert warm.warnings == whole.warnings == cold.warnings  # the damage said again
     assert (warm.stats.blobs, warm.stats.cached) == (2, whole.stats.blobs - 2)
+
+
+def test_a_mirror_whose_history_was_rewritten_drops_what_left_and_reads_what_is_new(
+    git_server: GitHttpServer, tmp_path: Path
+) -> None:
+    gone, kept = make_key("force-pushed-away"), make_key("pushed-instead")
+    serve_history(git_server, "acme/shop", [{"a.txt": "a\n"}, {"k.env": f"K={gone}\n"}])
+    repo = RemoteRepo("github:acme/shop", git_server.url_for("acme/shop"), Forge.GITHUB)
+    it = sweeper(git_server, tmp_path / "cache", repo)
+    assert {s.fingerprint for s, _ in sweep(it, "github:acme/shop").hits} == {fingerprint(gone)}
+    work = git_server.root.parent / "work" / "acme/shop"
+    git_cli(work, "reset", "-q", "--hard", "HEAD~1")  # the key's commit, rewritten away
+    (work / "n.env").write_text(f"K={kept}\n")
+    git_cli(work, "add", "-A")
+    git_cli(work, "commit", "-q", "-m", "instead")
+    git_cli(work, "push", "-q", "--force", str(git_server.root / "acme/shop.git"), "main")
+    warm = sweep(it, "github:acme/shop")
+    whole = sweep(sweeper(git_server, tmp_path / "other-cache", repo), "github:acme/shop")
+    assert warm.hits == whole.hits
+    assert {s.fingerprint for s, _ in warm.hits} == {fingerprint(kept)}
+    assert warm.stats.cached > 0  # still not read whole: the blobs read clean are skipped
