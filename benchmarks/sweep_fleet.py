@@ -114,6 +114,7 @@ def build(root: Path, repos: int, commits: int) -> list[str]:
     if marker.exists():
         return paths
     shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
     for i, path in enumerate(paths):
         bare = root / f"{path}.git"
         bare.parent.mkdir(parents=True, exist_ok=True)

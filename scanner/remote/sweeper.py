@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +24,9 @@ from scanner.remote import record, refcheck
 from scanner.remote.cache import mirror_path
 from scanner.remote.endpoints import Token
 from scanner.remote.gitauth import auth_environment, redact, secret_forms
-from scanner.remote.rebuild import key_hits, new_blobs, still_reached
+from scanner.remote.rebuild import key_hits
 from scanner.remote.repo import RemoteRepo
+from scanner.remote.since import AllBut, Since, plan_since
 from scanner.remote.targets import Forge
 from scanner.stores.checkpoint import Finished
 from scanner.sweep import Progress, SweepOptions, TargetResult, sweep_target
@@ -92,12 +93,12 @@ class MirrorSweeper:
             return TargetResult(target, MIRROR, errors=(failed,))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
-        since = _Since(cache)
+        since = Since(cache)
         if last is not None and last.entry.target == target:
             again = self._rebuilt(last.entry, options)
             if again is not None:
                 return again  # nothing new since the last sweep: what it found stands
-            since = _since(path, last, options, cache)
+            since = plan_since(path, last, options, cache)
         # What the sweep covers is told before it starts: a fetch by another job sharing
         # the cache while it runs leaves the record older than the sweep, never newer.
         state, tips = ref_state(path), (read_refs(path) or {}).values()
@@ -240,7 +241,7 @@ class MirrorSweeper:
             return TargetResult(entry.target, entry.kind, hits, (), entry.warnings, entry.stats)
         # Places not recorded, or not found again as recorded: read the blobs that held
         # keys through a sweep (their attribution redone), all the others skipped.
-        rebuilt = sweep_target(path, options, cache=_AllBut(frozenset(entry.key_blobs)))
+        rebuilt = sweep_target(path, options, cache=AllBut(frozenset(entry.key_blobs)))
         repo = self.repos.get(entry.target)
         if repo is not None:
             rebuilt = renamed(rebuilt, entry.target, path, secret_forms(self._token(repo)))
@@ -259,71 +260,11 @@ class Settled:
     sweeper: MirrorSweeper
 
 
-class _AllBut(Collection[str]):
-    """Every blob id except *kept*, and those in *also*: as a scan cache, it makes a sweep
-    read only the blobs of *kept* that *also* (the run's own scan cache) does not hold."""
-
-    def __init__(self, kept: frozenset[str], also: Collection[str] = ()) -> None:
-        self.kept = kept
-        self.also = also
-
-    def __contains__(self, oid: object) -> bool:
-        return oid not in self.kept or oid in self.also
-
-    def __len__(self) -> int:
-        return 1  # never empty: the stream consults it
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-
 def _teller(watch: Watcher, target: str, action: str) -> FetchProgress:
     def tell(phase: str, done: int, total: int | None) -> None:
         watch(Activity(target, action, phase, done, total))
 
     return tell
-
-
-@dataclass(frozen=True)
-class _Since:
-    """How to sweep a mirror for what is new since its last sweep: the blobs to leave
-    unread, or (history only added to) the very blobs to read, and how many blobs of the
-    last sweep are taken as read without listing them."""
-
-    skip: Collection[str]
-    blobs: Mapping[str, str] | None = None
-    known: int = 0
-
-
-def _since(path: Path, last: record.Swept, options: SweepOptions, cache: Collection[str]) -> _Since:
-    """What a sweep of the mirror at *path* may leave unread: the blobs its *last* sweep
-    read clean, when that is certain; else only *cache*.
-
-    Certain means: every ref swept (no ``--since``, ``--ref`` or ``--unreachable``), the
-    blobs behind its warnings known, and git still holding the commits the refs named
-    then. The blobs that held keys or warned of damage are read again with the new ones,
-    so every key is attributed anew over the whole history and every warning said again,
-    as a full sweep would. When every commit the refs named then is still reached, history
-    was only added to: those blobs and the new ones are all there is to read, and the
-    repository is not listed at all.
-    """
-    entry = last.entry
-    unknown = entry.warnings and entry.warned_blobs is None
-    if options.refs or options.since or options.unreachable or not last.tips or unknown:
-        return _Since(cache)
-    new = new_blobs(path, last.tips)
-    if new is None:
-        return _Since(cache)
-    again = {o.provenance.blob: o.path.split("!/", 1)[0] for o in entry.places if o.provenance}
-    again.update(entry.warned_blobs or ())
-    if len(again) < len(entry.key_blobs):
-        return _Since(
-            _AllBut(frozenset(new) | frozenset(entry.key_blobs) | frozenset(again), cache)
-        )
-    if still_reached(path, last.tips, (read_refs(path) or {}).values()):
-        known = entry.stats.blobs + entry.stats.cached - len(again)
-        return _Since(cache, {**again, **new}, max(0, known))
-    return _Since(_AllBut(frozenset(new) | frozenset(again), cache))
 
 
 def renamed(result: TargetResult, name: str, path: Path, secrets: tuple[str, ...]) -> TargetResult:
