@@ -1,7 +1,9 @@
 """A live progress display for long sweeps, shown only when stderr is a terminal.
 
 One line counts the targets swept; below it, one line per mirror being cloned or fetched
-says how far git is ("cloning github:acme/shop  receiving objects  1200/9000").
+says how far git is ("cloning github:acme/shop  receiving objects  1200/9000"). Piped (a CI
+log), a sweep of many targets says once a minute how far it is, so a long cold sweep of an
+organisation is not silent until it ends.
 """
 
 from __future__ import annotations
@@ -24,15 +26,24 @@ from scanner.fleet import Activity
 from scanner.report.wording import count
 from scanner.sweep import TargetResult
 
+#: Seconds between two lines of a piped sweep of several targets.
+HEARTBEAT = 60.0
+
 
 class LiveProgress:
     """Repos done, blobs and bytes scanned, keys found so far, and the clones under way;
-    silent when piped."""
+    piped, a line every *heartbeat* seconds when there are several targets."""
 
-    def __init__(self, total: int, console: Console | None = None) -> None:
+    def __init__(
+        self, total: int, console: Console | None = None, heartbeat: float | None = HEARTBEAT
+    ) -> None:
         self.console = console or Console(stderr=True)
         self.enabled = self.console.is_terminal
-        self.blobs = self.bytes = self.keys = 0
+        self.total = total
+        self.done = self.blobs = self.bytes = self.keys = 0
+        self.heartbeat = heartbeat if not self.enabled and total > 1 else None
+        self._stopped = threading.Event()
+        self._beating: threading.Thread | None = None
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -49,6 +60,9 @@ class LiveProgress:
     def __enter__(self) -> LiveProgress:
         if self.enabled:
             self.progress.start()
+        elif self.heartbeat is not None:
+            self._beating = threading.Thread(target=self._beat, daemon=True)
+            self._beating.start()
         return self
 
     def __exit__(
@@ -59,6 +73,23 @@ class LiveProgress:
     ) -> None:
         if self.enabled:
             self.progress.stop()
+        self._stopped.set()
+        if self._beating is not None:
+            self._beating.join()
+
+    def _beat(self) -> None:
+        assert self.heartbeat is not None
+        while not self._stopped.wait(self.heartbeat):
+            self.console.file.write(self.line() + "\n")
+            self.console.file.flush()
+
+    def line(self) -> str:
+        """How far the sweep is, in one line."""
+        return (
+            f"keyguard: {self.done:,} of {count(self.total, 'target')} swept, "
+            f"{count(self.blobs, 'blob')} ({self.bytes / 1e6:,.0f} MB) read, "
+            f"{count(self.keys, 'place')} with a key so far"
+        )
 
     def _refresh(self) -> None:
         detail = (
@@ -73,6 +104,7 @@ class LiveProgress:
             self._refresh()
 
     def target_done(self, result: TargetResult) -> None:
+        self.done += 1
         self.keys += len(result.hits)
         if self.enabled:
             self.progress.advance(self.task)
