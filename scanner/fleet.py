@@ -11,17 +11,14 @@ its own, read by a thread of the caller's, so a display can show it while it hap
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from plugins.errors import ErrorKind, UsageError
 from plugins.pattern import Secret
 from scanner.findings import Finding, Occurrence, ScanIssue, group
 from scanner.report.model import ShardRecord
@@ -35,50 +32,6 @@ from scanner.sweep import (
 )
 
 _MAX_STREAMS = 4
-
-
-def _bad_shard(text: str, problem: str) -> UsageError:
-    return UsageError(
-        f"shard {text!r}: {problem}", kind=ErrorKind.BAD_SHARD, text=text, problem=problem
-    )
-
-
-@dataclass(frozen=True)
-class Shard:
-    """Share ``index`` of ``count`` (0 <= index < count), chosen by a hash of each target."""
-
-    index: int
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        head, sep, tail = text.partition("/")
-        if not sep or not head.isdigit() or not tail.isdigit():
-            raise _bad_shard(text, "expected I/N, such as 0/4")
-        shard = cls(int(head), int(tail))
-        if shard.count < 1 or not 0 <= shard.index < shard.count:
-            raise _bad_shard(text, "I must be in 0..N-1")
-        return shard
-
-    def selects(self, target: str) -> bool:
-        # A hash of the target's name, not its position, so adding a repository to the
-        # list never moves the others to another shard.
-        name = os.path.normpath(target).encode("utf-8", "surrogateescape")
-        return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % self.count == self.index
-
-    def record(self, targets: Iterable[str]) -> ShardRecord:
-        """What a report of this share of *targets* says it covers (the whole list, digested)."""
-        listing = "\n".join(select_targets(targets, None)).encode("utf-8", "surrogateescape")
-        return ShardRecord(self.index, self.count, hashlib.sha256(listing).hexdigest())
-
-
-def select_targets(targets: Iterable[str], shard: Shard | None) -> list[str]:
-    """Targets in a stable order, without duplicates, narrowed to *shard*."""
-    seen: dict[str, None] = {}
-    for target in targets:
-        seen.setdefault(os.path.normpath(target), None)
-    chosen = sorted(seen)
-    return [t for t in chosen if shard is None or shard.selects(t)]
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ from plugins.errors import UsageError
 from scanner.detect.archives import ArchiveLimits
 from scanner.detect.options import DetectOptions
 from scanner.exclude import Excludes
-from scanner.fleet import SweepResult, select_targets, start_workers, sweep_many
+from scanner.fleet import SweepResult, start_workers, sweep_many
 from scanner.report.model import Report
 from scanner.report.wording import count
+from scanner.shard import select_targets
 from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 

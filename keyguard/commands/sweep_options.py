@@ -15,7 +15,7 @@ from typing import TypeVar, cast
 import click
 
 from plugins.errors import UsageError
-from scanner.fleet import Shard
+from scanner.shard import Shard
 from scanner.sweep import SweepOptions
 
 F = TypeVar("F", bound=Callable[..., object])

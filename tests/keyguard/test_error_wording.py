@@ -15,8 +15,8 @@ from plugins.client.api import KlaviyoClient
 from plugins.errors import ErrorKind, KeyguardError, UsageError
 from rotator.vault_env import Connection, Login, connect
 from scanner.findings import ScanIssue
-from scanner.fleet import Shard
 from scanner.report import model
+from scanner.shard import Shard
 from scanner.stores import baseline
 from scanner.sweep import SweepOptions
 from tests.support.keyguard_cli import cli_words

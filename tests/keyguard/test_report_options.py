@@ -10,7 +10,7 @@ from pathlib import Path
 
 from keyguard.rehearsal.klaviyo_standin import KeyState, KlaviyoStandin
 from plugins.pattern import fingerprint
-from scanner.fleet import Shard
+from scanner.shard import Shard
 from tests.support.bundles import map_bytes, minify
 from tests.support.git import GIT_ENV, commit_file, git, init_repo
 from tests.support.history import build_corners

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from plugins.pattern import fingerprint
-from scanner.fleet import Shard
+from scanner.shard import Shard
 from tests.support.archives import cut_tgz, encrypted_flag, zip_of
 from tests.support.git import commit_file, git, git_env, init_repo
 from tests.support.history import build_corners, tree_digest

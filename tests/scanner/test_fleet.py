@@ -1,4 +1,4 @@
-"""Many targets: shards, worker processes, merging shard results, the blob cache."""
+"""Many targets: worker processes, merging shard results, the blob cache."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from plugins.errors import UsageError
-from scanner.fleet import Shard, select_targets, sweep_many
+from scanner.fleet import sweep_many
 from scanner.report.fields import ReportError
 from scanner.report.merge import merge
 from scanner.report.model import Report, load
+from scanner.shard import Shard, select_targets
 from scanner.stores import blobcache
 from scanner.sweep import SweepInterrupted, SweepOptions
 from tests.support.git import commit_file, init_repo
@@ -28,24 +28,6 @@ def make_fleet(root: Path, n: int) -> list[str]:
         commit_file(repo, "clean.txt", f"nothing {i}\n")
         targets.append(str(repo))
     return targets
-
-
-def test_shards_partition_the_targets_deterministically() -> None:
-    targets = [f"/srv/git/team{i}/repo{i}" for i in range(200)]
-    shards = [select_targets(targets, Shard(i, 4)) for i in range(4)]
-    assert sorted(t for shard in shards for t in shard) == sorted(targets)
-    assert all(shards)  # every shard gets work with 200 targets
-    reordered = select_targets(list(reversed(targets)) + targets[:5], Shard(2, 4))
-    assert reordered == shards[2]
-    # Adding a target never moves the others between shards.
-    grown = select_targets([*targets, "/srv/git/new"], Shard(2, 4))
-    assert [t for t in grown if t != "/srv/git/new"] == shards[2]
-
-
-@pytest.mark.parametrize("text", ["4/4", "1", "a/b", "0/0", "-1/3"])
-def test_bad_shards_are_usage_errors(text: str) -> None:
-    with pytest.raises(UsageError):
-        Shard.parse(text)
 
 
 def test_parallel_sweep_equals_serial_and_merged_shards_equal_the_whole(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from keyguard import error_wording
 from keyguard.commands.sweep_options import Fleet, HistoryRange, history_options
 from plugins.errors import UsageError
-from scanner.fleet import Shard, select_targets
+from scanner.shard import Shard, select_targets
 from scanner.sweep import SweepOptions
 
 OLD, NEW, ZERO = "a" * 40, "b" * 40, "0" * 40

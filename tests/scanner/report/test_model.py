@@ -14,10 +14,11 @@ from plugins.client.responses import Account
 from plugins.key_status import KeyStatus
 from plugins.pattern import Secret, fingerprint
 from scanner.findings import Occurrence, Provenance, ScanIssue, SourceLocation, Verdict
-from scanner.fleet import Shard, sweep_many
+from scanner.fleet import sweep_many
 from scanner.report.fields import Fields, ReportError
 from scanner.report.model import SCHEMA_VERSION, Report, ReportFinding, Stats, Target, load
 from scanner.scan import scan_paths
+from scanner.shard import Shard
 from scanner.sweep import SweepOptions
 from tests.support.history import build_corners
 from tests.support.keys import make_key
