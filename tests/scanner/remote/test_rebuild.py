@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from scanner.detect.options import DetectOptions
-from scanner.remote.rebuild import key_hits
+from scanner.remote.rebuild import key_hits, new_blobs, still_reached
 from scanner.sweep import SweepOptions, sweep_target
 from tests.support.archives import zip_of
 from tests.support.git import commit_file, git, init_repo
@@ -46,3 +46,21 @@ def test_anything_not_found_as_recorded_is_none(tmp_path: Path) -> None:
     moved = dataclasses.replace(places[0], column=places[0].column + 1)
     assert key_hits(bare, [moved], DetectOptions()) is None
     assert key_hits(bare, [], DetectOptions()) is None
+
+
+def test_what_is_new_since_a_sweep_and_whether_history_was_only_added_to(
+    tmp_path: Path,
+) -> None:
+    repo = init_repo(tmp_path / "repo")
+    old = commit_file(repo, "a.txt", "a\n")
+    commit_file(repo, "docs/b.txt", "b\n")
+    assert new_blobs(repo, [old]) == {
+        git(repo, "rev-parse", "HEAD:docs/b.txt").strip(): "docs/b.txt"
+    }
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert still_reached(repo, [old], [head])
+    git(repo, "reset", "-q", "--hard", old)
+    commit_file(repo, "c.txt", "c\n")  # the history that held b.txt is rewritten away
+    now = git(repo, "rev-parse", "HEAD").strip()
+    assert not still_reached(repo, [head], [now])
+    assert new_blobs(repo, ["0" * 40]) is None  # a commit git does not hold: it cannot tell
