@@ -225,9 +225,10 @@ def _results(
             )
         return
     context = _context()
-    activities = None if watch is None else context.SimpleQueue()
-    relay = None
-    if activities is not None and watch is not None:
+    activities: multiprocessing.SimpleQueue[Activity | None] | None = None
+    relay: threading.Thread | None = None
+    if watch is not None:
+        activities = context.SimpleQueue()
         relay = threading.Thread(target=_relay, args=(activities, watch), daemon=True)
         relay.start()
     try:
@@ -244,7 +245,7 @@ def _results(
                 yield result
     finally:
         if activities is not None and relay is not None:
-            activities.put(None)
+            activities.put(None)  # after every worker's last word: the relay hands it on
             relay.join(timeout=5)
 
 

@@ -89,36 +89,27 @@ def still_reached(repository: Path, tips: Iterable[str], refs: Iterable[str]) ->
 
 
 def _rev_list(repository: Path, args: Sequence[str], stdin: str) -> str | None:
+    out = _git(repository, ["rev-list", *args, "--stdin"], stdin.encode("utf-8", "surrogateescape"))
+    return None if out is None else out.decode("utf-8", "surrogateescape")
+
+
+def _git(repository: Path, args: Sequence[str], stdin: bytes) -> bytes | None:
+    """What git prints for *args* fed *stdin*; None when it fails (ask another way)."""
     try:
         proc = subprocess.run(
-            git_argv(repository, "rev-list", *args, "--stdin"),
-            input=stdin.encode("utf-8", "surrogateescape"),
-            capture_output=True,
-            env=git_env(),
-            check=False,
+            git_argv(repository, *args), input=stdin, capture_output=True, env=git_env()
         )
     except OSError:
         return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape")
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def _read(repository: Path, oids: Sequence[str]) -> dict[str, bytes] | None:
-    try:
-        proc = subprocess.run(
-            git_argv(repository, "cat-file", "--batch"),
-            input="".join(f"{oid}\n" for oid in oids).encode("ascii"),
-            capture_output=True,
-            env=git_env(),
-            check=False,
-        )
-    except OSError:
-        return None
-    if proc.returncode != 0:
+    data = _git(repository, ["cat-file", "--batch"], "".join(f"{o}\n" for o in oids).encode())
+    if data is None:
         return None
     out: dict[str, bytes] = {}
-    data, at = proc.stdout, 0
+    at = 0
     for oid in oids:
         end = data.find(b"\n", at)
         header = data[at:end].decode("ascii", "replace").split()

@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.git.tips import read_refs
 from scanner.remote import record
 from scanner.remote.rebuild import new_blobs, still_reached
 from scanner.sweep import SweepOptions
@@ -49,10 +48,14 @@ class Since:
 
 
 def plan_since(
-    path: Path, last: record.Swept, options: SweepOptions, cache: Collection[str]
+    path: Path,
+    last: record.Swept,
+    options: SweepOptions,
+    cache: Collection[str],
+    refs: Mapping[str, str],
 ) -> Since:
     """What a sweep of the mirror at *path* may leave unread: the blobs its *last* sweep
-    read clean, when that is certain; else only *cache*.
+    read clean, when that is certain; else only *cache*. *refs*: the mirror's refs now.
 
     Certain means: every ref swept (no ``--since``, ``--ref`` or ``--unreachable``), the
     blobs behind its warnings known, and git still holding the commits the refs named
@@ -69,11 +72,12 @@ def plan_since(
     new = new_blobs(path, last.tips)
     if new is None:
         return Since(cache)
+    # The blobs read again, each with a path to read it under (an archive member's place
+    # names the archive): a key's blob recorded without a place cannot be listed.
     again = {o.provenance.blob: o.path.split("!/", 1)[0] for o in entry.places if o.provenance}
     again.update(entry.warned_blobs or ())
-    if len(again) < len(entry.key_blobs):
-        return Since(AllBut(frozenset(new) | frozenset(entry.key_blobs) | frozenset(again), cache))
-    if still_reached(path, last.tips, (read_refs(path) or {}).values()):
+    listable = again.keys() >= set(entry.key_blobs)
+    if listable and still_reached(path, last.tips, refs.values()):
         known = entry.stats.blobs + entry.stats.cached - len(again)
         return Since(cache, {**again, **new}, max(0, known))
-    return Since(AllBut(frozenset(new) | frozenset(again), cache))
+    return Since(AllBut(frozenset(new) | frozenset(again) | frozenset(entry.key_blobs), cache))

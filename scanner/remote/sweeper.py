@@ -93,15 +93,15 @@ class MirrorSweeper:
             return TargetResult(target, MIRROR, errors=(failed,))
         digest = record.options_digest(options, self.pull_refs)
         last = record.read(path, digest)
-        since = Since(cache)
-        if last is not None and last.entry.target == target:
-            again = self._rebuilt(last.entry, options)
-            if again is not None:
-                return again  # nothing new since the last sweep: what it found stands
-            since = plan_since(path, last, options, cache)
         # What the sweep covers is told before it starts: a fetch by another job sharing
         # the cache while it runs leaves the record older than the sweep, never newer.
-        state, tips = ref_state(path), (read_refs(path) or {}).values()
+        state, refs = ref_state(path), read_refs(path) or {}
+        since = Since(cache)
+        if last is not None and last.entry.target == target:
+            again = self._rebuilt(last.entry, options, state)
+            if again is not None:
+                return again  # nothing new since the last sweep: what it found stands
+            since = plan_since(path, last, options, cache, refs)
         swept = sweep_target(
             path, options, cache=since.skip, remember=remember, progress=progress, only=since.blobs
         )
@@ -114,7 +114,7 @@ class MirrorSweeper:
         if result.errors:
             record.forget(path)
         else:
-            record.write(path, digest, Finished.of(result, state), tips)
+            record.write(path, digest, Finished.of(result, state), refs.values())
         return result
 
     def _update(
@@ -226,11 +226,14 @@ class MirrorSweeper:
     def _token(self, repo: RemoteRepo) -> Token | None:
         return None if repo.forge is None else self.tokens.get(repo.forge)
 
-    def _rebuilt(self, entry: Finished, options: SweepOptions) -> TargetResult | None:
+    def _rebuilt(
+        self, entry: Finished, options: SweepOptions, state: str | None = None
+    ) -> TargetResult | None:
         """*entry*'s result again without sweeping it: as recorded when it held no key, from
-        the blobs that held keys when it did; None when it changed since (sweep it)."""
+        the blobs that held keys when it did; None when it changed since (sweep it).
+        *state*: the mirror's ref state, when the caller has just read it."""
         path = self.path_of(entry.target)
-        if ref_state(path) != entry.state:
+        if (state or ref_state(path)) != entry.state:
             return None
         if not entry.occurrences:
             return entry.restored()

@@ -9,6 +9,7 @@ import pytest
 from keyguard.rehearsal.klaviyo_standin import Fault, KeyState, KlaviyoStandin, RateLimit
 from plugins.client.api import Attempt, KeyStatus, KlaviyoClient
 from plugins.client.bulk_verify import Verifier
+from plugins.client.responses import KeyCheck
 from plugins.pattern import Secret
 from tests.support.keys import make_key
 
@@ -168,17 +169,29 @@ def test_a_bug_in_the_prober_ends_the_run_instead_of_hanging() -> None:
         verifier.verify(secrets("bug", 50))
 
 
-def test_a_429_storm_on_one_account_pauses_the_run_and_paces_it() -> None:
-    # Burst 2 / steady 30 per "minute", with the windows scaled to 0.05 s and 3 s.
-    keys = secrets("storm", 40)
-    with KlaviyoStandin(RateLimit(burst=2, steady=30, second=0.05)) as standin:
+def one_account(
+    label: str, count: int, limit: RateLimit, *, concurrency: int, burst_window: float
+) -> tuple[dict[str, KeyCheck], list[int], Verifier]:
+    """*count* live keys of one account behind a stand-in at *limit*, verified: what came
+    back, the statuses the stand-in answered, and the verifier (its counts)."""
+    keys = secrets(label, count)
+    with KlaviyoStandin(limit) as standin:
         account = standin.add_account()
         for key in keys:
             standin.add_key(key, account=account)
         with KlaviyoClient(standin.url) as client:
-            verifier = Verifier(client, concurrency=8, burst_window=0.05)
+            verifier = Verifier(client, concurrency=concurrency, burst_window=burst_window)
             results = verifier.verify(keys)
         statuses = [e.status for e in standin.log.entries()]
+    return results, statuses, verifier
+
+
+def test_a_429_storm_on_one_account_pauses_the_run_and_paces_it() -> None:
+    # Burst 2 / steady 30 per "minute", with the windows scaled to 0.05 s and 3 s.
+    keys = secrets("storm", 40)
+    results, statuses, verifier = one_account(
+        "storm", 40, RateLimit(burst=2, steady=30, second=0.05), concurrency=8, burst_window=0.05
+    )
     assert [c.status for c in results.values()] == [KeyStatus.LIVE] * len(keys)
     assert statuses.count(200) == len(keys)
     assert statuses.count(429) <= len(keys)  # at most one throttled answer per key
@@ -211,14 +224,9 @@ def test_one_account_at_klaviyo_limits_gets_one_request_per_burst_window() -> No
     # 429s; paced, the 429s are those of the opening (the requests in flight when the first
     # 429 comes back) and about one per window after.
     keys = secrets("single", 30)
-    with KlaviyoStandin(RateLimit(second=0.05)) as standin:
-        account = standin.add_account()
-        for key in keys:
-            standin.add_key(key, account=account)
-        with KlaviyoClient(standin.url) as client:
-            verifier = Verifier(client, concurrency=8, burst_window=0.05)
-            results = verifier.verify(keys)
-        statuses = [e.status for e in standin.log.entries()]
+    results, statuses, verifier = one_account(
+        "single", 30, RateLimit(second=0.05), concurrency=8, burst_window=0.05
+    )
     assert [c.status for c in results.values()] == [KeyStatus.LIVE] * len(keys)
     assert statuses.count(200) == len(keys)
     assert statuses.count(429) == verifier.throttled <= 2 * 8

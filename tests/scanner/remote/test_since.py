@@ -14,8 +14,12 @@ from scanner.sweep import SweepOptions, SweepStats
 from tests.support.git import commit_file, git, init_repo
 
 
+def refs(repo: Path) -> dict[str, str]:
+    return read_refs(repo / ".git") or {}
+
+
 def last_sweep(repo: Path, blobs: int) -> Swept:
-    tips = frozenset((read_refs(repo / ".git") or {}).values())
+    tips = frozenset(refs(repo).values())
     entry = Finished("github:acme/shop", "mirror", None, SweepStats(blobs=blobs), 0, (), (), (), ())
     return Swept(entry, tips)
 
@@ -26,7 +30,7 @@ def test_history_only_added_to_is_read_without_a_listing(tmp_path: Path) -> None
     commit_file(repo, "b.txt", "b\n")
     last = last_sweep(repo, 2)
     commit_file(repo, "src/new.js", "new\n")
-    since = plan_since(repo / ".git", last, SweepOptions(), frozenset())
+    since = plan_since(repo / ".git", last, SweepOptions(), frozenset(), refs(repo))
     new = git(repo, "rev-parse", "HEAD:src/new.js").strip()
     assert since.blobs == {new: "src/new.js"}
     assert since.known == 2  # the last sweep's blobs, taken as read
@@ -39,7 +43,7 @@ def test_a_rewritten_history_is_listed_and_what_was_read_clean_skipped(tmp_path:
     last = last_sweep(repo, 2)
     git(repo, "reset", "-q", "--hard", first)
     commit_file(repo, "c.txt", "c\n")
-    since = plan_since(repo / ".git", last, SweepOptions(), frozenset())
+    since = plan_since(repo / ".git", last, SweepOptions(), frozenset(), refs(repo))
     assert since.blobs is None
     assert isinstance(since.skip, AllBut)
     new = git(repo, "rev-parse", "HEAD:c.txt").strip()
@@ -53,7 +57,7 @@ def test_a_narrowed_sweep_or_a_gone_commit_reads_everything(tmp_path: Path) -> N
     last = last_sweep(repo, 1)
     commit_file(repo, "b.txt", "b\n")
     cache = frozenset({"f" * 40})
-    narrowed = plan_since(repo / ".git", last, SweepOptions(since="HEAD~1"), cache)
+    narrowed = plan_since(repo / ".git", last, SweepOptions(since="HEAD~1"), cache, refs(repo))
     assert (narrowed.skip, narrowed.blobs) == (cache, None)
     gone = Swept(last.entry, frozenset({"0" * 40}))
-    assert plan_since(repo / ".git", gone, SweepOptions(), cache).skip == cache
+    assert plan_since(repo / ".git", gone, SweepOptions(), cache, refs(repo)).skip == cache
